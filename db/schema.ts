@@ -1,0 +1,249 @@
+/**
+ * The whole Slotcast data model (see DESIGN.md "Data model").
+ * Times are UTC epoch milliseconds; time zones are IANA names; ids are random UUIDs.
+ */
+import { sql } from 'drizzle-orm';
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const id = () => text('id').primaryKey();
+const createdAt = () => integer('created_at').notNull();
+const updatedAt = () => integer('updated_at').notNull();
+
+export const users = sqliteTable('users', {
+  id: id(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull().default(''),
+  role: text('role', { enum: ['teacher', 'student'] }).notNull(),
+  createdFromBookingId: text('created_from_booking_id'),
+  emailVerifiedAt: integer('email_verified_at'),
+  disabledAt: integer('disabled_at'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Lucia-style sessions: only the SHA-256 of the token's secret half is stored. */
+export const authSessions = sqliteTable(
+  'auth_sessions',
+  {
+    id: id(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+    createdAt: createdAt(),
+    lastVerifiedAt: integer('last_verified_at').notNull(),
+  },
+  (t) => [index('auth_sessions_user_idx').on(t.userId)],
+);
+
+/** One-time login links. `email` is set even before a user exists (sign-up links). */
+export const loginTokens = sqliteTable(
+  'login_tokens',
+  {
+    id: id(),
+    tokenHash: text('token_hash').notNull().unique(),
+    email: text('email').notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['login', 'signup', 'first_access'] }).notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('login_tokens_email_idx').on(t.email, t.createdAt)],
+);
+
+export const oauthAccounts = sqliteTable(
+  'oauth_accounts',
+  {
+    provider: text('provider').notNull(),
+    providerUserId: text('provider_user_id').notNull(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('oauth_accounts_provider_user_uq').on(t.provider, t.providerUserId), index('oauth_accounts_user_idx').on(t.userId)],
+);
+
+export const teachers = sqliteTable('teachers', {
+  /** Same id as the teacher's user row. */
+  id: text('id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  displayName: text('display_name').notNull(),
+  timeZone: text('time_zone').notNull(),
+  minNoticeMinutes: integer('min_notice_minutes').notNull().default(720),
+  cancellationWindowMinutes: integer('cancellation_window_minutes').notNull().default(1440),
+  defaultSlotMinutes: integer('default_slot_minutes').notNull().default(60),
+  bookingHorizonDays: integer('booking_horizon_days').notNull().default(60),
+  bufferMinutes: integer('buffer_minutes').notNull().default(0),
+  defaultLinkDays: integer('default_link_days').notNull().default(30),
+  notifyOnBooking: integer('notify_on_booking', { mode: 'boolean' }).notNull().default(true),
+  /** Bumped in the same batch as every calendar change; live events carry it. */
+  calendarVersion: integer('calendar_version').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const students = sqliteTable(
+  'students',
+  {
+    id: id(),
+    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    color: text('color').notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('students_teacher_email_uq').on(t.teacherId, t.email), index('students_user_idx').on(t.userId)],
+);
+
+export const shareLinks = sqliteTable(
+  'share_links',
+  {
+    id: id(),
+    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    studentId: text('student_id').notNull().references(() => students.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    /** AES-GCM sealed token so the teacher can copy the link again. */
+    tokenSealed: text('token_sealed').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    maxUses: integer('max_uses'),
+    useCount: integer('use_count').notNull().default(0),
+    accessCount: integer('access_count').notNull().default(0),
+    lastAccessedAt: integer('last_accessed_at'),
+    revokedAt: integer('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('share_links_student_idx').on(t.studentId, t.revokedAt), index('share_links_teacher_idx').on(t.teacherId)],
+);
+
+export const slots = sqliteTable(
+  'slots',
+  {
+    id: id(),
+    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    subject: text('subject').notNull().default(''),
+    status: text('status', { enum: ['open', 'booked', 'canceled'] }).notNull().default('open'),
+    /** Slots made together by one weekly rule share a series id. */
+    seriesId: text('series_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  // The range query of every calendar read: teacher + time window.
+  (t) => [index('slots_teacher_start_idx').on(t.teacherId, t.startsAt)],
+);
+
+export const bookings = sqliteTable(
+  'bookings',
+  {
+    id: id(),
+    slotId: text('slot_id').notNull().references(() => slots.id),
+    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    studentId: text('student_id').references(() => students.id, { onDelete: 'set null' }),
+    studentUserId: text('student_user_id').references(() => users.id, { onDelete: 'set null' }),
+    shareLinkId: text('share_link_id'),
+    status: text('status', { enum: ['scheduled', 'completed', 'canceled', 'no_show'] }).notNull(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at').notNull(),
+    subject: text('subject').notNull().default(''),
+    scheduledAt: integer('scheduled_at').notNull(),
+    completedAt: integer('completed_at'),
+    canceledAt: integer('canceled_at'),
+    canceledBy: text('canceled_by', { enum: ['teacher', 'student', 'system'] }),
+    source: text('source', { enum: ['share_link', 'api'] }).notNull(),
+    externalId: text('external_id'),
+  },
+  (t) => [
+    // The database, not the code path, is the last word on double booking.
+    uniqueIndex('bookings_one_scheduled_per_slot_uq').on(t.slotId).where(sql`status = 'scheduled'`),
+    uniqueIndex('bookings_teacher_external_uq').on(t.teacherId, t.externalId).where(sql`external_id IS NOT NULL`),
+    index('bookings_student_user_idx').on(t.studentUserId, t.startsAt),
+    index('bookings_student_idx').on(t.studentId, t.startsAt),
+    index('bookings_teacher_start_idx').on(t.teacherId, t.startsAt),
+  ],
+);
+
+export const availability = sqliteTable('availability', {
+  studentUserId: text('student_user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  timeZone: text('time_zone').notNull(),
+  /** JSON: [{ day: 1..7 (ISO, Monday=1), start: "HH:MM", end: "HH:MM" }] */
+  weeklyRanges: text('weekly_ranges', { mode: 'json' }).notNull().$type<{ day: number; start: string; end: string }[]>(),
+  notes: text('notes').notNull().default(''),
+  preferences: text('preferences').notNull().default(''),
+  updatedAt: updatedAt(),
+});
+
+export const emailOutbox = sqliteTable(
+  'email_outbox',
+  {
+    id: id(),
+    recipient: text('recipient').notNull(),
+    template: text('template').notNull(),
+    /** AES-GCM sealed JSON: payloads may hold one-time links. */
+    payloadSealed: text('payload_sealed').notNull(),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] }).notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    provider: text('provider'),
+    providerMessageId: text('provider_message_id'),
+    sentAt: integer('sent_at'),
+    /** Who the email concerns, so the teacher can see delivery next to a student. */
+    teacherId: text('teacher_id'),
+    studentId: text('student_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  // The cron sweep's query: stale queued or stuck sending rows.
+  (t) => [index('email_outbox_status_next_idx').on(t.status, t.nextAttemptAt), index('email_outbox_student_idx').on(t.studentId)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: id(),
+    at: integer('at').notNull(),
+    actorType: text('actor_type', { enum: ['teacher', 'student', 'share_link', 'api_key', 'system', 'anonymous'] }).notNull(),
+    actorId: text('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    ipHash: text('ip_hash'),
+    userAgent: text('user_agent'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId, t.at), index('audit_log_actor_idx').on(t.actorType, t.actorId, t.at)],
+);
+
+export const linkEvents = sqliteTable(
+  'link_events',
+  {
+    id: id(),
+    shareLinkId: text('share_link_id').notNull().references(() => shareLinks.id, { onDelete: 'cascade' }),
+    teacherId: text('teacher_id').notNull(),
+    kind: text('kind', { enum: ['view', 'booking', 'cancellation'] }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('link_events_teacher_at_idx').on(t.teacherId, t.at), index('link_events_link_idx').on(t.shareLinkId, t.at)],
+);
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: id(),
+    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    /** First characters, shown in the list so a teacher can tell keys apart. */
+    prefix: text('prefix').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('api_keys_teacher_idx').on(t.teacherId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Teacher = typeof teachers.$inferSelect;
+export type Slot = typeof slots.$inferSelect;
+export type Booking = typeof bookings.$inferSelect;
+export type OutboxRow = typeof emailOutbox.$inferSelect;
