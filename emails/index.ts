@@ -1,0 +1,22 @@
+/** Every email Slotcast sends, by template name. Each renderer is a pure function of its payload. */
+import type { RenderedEmail } from './layout.ts';
+import { signInEmail, type SignInPayload } from './sign-in.ts';
+
+export interface TemplatePayloads {
+  'sign-in': SignInPayload;
+}
+
+export type TemplateName = keyof TemplatePayloads;
+
+const renderers: { [K in TemplateName]: (payload: TemplatePayloads[K]) => RenderedEmail } = {
+  'sign-in': signInEmail,
+};
+
+export function renderEmail<K extends TemplateName>(template: K, payload: TemplatePayloads[K]): RenderedEmail {
+  const render = renderers[template];
+  if (!render) throw new Error(`Unknown email template: ${String(template)}`);
+  return render(payload);
+}
+
+export const isTemplateName = (name: string): name is TemplateName => name in renderers;
+export type { RenderedEmail };

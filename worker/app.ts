@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { DomainError } from './errors.ts';
+import { checkOrigin, loadSession, requestLog } from './http/middleware.ts';
+import type { AppEnv } from './http/types.ts';
+import { authRoutes } from './routes/auth.ts';
+import { liveRoutes } from './routes/live.ts';
+import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
+import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
+import { benchRoutes } from './routes/bench.ts';
+
+const api = new Hono<AppEnv>()
+  .use(requestLog)
+  .use(async (c, next) => {
+    await next();
+    // API answers are private and never cached; none of them may leak where they were asked from.
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  })
+  .use(checkOrigin)
+  .use(loadSession)
+  .get('/health', (c) => c.json({ ok: true }))
+  .route('/auth', authRoutes)
+  .route('/teacher', teacherCalendarRoutes)
+  .route('/teacher/settings', teacherSettingsRoutes)
+  .route('/live', liveRoutes)
+  .route('/bench', benchRoutes);
+
+export const app = new Hono<AppEnv>().route('/api', api);
+
+app.notFound((c) => c.json({ error: { code: 'not_found', message: 'No such endpoint.' } }, 404));
+
+app.onError((error, c) => {
+  if (error instanceof DomainError) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+    return c.json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, error.status);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json({ error: { code: 'bad_request', message: error.message || 'Bad request.' } }, error.status);
+  }
+  console.error(JSON.stringify({ at: 'app.onError', path: c.req.path.startsWith('/api/booking/') ? '/api/booking/[token]' : c.req.path, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+  return c.json({ error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } }, 500);
+});
+
+export type AppType = typeof api;

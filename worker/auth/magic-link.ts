@@ -1,0 +1,62 @@
+/**
+ * One-time sign-in links: 160-bit tokens, stored as SHA-256, consumed atomically, short-lived. The link
+ * carries the token in the URL fragment, so it never reaches a server or proxy log; the landing page
+ * POSTs it, so mail scanners that pre-open links can't consume it.
+ */
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { loginTokens } from '../../db/schema.ts';
+import type { Db } from '../db.ts';
+import { sha256Hex } from '../crypto/hash.ts';
+import { newId, randomToken } from '../crypto/random.ts';
+
+export const LOGIN_LINK_TTL_MS = 15 * 60 * 1000;
+/** The first-access link in a booking confirmation (DESIGN.md: at most 24 hours). */
+export const FIRST_ACCESS_TTL_MS = 24 * 60 * 60 * 1000;
+
+export type LoginPurpose = (typeof loginTokens.$inferInsert)['purpose'];
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+export function signInUrl(appUrl: string, token: string): string {
+  return `${new URL(appUrl).origin}/login/verify#token=${token}`;
+}
+
+/** The token and the insert that stores its hash; the caller batches the insert with the email. */
+export function newLoginToken(db: Db, input: { email: string; userId: string | null; purpose: LoginPurpose; ttlMs: number }, now: number) {
+  const token = randomToken();
+  const insert = db.insert(loginTokens).values({
+    id: newId(),
+    tokenHash: sha256Hex(token),
+    email: input.email,
+    userId: input.userId,
+    purpose: input.purpose,
+    expiresAt: now + input.ttlMs,
+    createdAt: now,
+  });
+  return { token, insert };
+}
+
+export type ConsumeResult =
+  | { ok: true; token: typeof loginTokens.$inferSelect }
+  | { ok: false; reason: 'invalid' | 'expired' | 'used'; email: string | null };
+
+/** Marks the token used if it is unused and unexpired: one statement, so two clicks can't both win. */
+export async function consumeLoginToken(db: Db, token: string, now: number): Promise<ConsumeResult> {
+  const tokenHash = sha256Hex(token);
+  const [claimed] = await db
+    .update(loginTokens)
+    .set({ usedAt: now })
+    .where(and(eq(loginTokens.tokenHash, tokenHash), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
+    .returning();
+  if (claimed) return { ok: true, token: claimed };
+  return explainUnusable(db, token, now);
+}
+
+/** Why a token can't be used, without consuming anything. */
+export async function explainUnusable(db: Db, token: string, now: number): Promise<Extract<ConsumeResult, { ok: false }>> {
+  const [row] = await db.select().from(loginTokens).where(eq(loginTokens.tokenHash, sha256Hex(token))).limit(1);
+  if (!row) return { ok: false, reason: 'invalid', email: null };
+  if (row.usedAt !== null) return { ok: false, reason: 'used', email: row.email };
+  if (row.expiresAt <= now) return { ok: false, reason: 'expired', email: row.email };
+  return { ok: false, reason: 'invalid', email: null };
+}

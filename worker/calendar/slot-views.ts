@@ -1,0 +1,56 @@
+import { and, eq, gt, gte, lt, ne } from 'drizzle-orm';
+import { bookings, slots, students, teachers } from '../../db/schema.ts';
+import type { Db } from '../db.ts';
+import type { SlotView } from '../live/protocol.ts';
+
+/** Longest slot the API accepts; lets range reads use the (teacher_id, starts_at) index. */
+export const MAX_SLOT_MINUTES = 12 * 60;
+
+type SlotRow = typeof slots.$inferSelect;
+type BookingInfo = { id: string; studentId: string | null; studentName: string | null; studentColor: string | null } | null;
+
+export function teacherSlotView(slot: SlotRow, booking: BookingInfo = null): SlotView {
+  return {
+    id: slot.id,
+    startsAt: slot.startsAt,
+    endsAt: slot.endsAt,
+    subject: slot.subject,
+    status: slot.status,
+    seriesId: slot.seriesId,
+    booking: booking ? { id: booking.id, studentId: booking.studentId, studentName: booking.studentName ?? 'Student', studentColor: booking.studentColor ?? '#64748b' } : null,
+  };
+}
+
+/** The teacher's slots that overlap [from, to), with who booked them. */
+export function teacherSlotsQuery(db: Db, teacherId: string, from: number, to: number) {
+  return db
+    .select({
+      slot: slots,
+      booking: { id: bookings.id, studentId: bookings.studentId, studentName: students.name, studentColor: students.color },
+    })
+    .from(slots)
+    .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
+    .leftJoin(students, eq(students.id, bookings.studentId))
+    .where(
+      and(
+        eq(slots.teacherId, teacherId),
+        gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
+        lt(slots.startsAt, to),
+        gt(slots.endsAt, from),
+        ne(slots.status, 'canceled'),
+      ),
+    )
+    .orderBy(slots.startsAt);
+}
+
+export const versionQuery = (db: Db, teacherId: string) =>
+  db.select({ version: teachers.calendarVersion }).from(teachers).where(eq(teachers.id, teacherId));
+
+/** Snapshot: the version and the slots read in one transaction, so they agree. */
+export async function teacherSnapshot(db: Db, teacherId: string, from: number, to: number) {
+  const [versionRows, slotRows] = await db.batch([versionQuery(db, teacherId), teacherSlotsQuery(db, teacherId, from, to)]);
+  return {
+    version: versionRows[0]?.version ?? 0,
+    slots: slotRows.map((r) => teacherSlotView(r.slot, r.booking?.id ? { ...r.booking, id: r.booking.id } : null)),
+  };
+}

@@ -1,0 +1,64 @@
+/** Sends one outbox row: claim it, render, hand it to the provider, record the outcome. */
+import { and, eq, lte, sql } from 'drizzle-orm';
+import { emailOutbox } from '../../db/schema.ts';
+import { isTemplateName, renderEmail, type TemplatePayloads } from '../../emails/index.ts';
+import { getDb } from '../db.ts';
+import type { Env } from '../env.ts';
+import { openPayload } from './outbox.ts';
+import { sendEmail } from './providers.ts';
+
+export const MAX_ATTEMPTS = 8;
+const BACKOFF_SECONDS = [10, 30, 120, 300, 900, 1800, 3600];
+
+/** Seconds to wait after the given number of failed attempts. */
+export const backoffSeconds = (attempts: number) => BACKOFF_SECONDS[Math.min(attempts - 1, BACKOFF_SECONDS.length - 1)] ?? 3600;
+
+export type DeliveryOutcome =
+  | { outcome: 'sent' }
+  | { outcome: 'retry'; delaySeconds: number }
+  | { outcome: 'failed' }
+  /** Already sent, already claimed by another consumer, or gone. */
+  | { outcome: 'skipped' }
+  | { outcome: 'not_due'; delaySeconds: number };
+
+export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.now()): Promise<DeliveryOutcome> {
+  const db = getDb(env);
+  // The claim is one conditional update: two consumers holding the same id can't both send it.
+  const [row] = await db
+    .update(emailOutbox)
+    .set({ status: 'sending', attempts: sql`${emailOutbox.attempts} + 1`, updatedAt: now })
+    .where(and(eq(emailOutbox.id, outboxId), eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, now)))
+    .returning();
+  if (!row) {
+    const [current] = await db.select({ status: emailOutbox.status, nextAttemptAt: emailOutbox.nextAttemptAt }).from(emailOutbox).where(eq(emailOutbox.id, outboxId));
+    if (current?.status === 'queued') return { outcome: 'not_due', delaySeconds: Math.max(1, Math.ceil((current.nextAttemptAt - now) / 1000)) };
+    return { outcome: 'skipped' };
+  }
+  try {
+    if (!isTemplateName(row.template)) throw new Error(`unknown template ${row.template}`);
+    const payload = (await openPayload(env, row.payloadSealed)) as TemplatePayloads[typeof row.template];
+    const rendered = renderEmail(row.template, payload);
+    const result = await sendEmail(env, { ...rendered, to: row.recipient, outboxId: row.id });
+    await db
+      .update(emailOutbox)
+      .set({ status: 'sent', provider: result.provider, providerMessageId: result.providerMessageId, sentAt: Date.now(), lastError: null, updatedAt: Date.now() })
+      .where(eq(emailOutbox.id, row.id));
+    return { outcome: 'sent' };
+  } catch (error) {
+    const lastError = describeError(error);
+    const failed = row.attempts >= MAX_ATTEMPTS;
+    const delaySeconds = backoffSeconds(row.attempts);
+    await db
+      .update(emailOutbox)
+      .set({ status: failed ? 'failed' : 'queued', lastError, nextAttemptAt: now + delaySeconds * 1000, updatedAt: Date.now() })
+      .where(eq(emailOutbox.id, row.id));
+    console.warn(JSON.stringify({ at: 'deliverOutboxRow', outboxId: row.id, attempt: row.attempts, failed, error: lastError }));
+    return failed ? { outcome: 'failed' } : { outcome: 'retry', delaySeconds };
+  }
+}
+
+/** Provider errors can echo the message; keep the first line, short, so no link ends up stored twice. */
+function describeError(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.split('\n')[0]!.replace(/https?:\/\/\S+/g, '[url]').slice(0, 300);
+}

@@ -1,0 +1,55 @@
+/**
+ * The email outbox: a row is written in the same batch as the change that causes the email, then its id is
+ * put on the queue after commit. The queue consumer sends it; the cron sweep re-enqueues rows whose message
+ * was lost. The payload is sealed because it can hold a one-time link.
+ */
+import type { TemplateName, TemplatePayloads } from '../../emails/index.ts';
+import { emailOutbox } from '../../db/schema.ts';
+import { seal, unseal } from '../crypto/seal.ts';
+import { newId } from '../crypto/random.ts';
+import { config, type Env } from '../env.ts';
+
+export interface EmailJob {
+  outboxId: string;
+}
+
+const SEAL_PURPOSE = 'email-outbox';
+
+export interface OutboxInput<K extends TemplateName> {
+  recipient: string;
+  template: K;
+  payload: TemplatePayloads[K];
+  teacherId?: string | null;
+  studentId?: string | null;
+}
+
+/** The row to insert; the caller puts the insert into its batch. */
+export async function outboxValues<K extends TemplateName>(env: Env, input: OutboxInput<K>, now: number) {
+  return {
+    id: newId(),
+    recipient: input.recipient,
+    template: input.template,
+    payloadSealed: await seal(config(env).SECRET_KEY, SEAL_PURPOSE, JSON.stringify(input.payload)),
+    status: 'queued' as const,
+    attempts: 0,
+    nextAttemptAt: now,
+    teacherId: input.teacherId ?? null,
+    studentId: input.studentId ?? null,
+    createdAt: now,
+    updatedAt: now,
+  } satisfies typeof emailOutbox.$inferInsert;
+}
+
+export async function openPayload(env: Env, sealed: string): Promise<unknown> {
+  return JSON.parse(await unseal(config(env).SECRET_KEY, SEAL_PURPOSE, sealed));
+}
+
+/** Hands committed outbox rows to the queue. A failure here is not lost: the cron sweep finds the rows. */
+export async function enqueueOutbox(env: Env, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  try {
+    await env.EMAIL_QUEUE.sendBatch(ids.map((outboxId) => ({ body: { outboxId } })));
+  } catch (error) {
+    console.error(JSON.stringify({ at: 'enqueueOutbox', error: String(error), count: ids.length }));
+  }
+}

@@ -1,0 +1,103 @@
+/** The ways Slotcast hands an email to the outside world, chosen by EMAIL_PROVIDER. */
+import { WorkerMailer } from 'worker-mailer';
+import type { RenderedEmail } from '../../emails/index.ts';
+import { config, type Config, type Env } from '../env.ts';
+
+export interface OutgoingEmail extends RenderedEmail {
+  to: string;
+  /** The outbox row id: our Message-ID and the provider's idempotency key. */
+  outboxId: string;
+}
+
+export interface SendResult {
+  provider: string;
+  providerMessageId: string;
+}
+
+function parseFrom(from: string): { name?: string; email: string } {
+  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(from);
+  return match ? { name: match[1] || undefined, email: match[2]! } : { email: from.trim() };
+}
+
+function messageId(cfg: Config, outboxId: string): string {
+  const domain = parseFrom(cfg.EMAIL_FROM).email.split('@')[1] ?? 'slotcast.invalid';
+  return `<${outboxId}@${domain}>`;
+}
+
+async function sendSmtp(cfg: Config, email: OutgoingEmail): Promise<SendResult> {
+  const id = messageId(cfg, email.outboxId);
+  await WorkerMailer.send(
+    {
+      host: cfg.SMTP_HOST,
+      port: cfg.SMTP_PORT,
+      secure: cfg.SMTP_SECURE,
+      startTls: cfg.SMTP_STARTTLS,
+      credentials: cfg.SMTP_USER && cfg.SMTP_PASS ? { username: cfg.SMTP_USER, password: cfg.SMTP_PASS } : undefined,
+      authType: cfg.SMTP_USER ? 'plain' : undefined,
+      socketTimeoutMs: 10_000,
+      responseTimeoutMs: 10_000,
+    },
+    {
+      from: parseFrom(cfg.EMAIL_FROM),
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      headers: { 'Message-ID': id },
+      attachments: email.attachments?.map((a) => ({ filename: a.filename, content: a.content, mimeType: a.contentType })),
+    },
+  );
+  return { provider: 'smtp', providerMessageId: id };
+}
+
+async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult> {
+  if (!cfg.RESEND_API_KEY) throw new Error('RESEND_API_KEY is not set');
+  const response = await fetch(`${cfg.RESEND_API_URL}/emails`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${cfg.RESEND_API_KEY}`,
+      'content-type': 'application/json',
+      // Resend deduplicates retries of one outbox row for 24 hours.
+      'idempotency-key': email.outboxId,
+    },
+    body: JSON.stringify({
+      from: cfg.EMAIL_FROM,
+      to: [email.to],
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      attachments: email.attachments?.map((a) => ({ filename: a.filename, content: a.content, content_type: a.contentType })),
+    }),
+  });
+  if (!response.ok) throw new Error(`Resend answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  const body = (await response.json()) as { id?: string };
+  return { provider: 'resend', providerMessageId: body.id ?? '' };
+}
+
+async function sendCloudflare(env: Env, cfg: Config, email: OutgoingEmail): Promise<SendResult> {
+  if (!env.EMAIL) throw new Error('The EMAIL binding (Cloudflare Email Service) is not configured');
+  const binding = env.EMAIL as unknown as {
+    send(message: Record<string, unknown>): Promise<{ messageId?: string } | void>;
+  };
+  const result = await binding.send({
+    from: parseFrom(cfg.EMAIL_FROM),
+    to: email.to,
+    subject: email.subject,
+    html: email.html,
+    text: email.text,
+    headers: { 'Message-ID': messageId(cfg, email.outboxId) },
+  });
+  return { provider: 'cloudflare', providerMessageId: (result && result.messageId) || messageId(cfg, email.outboxId) };
+}
+
+export function sendEmail(env: Env, email: OutgoingEmail): Promise<SendResult> {
+  const cfg = config(env);
+  switch (cfg.EMAIL_PROVIDER) {
+    case 'smtp':
+      return sendSmtp(cfg, email);
+    case 'resend':
+      return sendResend(cfg, email);
+    case 'cloudflare':
+      return sendCloudflare(env, cfg, email);
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { TeacherCalendar } from './live/teacher-calendar.ts';
+import type { EmailJob } from './email/outbox.ts';
+
+/** Bindings and variables the Worker receives (wrangler.toml, `--var`, secrets). */
+export interface Env {
+  ASSETS: Fetcher;
+  TEACHER_CALENDAR: DurableObjectNamespace<TeacherCalendar>;
+  BENCH_ROOM: DurableObjectNamespace;
+  EMAIL_QUEUE: Queue<EmailJob>;
+  RL_AUTH_EMAIL: RateLimit;
+  RL_AUTH_IP: RateLimit;
+  /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */
+  EMAIL?: SendEmail;
+  [key: string]: unknown;
+}
+
+const configSchema = z.object({
+  APP_URL: z.url({ message: 'APP_URL must be the public URL of the app, e.g. https://slotcast.example.com' }),
+  DATABASE_URL: z.string().regex(/^(libsql|https?|wss?):\/\//, 'DATABASE_URL must be a libsql://, https:// or http:// URL'),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters of random data (base64url)'),
+  EMAIL_PROVIDER: z.enum(['smtp', 'cloudflare', 'resend']).default('smtp'),
+  EMAIL_FROM: z.string().min(3).default('Slotcast <no-reply@slotcast.test>'),
+  SMTP_HOST: z.string().default('127.0.0.1'),
+  SMTP_PORT: z.coerce.number().int().positive().default(2525),
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_STARTTLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASS: z.string().optional(),
+  RESEND_API_KEY: z.string().optional(),
+  RESEND_API_URL: z.url().default('https://api.resend.com'),
+  /** Enables the partyserver baseline room used only by `npm run bench -- fanout`. */
+  BENCH_ENABLED: z.enum(['1', '0']).default('0'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+/** Reads and validates configuration once per isolate; fails fast with the names to set. */
+export function config(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Slotcast is misconfigured: ${problems}`);
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}

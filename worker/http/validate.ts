@@ -1,0 +1,15 @@
+import { zValidator } from '@hono/zod-validator';
+import type { ValidationTargets } from 'hono';
+import type { z } from 'zod';
+import { DomainError } from '../errors.ts';
+
+/** zValidator with the API's error shape: 400 invalid_request with one message per field. */
+export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) =>
+  zValidator(target, schema, (result) => {
+    if (!result.success) {
+      const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+      const first = issues[0];
+      const message = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid request.';
+      throw new DomainError('invalid_request', 400, message, { details: { issues } });
+    }
+  });

@@ -1,0 +1,167 @@
+/**
+ * TeacherCalendar: one Durable Object per teacher. It holds the live WebSockets (hibernation API) and the most
+ * recent calendar events. It is not the source of truth: routes publish here after their batch commits.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { eq } from 'drizzle-orm';
+import { teachers } from '../../db/schema.ts';
+import { getDb } from '../db.ts';
+import type { Env } from '../env.ts';
+import { eventPayloads, filterEventFor, type Audience } from './audience.ts';
+import type { CalendarEvent, ClientMessage, ServerMessage } from './protocol.ts';
+
+/** Events kept for catch-up after a reconnect; older gaps are answered with `resync`. */
+export const RECENT_EVENTS = 200;
+/** While anyone watches, a heartbeat carries the database's version, so a lost publish shows up as a gap. */
+export const HEARTBEAT_MS = 30_000;
+
+interface Attachment {
+  audience: Audience;
+}
+
+export class TeacherCalendar extends DurableObject<Env> {
+  private version: number | null = null;
+  private teacherId: string | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      this.version = (await ctx.storage.get<number>('version')) ?? 0;
+      this.teacherId = (await ctx.storage.get<string>('teacherId')) ?? null;
+    });
+  }
+
+  /** WebSocket upgrade, already authenticated by the Worker, which passes the audience in a header. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket', { status: 426 });
+    const audience = JSON.parse(request.headers.get('x-slotcast-audience') ?? 'null') as Audience | null;
+    const teacherId = request.headers.get('x-slotcast-teacher');
+    if (!audience || !teacherId) return new Response('Missing audience', { status: 400 });
+    await this.rememberTeacher(teacherId);
+    const pair = new WebSocketPair();
+    const tags = audience.kind === 'teacher' ? ['teacher'] : [`student:${audience.studentId}`, `link:${audience.linkId}`];
+    this.ctx.acceptWebSocket(pair[1], tags);
+    pair[1].serializeAttachment({ audience } satisfies Attachment);
+    this.send(pair[1], { type: 'hello', version: this.version ?? 0 });
+    await this.ensureHeartbeat();
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  /** RPC from routes after a commit: remember the event and fan it out, filtered per audience. */
+  async publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }> {
+    await this.rememberTeacher(teacherId);
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)', event.version, JSON.stringify(event));
+    this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
+    if (event.version > (this.version ?? 0)) {
+      this.version = event.version;
+      await this.ctx.storage.put('version', event.version);
+    }
+    const payloadFor = eventPayloads(event);
+    let delivered = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = ws.deserializeAttachment() as Attachment | null;
+      if (!attachment) continue;
+      try {
+        ws.send(payloadFor(attachment.audience));
+        delivered++;
+      } catch {
+        // A socket closing mid-broadcast is not an error for the others.
+      }
+    }
+    return { delivered };
+  }
+
+  /** RPC: close the sockets opened with a credential that is no longer valid (e.g. a revoked share link). */
+  async closeByTag(tag: string, reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(tag);
+    for (const ws of sockets) {
+      this.send(ws, { type: 'closed', reason });
+      ws.close(4001, reason.slice(0, 100));
+    }
+    return sockets.length;
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    try {
+      if (typeof raw !== 'string' || raw.length > 1024) return;
+      const message = JSON.parse(raw) as ClientMessage;
+      if (message.type === 'ping') this.send(ws, { type: 'heartbeat', version: this.version ?? 0 });
+      else if (message.type === 'sync' && Number.isInteger(message.since)) this.catchUp(ws, message.since);
+    } catch (error) {
+      console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketMessage', error: String(error) }));
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closing');
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override async webSocketError(_ws: WebSocket, error: unknown): Promise<void> {
+    console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketError', error: String(error) }));
+  }
+
+  /** Heartbeat: read the committed version from the database, so a publish that never arrived is noticed. */
+  override async alarm(): Promise<void> {
+    const sockets = this.ctx.getWebSockets();
+    if (sockets.length === 0) return;
+    let version = this.version ?? 0;
+    try {
+      if (this.teacherId) {
+        const [row] = await getDb(this.env).select({ v: teachers.calendarVersion }).from(teachers).where(eq(teachers.id, this.teacherId));
+        if (row) version = Math.max(version, row.v);
+      }
+    } catch (error) {
+      console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: String(error) }));
+    }
+    const payload = JSON.stringify({ type: 'heartbeat', version } satisfies ServerMessage);
+    for (const ws of sockets) {
+      try {
+        ws.send(payload);
+      } catch {
+        // Closing socket.
+      }
+    }
+    await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+  }
+
+  private catchUp(ws: WebSocket, since: number): void {
+    const current = this.version ?? 0;
+    if (since >= current) {
+      this.send(ws, { type: 'events', events: [], version: current });
+      return;
+    }
+    const rows = this.ctx.storage.sql.exec<{ version: number; body: string }>('SELECT version, body FROM events WHERE version > ? ORDER BY version', since).toArray();
+    // Replay only an unbroken run starting right after the client's version; otherwise the snapshot is cheaper.
+    const contiguous = rows.length > 0 && rows[0]!.version === since + 1 && rows.every((r, i) => r.version === since + 1 + i) && rows.at(-1)!.version === current;
+    if (!contiguous) {
+      this.send(ws, { type: 'resync', version: current });
+      return;
+    }
+    const { audience } = ws.deserializeAttachment() as Attachment;
+    const events = rows.map((r) => filterEventFor(JSON.parse(r.body) as CalendarEvent, audience));
+    this.send(ws, { type: 'events', events, version: current });
+  }
+
+  private send(ws: WebSocket, message: ServerMessage): void {
+    try {
+      ws.send(JSON.stringify(message));
+    } catch {
+      // The socket closed; hibernation cleans it up.
+    }
+  }
+
+  private async rememberTeacher(teacherId: string): Promise<void> {
+    if (this.teacherId === teacherId) return;
+    this.teacherId = teacherId;
+    await this.ctx.storage.put('teacherId', teacherId);
+  }
+
+  private async ensureHeartbeat(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+  }
+}

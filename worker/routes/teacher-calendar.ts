@@ -1,0 +1,93 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { Temporal } from 'temporal-polyfill';
+import { newId } from '../crypto/random.ts';
+import { getDb } from '../db.ts';
+import { DomainError } from '../errors.ts';
+import { currentTeacher, requireTeacher } from '../http/middleware.ts';
+import type { AppEnv } from '../http/types.ts';
+import { validate } from '../http/validate.ts';
+import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
+import { cancelOpenSlots, createSlots } from '../calendar/slot-service.ts';
+import { MAX_SLOT_MINUTES, teacherSnapshot } from '../calendar/slot-views.ts';
+import { teacherProfile } from './auth.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_RANGE_DAYS = 62;
+const MAX_FUTURE_DAYS = 2 * 366;
+
+const lengthSchema = z.number().int().min(5, 'Slots are at least 5 minutes.').max(MAX_SLOT_MINUTES, 'Slots are at most 12 hours.');
+const subjectSchema = z.string().trim().max(120, 'Keep the subject under 120 characters.').default('');
+const dateSchema = z.iso.date({ message: 'Use a date like 2027-03-14.' });
+const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 09:30.');
+
+const rangeSchema = z
+  .object({ from: z.coerce.number().int(), to: z.coerce.number().int() })
+  .refine((r) => r.to > r.from, { message: '`to` must be after `from`.', path: ['to'] })
+  .refine((r) => r.to - r.from <= MAX_RANGE_DAYS * DAY_MS, { message: `Ask for at most ${MAX_RANGE_DAYS} days at once.`, path: ['to'] });
+
+const singleSlotSchema = z.object({
+  start: z.string().min(16, 'Use a start like 2027-03-14T09:00.').max(40),
+  lengthMinutes: lengthSchema.optional(),
+  subject: subjectSchema,
+});
+
+const recurringSchema = z
+  .object({
+    days: z.array(z.number().int().min(1).max(7)).min(1, 'Pick at least one day.').max(7),
+    startTime: timeSchema,
+    lengthMinutes: lengthSchema.optional(),
+    from: dateSchema,
+    until: dateSchema,
+    subject: subjectSchema,
+  })
+  .refine((r) => r.until >= r.from, { message: 'The end date must be on or after the start date.', path: ['until'] })
+  .refine((r) => Temporal.PlainDate.from(r.from).until(Temporal.PlainDate.from(r.until)).days <= 366, {
+    message: 'A weekly rule can span at most a year.',
+    path: ['until'],
+  });
+
+export const teacherCalendarRoutes = new Hono<AppEnv>()
+  .use(requireTeacher)
+
+  .get('/calendar', validate('query', rangeSchema), async (c) => {
+    const teacher = currentTeacher(c);
+    const { from, to } = c.req.valid('query');
+    const snapshot = await teacherSnapshot(getDb(c.env), teacher.id, from, to);
+    return c.json({ ...snapshot, teacher: teacherProfile(teacher) });
+  })
+
+  .get('/slots', validate('query', rangeSchema), async (c) => {
+    const { from, to } = c.req.valid('query');
+    return c.json(await teacherSnapshot(getDb(c.env), currentTeacher(c).id, from, to));
+  })
+
+  .post('/slots', validate('json', singleSlotSchema), async (c) => {
+    const teacher = currentTeacher(c);
+    const body = c.req.valid('json');
+    const now = c.get('now');
+    const startsAt = parseSlotStart(body.start, teacher.timeZone);
+    if (startsAt === null) throw new DomainError('invalid_request', 400, 'start: use a start like 2027-03-14T09:00.', { details: { issues: [{ path: 'start', message: 'Use a start like 2027-03-14T09:00.' }] } });
+    if (startsAt <= now) throw new DomainError('slot_in_past', 400, 'This time has already passed. Pick a time in the future.');
+    if (startsAt > now + MAX_FUTURE_DAYS * DAY_MS) throw new DomainError('slot_too_far', 400, 'Slots can be published up to two years ahead.');
+    const length = body.lengthMinutes ?? teacher.defaultSlotMinutes;
+    const result = await createSlots(c.env, getDb(c.env), teacher, { intervals: [{ startsAt, endsAt: startsAt + length * 60_000 }], subject: body.subject, seriesId: null }, now);
+    return c.json(result, 201);
+  })
+
+  .post('/slots/recurring', validate('json', recurringSchema), async (c) => {
+    const teacher = currentTeacher(c);
+    const body = c.req.valid('json');
+    const now = c.get('now');
+    const all = expandWeeklyRule({ ...body, lengthMinutes: body.lengthMinutes ?? teacher.defaultSlotMinutes, timeZone: teacher.timeZone });
+    if (all.length > MAX_OCCURRENCES) throw new DomainError('too_many_slots', 400, `A weekly rule can create at most ${MAX_OCCURRENCES} slots at once.`);
+    // Occurrences already in the past (earlier today, say) are skipped rather than refused.
+    const intervals = all.filter((i) => i.startsAt > now && i.startsAt <= now + MAX_FUTURE_DAYS * DAY_MS);
+    const result = await createSlots(c.env, getDb(c.env), teacher, { intervals, subject: body.subject, seriesId: newId() }, now);
+    return c.json({ ...result, skippedPast: all.length - intervals.length }, 201);
+  })
+
+  .post('/slots/cancel', validate('json', z.object({ slotIds: z.array(z.uuid()).min(1).max(500) })), async (c) => {
+    const result = await cancelOpenSlots(c.env, getDb(c.env), currentTeacher(c), c.req.valid('json').slotIds, c.get('now'));
+    return c.json(result);
+  });

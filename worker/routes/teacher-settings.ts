@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { teachers } from '../../db/schema.ts';
+import { getDb } from '../db.ts';
+import { currentTeacher, requireTeacher } from '../http/middleware.ts';
+import type { AppEnv } from '../http/types.ts';
+import { validate } from '../http/validate.ts';
+import { timeZoneSchema } from '../calendar/time-zone.ts';
+import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
+
+const minutes = (max: number, label: string) => z.number().int().min(0, `${label} can't be negative.`).max(max, `${label} is at most ${max} minutes.`);
+
+export const settingsSchema = z
+  .object({
+    displayName: z.string().trim().min(1, 'Enter the name students see.').max(80),
+    timeZone: timeZoneSchema,
+    minNoticeMinutes: minutes(60 * 24 * 30, 'Minimum notice'),
+    cancellationWindowMinutes: minutes(60 * 24 * 30, 'The cancellation window'),
+    defaultSlotMinutes: z.number().int().min(5, 'Slots are at least 5 minutes.').max(MAX_SLOT_MINUTES, 'Slots are at most 12 hours.'),
+    bookingHorizonDays: z.number().int().min(1, 'Allow booking at least 1 day ahead.').max(730, 'The horizon is at most 730 days.'),
+    bufferMinutes: minutes(240, 'The buffer'),
+    defaultLinkDays: z.number().int().min(1).max(365),
+    notifyOnBooking: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+const settingsOf = (t: typeof teachers.$inferSelect) => ({
+  displayName: t.displayName,
+  timeZone: t.timeZone,
+  minNoticeMinutes: t.minNoticeMinutes,
+  cancellationWindowMinutes: t.cancellationWindowMinutes,
+  defaultSlotMinutes: t.defaultSlotMinutes,
+  bookingHorizonDays: t.bookingHorizonDays,
+  bufferMinutes: t.bufferMinutes,
+  defaultLinkDays: t.defaultLinkDays,
+  notifyOnBooking: t.notifyOnBooking,
+});
+
+export const teacherSettingsRoutes = new Hono<AppEnv>()
+  .use(requireTeacher)
+  .get('/', (c) => c.json(settingsOf(currentTeacher(c))))
+  .patch('/', validate('json', settingsSchema), async (c) => {
+    const teacher = currentTeacher(c);
+    const changes = c.req.valid('json');
+    if (Object.keys(changes).length === 0) return c.json(settingsOf(teacher));
+    const [updated] = await getDb(c.env)
+      .update(teachers)
+      .set({ ...changes, updatedAt: c.get('now') })
+      .where(eq(teachers.id, teacher.id))
+      .returning();
+    return c.json(settingsOf(updated!));
+  });
