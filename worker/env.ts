@@ -32,6 +32,8 @@ const configSchema = z.object({
   RESEND_API_URL: z.url().default('https://api.resend.com'),
   /** Enables the partyserver baseline room used only by `npm run bench -- fanout`. */
   BENCH_ENABLED: z.enum(['1', '0']).default('0'),
+  /** How often a watched calendar sends a heartbeat with the database's version. */
+  LIVE_HEARTBEAT_MS: z.coerce.number().int().min(500).default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -6,14 +6,12 @@ import { DurableObject } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { teachers } from '../../db/schema.ts';
 import { getDb } from '../db.ts';
-import type { Env } from '../env.ts';
+import { config, type Env } from '../env.ts';
 import { eventPayloads, filterEventFor, type Audience } from './audience.ts';
 import type { CalendarEvent, ClientMessage, ServerMessage } from './protocol.ts';
 
 /** Events kept for catch-up after a reconnect; older gaps are answered with `resync`. */
 export const RECENT_EVENTS = 200;
-/** While anyone watches, a heartbeat carries the database's version, so a lost publish shows up as a gap. */
-export const HEARTBEAT_MS = 30_000;
 
 interface Attachment {
   audience: Audience;
@@ -39,6 +37,7 @@ export class TeacherCalendar extends DurableObject<Env> {
     const teacherId = request.headers.get('x-slotcast-teacher');
     if (!audience || !teacherId) return new Response('Missing audience', { status: 400 });
     await this.rememberTeacher(teacherId);
+    await this.observeVersion(Number(request.headers.get('x-slotcast-version') ?? 0));
     const pair = new WebSocketPair();
     const tags = audience.kind === 'teacher' ? ['teacher'] : [`student:${audience.studentId}`, `link:${audience.linkId}`];
     this.ctx.acceptWebSocket(pair[1], tags);
@@ -53,10 +52,7 @@ export class TeacherCalendar extends DurableObject<Env> {
     await this.rememberTeacher(teacherId);
     this.ctx.storage.sql.exec('INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)', event.version, JSON.stringify(event));
     this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
-    if (event.version > (this.version ?? 0)) {
-      this.version = event.version;
-      await this.ctx.storage.put('version', event.version);
-    }
+    await this.observeVersion(event.version);
     const payloadFor = eventPayloads(event);
     let delivered = 0;
     for (const ws of this.ctx.getWebSockets()) {
@@ -114,6 +110,7 @@ export class TeacherCalendar extends DurableObject<Env> {
       if (this.teacherId) {
         const [row] = await getDb(this.env).select({ v: teachers.calendarVersion }).from(teachers).where(eq(teachers.id, this.teacherId));
         if (row) version = Math.max(version, row.v);
+        await this.observeVersion(version);
       }
     } catch (error) {
       console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: String(error) }));
@@ -126,7 +123,7 @@ export class TeacherCalendar extends DurableObject<Env> {
         // Closing socket.
       }
     }
-    await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+    await this.ctx.storage.setAlarm(Date.now() + this.heartbeatMs());
   }
 
   private catchUp(ws: WebSocket, since: number): void {
@@ -155,13 +152,25 @@ export class TeacherCalendar extends DurableObject<Env> {
     }
   }
 
+  /** Versions only move forward. */
+  private async observeVersion(version: number): Promise<void> {
+    if (!Number.isInteger(version) || version <= (this.version ?? 0)) return;
+    this.version = version;
+    await this.ctx.storage.put('version', version);
+  }
+
   private async rememberTeacher(teacherId: string): Promise<void> {
     if (this.teacherId === teacherId) return;
     this.teacherId = teacherId;
     await this.ctx.storage.put('teacherId', teacherId);
   }
 
+  /** While anyone watches, a heartbeat carries the database's version, so a lost publish shows up as a gap. */
+  private heartbeatMs(): number {
+    return config(this.env).LIVE_HEARTBEAT_MS;
+  }
+
   private async ensureHeartbeat(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.heartbeatMs());
   }
 }

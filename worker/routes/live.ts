@@ -13,5 +13,7 @@ export const liveRoutes = new Hono<AppEnv>().get('/teacher', requireTeacher, asy
   const headers = new Headers(c.req.raw.headers);
   headers.set('x-slotcast-audience', JSON.stringify(audience));
   headers.set('x-slotcast-teacher', teacher.id);
+  // The version read with the session: a fresh or restarted object starts from what the database says.
+  headers.set('x-slotcast-version', String(teacher.calendarVersion));
   return calendarStub(c.env, teacher.id).fetch(new Request(c.req.raw.url, { headers }));
 });

@@ -1,0 +1,192 @@
+/**
+ * Scenario builders for integration tests: they talk to the real stack (wrangler dev + libSQL dev server +
+ * SMTP sink) started by the global setup, and read or arrange rows in the real database.
+ */
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import { eq } from 'drizzle-orm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import WebSocket from 'ws';
+import * as schema from '../../db/schema.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    appUrl: string;
+    mailboxUrl: string;
+    dbUrl: string;
+  }
+}
+
+export const appUrl = () => inject('appUrl');
+export const mailboxUrl = () => inject('mailboxUrl');
+
+let database: ReturnType<typeof drizzle<typeof schema>> | null = null;
+export function db() {
+  database ??= drizzle(createClient({ url: inject('dbUrl') }), { schema });
+  return database;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A browser-like API client: same-origin `Origin`, JSON, and an optional session cookie. */
+export function apiClient(cookie?: string, extraHeaders: Record<string, string> = {}) {
+  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const response = await fetch(appUrl() + path, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(method === 'GET' ? {} : { origin: appUrl() }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(cookie ? { cookie } : {}),
+        ...extraHeaders,
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON: keep the text.
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  };
+  return {
+    cookie,
+    get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body ?? {}, headers),
+    patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PATCH', path, body ?? {}, headers),
+  };
+}
+
+export type ApiClient = ReturnType<typeof apiClient>;
+
+export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.test`;
+/** A fresh client address per test, so per-IP rate limits of one test don't affect another. */
+export const uniqueIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+
+/**
+ * A signed-in teacher, arranged directly in the database (the sign-in flow itself is tested in auth.test.ts).
+ */
+export async function givenTeacher(options: Partial<typeof schema.teachers.$inferInsert> = {}) {
+  const now = Date.now();
+  const id = randomUUID();
+  const email = uniqueEmail('teacher');
+  const sessionId = randomBytes(20).toString('hex');
+  const secret = randomBytes(20).toString('hex');
+  await db().batch([
+    db().insert(schema.users).values({ id, email, name: 'Test Teacher', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now }),
+    db().insert(schema.teachers).values({ id, displayName: 'Test Teacher', timeZone: 'Europe/Berlin', createdAt: now, updatedAt: now, ...options }),
+    db().insert(schema.authSessions).values({ id: sessionId, userId: id, secretHash: createHash('sha256').update(secret).digest(), createdAt: now, lastVerifiedAt: now }),
+  ]);
+  const cookie = `slotcast_session=${sessionId}.${secret}`;
+  return { id, email, cookie, api: apiClient(cookie) };
+}
+
+export async function slotsOf(teacherId: string) {
+  return db().select().from(schema.slots).where(eq(schema.slots.teacherId, teacherId));
+}
+
+/** A WebSocket to the app with the given cookie, collecting every message it receives. */
+export async function openLive(path: string, cookie?: string, origin = appUrl()) {
+  const url = appUrl().replace(/^http/, 'ws') + path;
+  const ws = new WebSocket(url, { headers: { ...(cookie ? { cookie } : {}), ...(origin ? { origin } : {}) } });
+  const messages: any[] = [];
+  const waiters: { predicate: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    messages.push(message);
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(message)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(message);
+      }
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    messages,
+    send: (message: unknown) => ws.send(JSON.stringify(message)),
+    /** Resolves with the first message (already received or future) that matches. */
+    next(predicate: (m: any) => boolean, timeoutMs = 5000): Promise<any> {
+      const seen = messages.find(predicate);
+      if (seen) {
+        messages.splice(messages.indexOf(seen), 1);
+        return Promise.resolve(seen);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching live message within ${timeoutMs} ms; got ${JSON.stringify(messages).slice(0, 500)}`)), timeoutMs);
+        waiters.push({ predicate, resolve: (m) => { clearTimeout(timer); messages.splice(messages.indexOf(m), 1); resolve(m); } });
+      });
+    },
+    close: () => new Promise<void>((resolve) => {
+      if (ws.readyState === WebSocket.CLOSED) return resolve();
+      ws.once('close', () => resolve());
+      ws.close();
+    }),
+  };
+}
+
+/** Status of an upgrade attempt that the server refuses. */
+export function refusedUpgradeStatus(path: string, headers: Record<string, string>): Promise<number> {
+  const ws = new WebSocket(appUrl().replace(/^http/, 'ws') + path, { headers });
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('open', () => { ws.close(); reject(new Error('upgrade unexpectedly accepted')); });
+    ws.once('error', () => {});
+  });
+}
+
+export interface ReceivedEmail {
+  id: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Polls the dev mailbox until an email to the address arrives (newest first). */
+export async function waitForEmail(to: string, options: { subjectIncludes?: string; after?: number; timeoutMs?: number } = {}): Promise<ReceivedEmail> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  while (Date.now() < deadline) {
+    const response = await fetch(`${mailboxUrl()}/api/messages?to=${encodeURIComponent(to)}`);
+    const list = (await response.json()) as (ReceivedEmail & { receivedAt?: string | number })[];
+    const match = list.find((m) => (!options.subjectIncludes || m.subject.includes(options.subjectIncludes)) && (!options.after || new Date(m.receivedAt ?? 0).getTime() > options.after));
+    if (match) return match;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no email to ${to} within ${options.timeoutMs ?? 15_000} ms`);
+}
+
+export async function emailsTo(to: string): Promise<ReceivedEmail[]> {
+  const response = await fetch(`${mailboxUrl()}/api/messages?to=${encodeURIComponent(to)}`);
+  return (await response.json()) as ReceivedEmail[];
+}
+
+/** Waits until at least `count` emails reached the address; newest first. */
+export async function waitForEmails(to: string, count: number, timeoutMs = 15_000): Promise<ReceivedEmail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await emailsTo(to);
+    if (list.length >= count) return list;
+    if (Date.now() > deadline) throw new Error(`expected ${count} emails to ${to}, got ${list.length}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The one-time token from a sign-in email's link (`…/login/verify#token=…`). */
+export function tokenFromEmail(email: ReceivedEmail): string {
+  const match = /\/login\/verify#token=([a-z2-7]+)/.exec(email.text);
+  if (!match) throw new Error(`no sign-in link in: ${email.text.slice(0, 200)}`);
+  return match[1]!;
+}

@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { Temporal } from 'temporal-polyfill';
+import * as schema from '../../db/schema.ts';
+import { appUrl, db, givenTeacher, openLive, refusedUpgradeStatus } from './given.ts';
+
+const daysAhead = (days: number) => Temporal.Now.plainDateISO('Europe/Berlin').add({ days }).toString();
+const opened: { close(): Promise<void> }[] = [];
+async function watch(cookie: string) {
+  const live = await openLive('/api/live/teacher', cookie);
+  opened.push(live);
+  return live;
+}
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((l) => l.close()));
+});
+
+describe('the live calendar', () => {
+  it('greets a watcher with the current version', async () => {
+    const teacher = await givenTeacher({ calendarVersion: 7 });
+    const live = await watch(teacher.cookie);
+    expect(await live.next((m) => m.type === 'hello')).toMatchObject({ version: 7 });
+  });
+
+  it('shows every watcher a new slot, with the version it was committed at', async () => {
+    const teacher = await givenTeacher();
+    const first = await watch(teacher.cookie);
+    const second = await watch(teacher.cookie);
+    await first.next((m) => m.type === 'hello');
+    await second.next((m) => m.type === 'hello');
+    const created = await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00`, subject: 'Chemistry' });
+    for (const live of [first, second]) {
+      const { event } = await live.next((m) => m.type === 'event');
+      expect(event).toMatchObject({ version: 1, kind: 'slots.upserted' });
+      expect(event.slots[0]).toMatchObject({ id: created.body.slots[0].id, subject: 'Chemistry', status: 'open' });
+    }
+    await teacher.api.post('/api/teacher/slots/cancel', { slotIds: [created.body.slots[0].id] });
+    const { event } = await first.next((m) => m.type === 'event');
+    expect(event).toMatchObject({ version: 2, kind: 'slots.removed' });
+  });
+
+  it("keeps one teacher's changes away from another teacher's watchers", async () => {
+    const teacher = await givenTeacher();
+    const other = await givenTeacher();
+    const otherLive = await watch(other.cookie);
+    await otherLive.next((m) => m.type === 'hello');
+    const mine = await watch(teacher.cookie);
+    await mine.next((m) => m.type === 'hello');
+    await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00` });
+    await mine.next((m) => m.type === 'event');
+    otherLive.send({ type: 'ping' });
+    await otherLive.next((m) => m.type === 'heartbeat');
+    expect(otherLive.messages.filter((m) => m.type === 'event')).toEqual([]);
+  });
+
+  it('catches a reconnecting watcher up from the events it missed', async () => {
+    const teacher = await givenTeacher();
+    const live = await watch(teacher.cookie);
+    await live.next((m) => m.type === 'hello');
+    await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00` });
+    const { event } = await live.next((m) => m.type === 'event');
+    await live.close();
+
+    // Two changes while the watcher is away.
+    await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T11:00` });
+    await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T13:00` });
+
+    const back = await watch(teacher.cookie);
+    const hello = await back.next((m) => m.type === 'hello');
+    expect(hello.version).toBe(3);
+    back.send({ type: 'sync', since: event.version });
+    const caughtUp = await back.next((m) => m.type === 'events');
+    expect(caughtUp.events.map((e: any) => e.version)).toEqual([2, 3]);
+    expect(caughtUp.version).toBe(3);
+  });
+
+  it('asks the watcher to refetch when the missed events are no longer kept', async () => {
+    const teacher = await givenTeacher({ calendarVersion: 500 });
+    const live = await watch(teacher.cookie);
+    await live.next((m) => m.type === 'hello');
+    await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00` });
+    await live.next((m) => m.type === 'event' && m.event.version === 501);
+    live.send({ type: 'sync', since: 100 });
+    expect(await live.next((m) => m.type === 'resync')).toMatchObject({ version: 501 });
+  });
+
+  it('answers a ping with a heartbeat carrying the version', async () => {
+    const teacher = await givenTeacher();
+    const live = await watch(teacher.cookie);
+    await live.next((m) => m.type === 'hello');
+    await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00` });
+    await live.next((m) => m.type === 'event');
+    live.send({ type: 'ping' });
+    expect(await live.next((m) => m.type === 'heartbeat')).toMatchObject({ version: 1 });
+  });
+
+  it('notices a change whose publish never arrived at the next heartbeat', async () => {
+    const teacher = await givenTeacher();
+    const live = await watch(teacher.cookie);
+    await live.next((m) => m.type === 'hello');
+    // A committed change with no publish: what a crash between commit and publish leaves behind.
+    await db().update(schema.teachers).set({ calendarVersion: sql`${schema.teachers.calendarVersion} + 1` }).where(eq(schema.teachers.id, teacher.id));
+    const beat = await live.next((m) => m.type === 'heartbeat' && m.version === 1, 8000);
+    expect(beat.version).toBe(1);
+  });
+
+  it('refuses watchers without a session or from another origin', async () => {
+    const teacher = await givenTeacher();
+    expect(await refusedUpgradeStatus('/api/live/teacher', { origin: appUrl() })).toBe(401);
+    expect(await refusedUpgradeStatus('/api/live/teacher', { origin: 'https://evil.example', cookie: teacher.cookie })).toBe(403);
+  });
+});
