@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { DomainError } from './errors.ts';
 import { checkOrigin, loadSession, requestLog } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
+import { describeForLog, maskPath } from './http/mask.ts';
 import { authRoutes } from './routes/auth.ts';
 import { liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
@@ -39,7 +40,7 @@ app.onError((error, c) => {
   if (error instanceof HTTPException && error.status < 500) {
     return c.json({ error: { code: 'bad_request', message: error.message || 'Bad request.' } }, error.status);
   }
-  console.error(JSON.stringify({ at: 'app.onError', path: c.req.path.startsWith('/api/booking/') ? '/api/booking/[token]' : c.req.path, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
+  console.error(JSON.stringify({ at: 'app.onError', path: maskPath(c.req.path), error: describeForLog(error) }));
   return c.json({ error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } }, 500);
 });
 

@@ -1,4 +1,5 @@
 import type { Env } from '../env.ts';
+import { describeForLog } from '../http/mask.ts';
 import { deliverOutboxRow } from './delivery.ts';
 import type { EmailJob } from './outbox.ts';
 
@@ -11,7 +12,7 @@ export async function handleEmailBatch(batch: MessageBatch<EmailJob>, env: Env):
       else message.ack();
     } catch (error) {
       // The database itself failed: let the queue try again; the row stays as it was.
-      console.error(JSON.stringify({ at: 'handleEmailBatch', error: String(error) }));
+      console.error(JSON.stringify({ at: 'handleEmailBatch', error: describeForLog(error) }));
       message.retry({ delaySeconds: 30 });
     }
   }

@@ -6,6 +6,7 @@ import { getDb } from '../db.ts';
 import type { Env } from '../env.ts';
 import { openPayload } from './outbox.ts';
 import { sendEmail } from './providers.ts';
+import { describeForLog } from '../http/mask.ts';
 
 export const MAX_ATTEMPTS = 8;
 const BACKOFF_SECONDS = [10, 30, 120, 300, 900, 1800, 3600];
@@ -59,6 +60,5 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.no
 
 /** Provider errors can echo the message; keep the first line, short, so no link ends up stored twice. */
 function describeError(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.split('\n')[0]!.replace(/https?:\/\/\S+/g, '[url]').slice(0, 300);
+  return describeForLog(error).replace(/https?:\/\/\S+/g, '[url]').slice(0, 300);
 }

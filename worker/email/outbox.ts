@@ -1,4 +1,5 @@
 /**
+import { describeForLog } from '../http/mask.ts';
  * The email outbox: a row is written in the same batch as the change that causes the email, then its id is
  * put on the queue after commit. The queue consumer sends it; the cron sweep re-enqueues rows whose message
  * was lost. The payload is sealed because it can hold a one-time link.
@@ -50,6 +51,6 @@ export async function enqueueOutbox(env: Env, ids: string[]): Promise<void> {
   try {
     await env.EMAIL_QUEUE.sendBatch(ids.map((outboxId) => ({ body: { outboxId } })));
   } catch (error) {
-    console.error(JSON.stringify({ at: 'enqueueOutbox', error: String(error), count: ids.length }));
+    console.error(JSON.stringify({ at: 'enqueueOutbox', error: describeForLog(error), count: ids.length }));
   }
 }

@@ -11,3 +11,13 @@ export function maskPath(path: string): string {
   }
   return path;
 }
+
+/**
+ * An error as one log line. Query errors from drizzle append the statement's parameters (emails, hashes);
+ * those stay out of logs.
+ */
+export function describeForLog(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+  return (text.split('\nparams:')[0]! + cause.split('\nparams:')[0]!).replace(/\s+/g, ' ').slice(0, 500);
+}

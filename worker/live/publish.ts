@@ -1,4 +1,5 @@
 import type { Env } from '../env.ts';
+import { describeForLog } from '../http/mask.ts';
 import type { CalendarEvent } from './protocol.ts';
 
 export const calendarStub = (env: Env, teacherId: string) => env.TEACHER_CALENDAR.get(env.TEACHER_CALENDAR.idFromName(teacherId));
@@ -11,6 +12,6 @@ export async function publishCalendarEvent(env: Env, teacherId: string, event: C
   try {
     await calendarStub(env, teacherId).publish(teacherId, event);
   } catch (error) {
-    console.error(JSON.stringify({ at: 'publishCalendarEvent', version: event.version, error: String(error) }));
+    console.error(JSON.stringify({ at: 'publishCalendarEvent', version: event.version, error: describeForLog(error) }));
   }
 }

@@ -1,4 +1,5 @@
 /**
+import { describeForLog } from '../http/mask.ts';
  * TeacherCalendar: one Durable Object per teacher. It holds the live WebSockets (hibernation API) and the most
  * recent calendar events. It is not the source of truth: routes publish here after their batch commits.
  */
@@ -85,7 +86,7 @@ export class TeacherCalendar extends DurableObject<Env> {
       if (message.type === 'ping') this.send(ws, { type: 'heartbeat', version: this.version ?? 0 });
       else if (message.type === 'sync' && Number.isInteger(message.since)) this.catchUp(ws, message.since);
     } catch (error) {
-      console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketMessage', error: String(error) }));
+      console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketMessage', error: describeForLog(error) }));
     }
   }
 
@@ -98,7 +99,7 @@ export class TeacherCalendar extends DurableObject<Env> {
   }
 
   override async webSocketError(_ws: WebSocket, error: unknown): Promise<void> {
-    console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketError', error: String(error) }));
+    console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketError', error: describeForLog(error) }));
   }
 
   /** Heartbeat: read the committed version from the database, so a publish that never arrived is noticed. */
@@ -113,7 +114,7 @@ export class TeacherCalendar extends DurableObject<Env> {
         await this.observeVersion(version);
       }
     } catch (error) {
-      console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: String(error) }));
+      console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: describeForLog(error) }));
     }
     const payload = JSON.stringify({ type: 'heartbeat', version } satisfies ServerMessage);
     for (const ws of sockets) {
