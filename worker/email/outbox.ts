@@ -1,9 +1,9 @@
 /**
-import { describeForLog } from '../http/mask.ts';
  * The email outbox: a row is written in the same batch as the change that causes the email, then its id is
  * put on the queue after commit. The queue consumer sends it; the cron sweep re-enqueues rows whose message
  * was lost. The payload is sealed because it can hold a one-time link.
  */
+import { describeForLog } from '../http/mask.ts';
 import type { TemplateName, TemplatePayloads } from '../../emails/index.ts';
 import { emailOutbox } from '../../db/schema.ts';
 import { seal, unseal } from '../crypto/seal.ts';

@@ -1,8 +1,8 @@
 /**
-import { describeForLog } from '../http/mask.ts';
  * TeacherCalendar: one Durable Object per teacher. It holds the live WebSockets (hibernation API) and the most
  * recent calendar events. It is not the source of truth: routes publish here after their batch commits.
  */
+import { describeForLog } from '../http/mask.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { teachers } from '../../db/schema.ts';
