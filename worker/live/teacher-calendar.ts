@@ -40,7 +40,7 @@ export class TeacherCalendar extends DurableObject<Env> {
     await this.rememberTeacher(teacherId);
     await this.observeVersion(Number(request.headers.get('x-slotcast-version') ?? 0));
     const pair = new WebSocketPair();
-    const tags = audience.kind === 'teacher' ? ['teacher'] : [`student:${audience.studentId}`, `link:${audience.linkId}`];
+    const tags = audience.kind === 'teacher' ? ['teacher'] : ['student', `student:${audience.studentId}`, `link:${audience.linkId}`];
     this.ctx.acceptWebSocket(pair[1], tags);
     pair[1].serializeAttachment({ audience } satisfies Attachment);
     this.send(pair[1], { type: 'hello', version: this.version ?? 0 });
@@ -54,16 +54,27 @@ export class TeacherCalendar extends DurableObject<Env> {
     this.ctx.storage.sql.exec('INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)', event.version, JSON.stringify(event));
     this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
     await this.observeVersion(event.version);
+    // Sockets are found by tag, so the common case (no student's own booking in the event) sends one shared
+    // payload per audience without reading any socket's attachment.
     const payloadFor = eventPayloads(event);
     let delivered = 0;
-    for (const ws of this.ctx.getWebSockets()) {
-      const attachment = ws.deserializeAttachment() as Attachment | null;
-      if (!attachment) continue;
+    const send = (ws: WebSocket, payload: string) => {
       try {
-        ws.send(payloadFor(attachment.audience));
+        ws.send(payload);
         delivered++;
       } catch {
         // A socket closing mid-broadcast is not an error for the others.
+      }
+    };
+    const teacherPayload = payloadFor({ kind: 'teacher', teacherId });
+    for (const ws of this.ctx.getWebSockets('teacher')) send(ws, teacherPayload);
+    const students = this.ctx.getWebSockets('student');
+    if (students.length > 0) {
+      const hasOwners = event.slots.some((slot) => slot.booking?.studentId);
+      const publicPayload = payloadFor({ kind: 'student', studentId: '', linkId: '' });
+      for (const ws of students) {
+        const audience = hasOwners ? (ws.deserializeAttachment() as Attachment | null)?.audience : null;
+        send(ws, audience ? payloadFor(audience) : publicPayload);
       }
     }
     return { delivered };
