@@ -5,10 +5,11 @@
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { eq } from 'drizzle-orm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
 import * as schema from '../../db/schema.ts';
+import { createTeacherSession } from '../support/teacher-session.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -71,22 +72,10 @@ export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0,
 /** A fresh client address per test, so per-IP rate limits of one test don't affect another. */
 export const uniqueIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
 
-/**
- * A signed-in teacher, arranged directly in the database (the sign-in flow itself is tested in auth.test.ts).
- */
+/** A signed-in teacher, arranged directly in the database (the sign-in flow itself is tested in auth.test.ts). */
 export async function givenTeacher(options: Partial<typeof schema.teachers.$inferInsert> = {}) {
-  const now = Date.now();
-  const id = randomUUID();
-  const email = uniqueEmail('teacher');
-  const sessionId = randomBytes(20).toString('hex');
-  const secret = randomBytes(20).toString('hex');
-  await db().batch([
-    db().insert(schema.users).values({ id, email, name: 'Test Teacher', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now }),
-    db().insert(schema.teachers).values({ id, displayName: 'Test Teacher', timeZone: 'Europe/Berlin', createdAt: now, updatedAt: now, ...options }),
-    db().insert(schema.authSessions).values({ id: sessionId, userId: id, secretHash: createHash('sha256').update(secret).digest(), createdAt: now, lastVerifiedAt: now }),
-  ]);
-  const cookie = `slotcast_session=${sessionId}.${secret}`;
-  return { id, email, cookie, api: apiClient(cookie) };
+  const teacher = await createTeacherSession(db(), options);
+  return { ...teacher, api: apiClient(teacher.cookie) };
 }
 
 export async function slotsOf(teacherId: string) {
