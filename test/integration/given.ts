@@ -11,13 +11,6 @@ import WebSocket from 'ws';
 import * as schema from '../../db/schema.ts';
 import { createTeacherSession } from '../support/teacher-session.ts';
 
-declare module 'vitest' {
-  interface ProvidedContext {
-    appUrl: string;
-    mailboxUrl: string;
-    dbUrl: string;
-  }
-}
 
 export const appUrl = () => inject('appUrl');
 export const mailboxUrl = () => inject('mailboxUrl');

@@ -26,6 +26,15 @@ const rangeSchema = z
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`.', path: ['to'] })
   .refine((r) => r.to - r.from <= MAX_RANGE_DAYS * DAY_MS, { message: `Ask for at most ${MAX_RANGE_DAYS} days at once.`, path: ['to'] });
 
+/** Days from one ISO date to another; 0 when either is malformed (the field's own check reports that). */
+function daysBetween(from: string, until: string): number {
+  try {
+    return Temporal.PlainDate.from(from).until(Temporal.PlainDate.from(until)).days;
+  } catch {
+    return 0;
+  }
+}
+
 const singleSlotSchema = z.object({
   start: z.string().min(16, 'Use a start like 2027-03-14T09:00.').max(40),
   lengthMinutes: lengthSchema.optional(),
@@ -42,7 +51,7 @@ const recurringSchema = z
     subject: subjectSchema,
   })
   .refine((r) => r.until >= r.from, { message: 'The end date must be on or after the start date.', path: ['until'] })
-  .refine((r) => Temporal.PlainDate.from(r.from).until(Temporal.PlainDate.from(r.until)).days <= 366, {
+  .refine((r) => daysBetween(r.from, r.until) <= 366, {
     message: 'A weekly rule can span at most a year.',
     path: ['until'],
   });
