@@ -56,8 +56,9 @@ function secretKey(dataDir: string): string {
 
 export function buildWeb(): void {
   const vite = join(ROOT, 'node_modules', '.bin', 'vite');
-  const result = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('Building the web app failed (npx vite build web).');
+  // Run from web/ so SvelteKit finds its config there; with this Node, which SvelteKit's prerender fork reuses.
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: join(ROOT, 'web'), stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('Building the web app failed (npm run build).');
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {

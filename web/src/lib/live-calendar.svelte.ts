@@ -1,0 +1,120 @@
+/**
+ * A teacher's calendar kept live: a snapshot from the API, then events from the TeacherCalendar object
+ * applied in version order. A gap (missed events) asks the object to replay; if it can't, the snapshot is
+ * fetched again. partysocket reconnects with backoff after drops and deploys.
+ */
+import { WebSocket as ReconnectingWebSocket } from 'partysocket';
+import { applyEvent, parseServerMessage, type CalendarEvent, type CalendarState, type ServerMessage, type SlotView } from '../../../worker/live/protocol.ts';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting';
+export type Snapshot = { version: number; slots: SlotView[] };
+
+const PING_MS = 25_000;
+
+export class LiveCalendar {
+  status = $state<ConnectionStatus>('connecting');
+  loading = $state(true);
+  error = $state<string | null>(null);
+  /** Every known slot, sorted by start. */
+  slots = $state<SlotView[]>([]);
+
+  #state: CalendarState = { version: 0, slots: new Map() };
+  #range = { from: 0, to: 0 };
+  #socket: ReconnectingWebSocket | null = null;
+  #ping: ReturnType<typeof setInterval> | null = null;
+  #fetchSnapshot: (from: number, to: number) => Promise<Snapshot>;
+  #path: string;
+
+  constructor(path: string, fetchSnapshot: (from: number, to: number) => Promise<Snapshot>) {
+    this.#path = path;
+    this.#fetchSnapshot = fetchSnapshot;
+  }
+
+  get version(): number {
+    return this.#state.version;
+  }
+
+  /** Loads (or reloads) the slots of a time range. */
+  async load(from: number, to: number): Promise<void> {
+    this.#range = { from, to };
+    this.loading = true;
+    try {
+      const snapshot = await this.#fetchSnapshot(from, to);
+      // A snapshot older than what live events already brought would go backwards.
+      if (snapshot.version >= this.#state.version || this.#range.from !== from) {
+        this.#state = { version: snapshot.version, slots: new Map(snapshot.slots.map((s) => [s.id, s])) };
+        this.#publish();
+      }
+      this.error = null;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : 'The calendar could not be loaded.';
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  connect(): void {
+    if (this.#socket) return;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${this.#path}`;
+    const socket = new ReconnectingWebSocket(url, [], { minReconnectionDelay: 500 + Math.random() * 1500, maxReconnectionDelay: 15_000, reconnectionDelayGrowFactor: 1.6 });
+    socket.addEventListener('open', () => (this.status = 'live'));
+    socket.addEventListener('close', () => (this.status = 'reconnecting'));
+    socket.addEventListener('message', (event) => {
+      const message = parseServerMessage(event.data);
+      if (message) this.#handle(message);
+    });
+    this.#socket = socket;
+    this.#ping = setInterval(() => this.#send({ type: 'ping' }), PING_MS);
+  }
+
+  disconnect(): void {
+    if (this.#ping) clearInterval(this.#ping);
+    this.#socket?.close();
+    this.#socket = null;
+  }
+
+  /** Applies the result of this client's own change right away; the live event, when it comes, is a no-op. */
+  applyOwnChange(kind: CalendarEvent['kind'], slots: SlotView[], version: number): void {
+    this.#apply({ kind, slots, version, at: Date.now() });
+  }
+
+  #handle(message: ServerMessage): void {
+    switch (message.type) {
+      case 'hello':
+      case 'heartbeat':
+        if (message.version > this.#state.version) this.#send({ type: 'sync', since: this.#state.version });
+        break;
+      case 'event':
+        this.#apply(message.event);
+        break;
+      case 'events':
+        for (const event of message.events) this.#apply(event, false);
+        if (message.version > this.#state.version) void this.load(this.#range.from, this.#range.to);
+        break;
+      case 'resync':
+        void this.load(this.#range.from, this.#range.to);
+        break;
+      case 'closed':
+        this.error = message.reason;
+        break;
+    }
+  }
+
+  #apply(event: CalendarEvent, syncOnGap = true): void {
+    const result = applyEvent(this.#state, event);
+    if (result.outcome === 'gap') {
+      if (syncOnGap) this.#send({ type: 'sync', since: this.#state.version });
+      return;
+    }
+    this.#state = result.state;
+    this.#publish();
+  }
+
+  #publish(): void {
+    this.slots = [...this.#state.slots.values()].sort((a, b) => a.startsAt - b.startsAt);
+  }
+
+  #send(message: { type: 'ping' } | { type: 'sync'; since: number }): void {
+    if (this.#socket?.readyState === 1) this.#socket.send(JSON.stringify(message));
+  }
+}
