@@ -145,8 +145,11 @@ export async function main(args: Map<string, string>): Promise<void> {
       ratio_p99: round(warmStats.p99 / baselineStats.p99, 2),
       changes,
     }));
+  } catch (error) {
+    note(`failed; the stack's log is in ${join(dataDir, 'wrangler.log')}`);
+    throw error;
   } finally {
     await stack.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (!process.exitCode && !args.has('keep')) await rm(dataDir, { recursive: true, force: true }).catch(() => {});
   }
 }

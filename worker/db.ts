@@ -1,4 +1,4 @@
-import { createClient, type Client } from '@libsql/client/web';
+import { createClient } from '@libsql/client/web';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from '../db/schema.ts';
@@ -6,19 +6,14 @@ import { config, type Env } from './env.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
 
-// One HTTP client per isolate and URL: it holds no socket between requests, only config.
-const clients = new Map<string, { client: Client; db: Db }>();
-
+/**
+ * A database handle for the current request. Not shared between requests: the client queues statements
+ * behind a concurrency limit, and a Worker must never resolve one request's promise from another's I/O
+ * (workerd cancels such requests as hung). The client holds no connection, so making one is cheap.
+ */
 export function getDb(env: Env): Db {
   const { DATABASE_URL, DATABASE_AUTH_TOKEN } = config(env);
-  const key = `${DATABASE_URL}|${DATABASE_AUTH_TOKEN ?? ''}`;
-  let entry = clients.get(key);
-  if (!entry) {
-    const client = createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN });
-    entry = { client, db: drizzle(client, { schema }) };
-    clients.set(key, entry);
-  }
-  return entry.db;
+  return drizzle(createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN }), { schema });
 }
 
 /** True when a libSQL error came from the named RAISE() in a trigger or from a unique index. */

@@ -41,17 +41,8 @@ export async function createSlots(
 ): Promise<{ slots: SlotView[]; version: number }> {
   const { intervals } = input;
   if (intervals.length === 0) throw new DomainError('no_occurrences', 400, 'These settings produce no future slots.');
-  const first = Math.min(...intervals.map((i) => i.startsAt));
-  const last = Math.max(...intervals.map((i) => i.endsAt));
-  const margin = teacher.bufferMinutes * 60_000;
-  // A precise message first; the trigger in migration 0001 is the last word if another write races us.
-  const existing = await db
-    .select({ startsAt: slots.startsAt, endsAt: slots.endsAt })
-    .from(slots)
-    .where(and(eq(slots.teacherId, teacher.id), ne(slots.status, 'canceled'), lt(slots.startsAt, last + margin), gt(slots.endsAt, first - margin)));
-  const conflicts = findConflicts(intervals, existing, teacher.bufferMinutes);
-  if (conflicts.length > 0) throw overlapError(conflicts, teacher);
-
+  const selfConflicts = findConflicts(intervals, [], teacher.bufferMinutes);
+  if (selfConflicts.length > 0) throw overlapError(selfConflicts, teacher);
   const rows = intervals.map((i) => ({
     id: newId(),
     teacherId: teacher.id,
@@ -69,12 +60,26 @@ export async function createSlots(
     const [, bumped] = await db.batch([db.insert(slots).values(rows), bumpVersion(db, teacher.id), db.insert(auditLog).values(audit)]);
     version = bumped[0]!.version;
   } catch (error) {
-    if (isConstraintError(error, 'SLOT_OVERLAP')) throw overlapError(intervals, teacher);
+    // The trigger in migration 0001 refused the batch, so nothing was written. Only now look up which
+    // existing slots are in the way, to say so precisely: the common path costs no extra round trip.
+    if (isConstraintError(error, 'SLOT_OVERLAP')) throw overlapError(await conflictingIntervals(db, teacher, intervals), teacher);
     throw error;
   }
   const views = rows.map((r) => teacherSlotView(r));
   await publishCalendarEvent(env, teacher.id, { version, kind: 'slots.upserted', slots: views, at: now });
   return { slots: views, version };
+}
+
+async function conflictingIntervals(db: Db, teacher: Teacher, intervals: Interval[]): Promise<Interval[]> {
+  const margin = teacher.bufferMinutes * 60_000;
+  const first = Math.min(...intervals.map((i) => i.startsAt));
+  const last = Math.max(...intervals.map((i) => i.endsAt));
+  const existing = await db
+    .select({ startsAt: slots.startsAt, endsAt: slots.endsAt })
+    .from(slots)
+    .where(and(eq(slots.teacherId, teacher.id), ne(slots.status, 'canceled'), lt(slots.startsAt, last + margin), gt(slots.endsAt, first - margin)));
+  const conflicts = findConflicts(intervals, existing, teacher.bufferMinutes);
+  return conflicts.length > 0 ? conflicts : intervals;
 }
 
 export async function cancelOpenSlots(env: Env, db: Db, teacher: Teacher, slotIds: string[], now: number) {
