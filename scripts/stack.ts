@@ -26,6 +26,8 @@ export interface StackOptions {
   /** Don't echo wrangler's output (it still goes to <dataDir>/wrangler.log). */
   quiet?: boolean;
   extraVars?: Record<string, string>;
+  /** wrangler's log level; 'log' also shows the Worker's console.log lines and wrangler's request lines. */
+  logLevel?: 'warn' | 'info' | 'log' | 'debug';
 }
 
 export interface Stack {
@@ -93,7 +95,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       EMAIL_PROVIDER: 'smtp',
       ...options.extraVars,
     };
-    const wrangler = startWrangler(port, dataDir, vars, options.quiet ?? false);
+    const wrangler = startWrangler(port, dataDir, vars, options.quiet ?? false, options.logLevel ?? (process.env.SLOTCAST_LOG_LEVEL as StackOptions['logLevel']) ?? 'warn');
     cleanups.push(() => stopProcessGroup(wrangler));
     await waitForHealth(appUrl, wrangler, join(dataDir, 'wrangler.log'));
     return { appUrl, mailboxUrl: mailbox.url, dbUrl: db.url, smtpPort: mailbox.smtpPort, stop };
@@ -103,14 +105,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-function startWrangler(port: number, dataDir: string, vars: Record<string, string>, quiet: boolean): ChildProcess {
+function startWrangler(port: number, dataDir: string, vars: Record<string, string>, quiet: boolean, logLevel: string): ChildProcess {
   const args = [
     join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'dev',
     '--ip', '127.0.0.1', '--port', String(port),
     '--persist-to', join(dataDir, 'wrangler'),
     '--test-scheduled', '--show-interactive-dev-session=false',
-    // Info-level lines would print every request path; our Worker logs its own, masked.
-    '--log-level', 'warn',
+    // Below warn, wrangler prints every request path unmasked next to the Worker's own (masked) lines.
+    '--log-level', logLevel,
     ...Object.entries(vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {

@@ -29,6 +29,8 @@ export class TeacherCalendar extends DurableObject<Env> {
       this.version = (await ctx.storage.get<number>('version')) ?? 0;
       this.teacherId = (await ctx.storage.get<string>('teacherId')) ?? null;
     });
+    // One line per start or wake from hibernation: how often the object is cold is worth seeing in logs.
+    console.log(JSON.stringify({ at: 'TeacherCalendar.start', sockets: ctx.getWebSockets().length }));
   }
 
   /** WebSocket upgrade, already authenticated by the Worker, which passes the audience in a header. */
