@@ -1,0 +1,44 @@
+/**
+ * `npm run lighthouse`: Lighthouse (mobile, the CLI's default) on every page a teacher sees, against a fresh
+ * local stack with a signed-in teacher and a week of slots. Prints one JSON line per page and fails when a
+ * score is under 95 or Chrome did not run (Lighthouse itself exits 0 then).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import * as schema from '../db/schema.ts';
+import { createTeacherSession } from '../test/support/teacher-session.ts';
+import { CHROMIUM_PATH } from '../test/support/browser.ts';
+import { freePort, ROOT, startStack } from './stack.ts';
+
+const MIN_SCORE = 95;
+const stack = await startStack({ dataDir: mkdtempSync(join(tmpdir(), 'slotcast-lh-')), fresh: true, quiet: true, port: await freePort(), build: true });
+let failed = false;
+try {
+  const teacher = await createTeacherSession(drizzle(createClient({ url: stack.dbUrl }), { schema }));
+  const headers = { origin: stack.appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
+  const today = new Date().toISOString().slice(0, 10);
+  await fetch(`${stack.appUrl}/api/teacher/slots/recurring`, { method: 'POST', headers, body: JSON.stringify({ days: [1, 2, 3, 4, 5, 6, 7], startTime: '10:00', lengthMinutes: 60, from: today, until: today, subject: 'Algebra' }) });
+  const outDir = join(ROOT, 'test-results', 'lighthouse');
+  mkdirSync(outDir, { recursive: true });
+  for (const [name, path, auth] of [['landing', '/', false], ['login', '/login', false], ['teacher-week', '/teacher', true], ['teacher-settings', '/teacher/settings', true]] as const) {
+    const report = join(outDir, `${name}.json`);
+    spawnSync(process.execPath, [
+      join(ROOT, 'node_modules', 'lighthouse', 'cli', 'index.js'), stack.appUrl + path,
+      '--only-categories=performance,accessibility,best-practices', '--output=json', `--output-path=${report}`, '--quiet',
+      `--chrome-flags=--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync`,
+      ...(auth ? [`--extra-headers=${JSON.stringify({ Cookie: teacher.cookie })}`] : []),
+    ], { env: { ...process.env, CHROME_PATH: CHROMIUM_PATH }, stdio: 'inherit' });
+    const result = JSON.parse(readFileSync(report, 'utf8')) as { runtimeError?: { message: string }; finalDisplayedUrl: string; categories: Record<string, { score: number | null }> };
+    const score = (key: string) => (result.categories[key]?.score == null ? null : Math.round(result.categories[key]!.score! * 100));
+    const line = { page: path, url: result.finalDisplayedUrl, performance: score('performance'), accessibility: score('accessibility'), best_practices: score('best-practices'), error: result.runtimeError?.message ?? null };
+    console.log(JSON.stringify(line));
+    if (line.error || (line.performance ?? 0) < MIN_SCORE || (line.accessibility ?? 0) < MIN_SCORE) failed = true;
+  }
+} finally {
+  await stack.stop();
+}
+process.exit(failed ? 1 : 0);
