@@ -73,6 +73,7 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await pageA.getByRole('button', { name: /10:00 to 10:45, Organic chemistry, Open/ }).waitFor();
 
     await pageB.getByRole('button', { name: /10:00 to 10:45, Organic chemistry, Open/ }).waitFor({ timeout: 10_000 });
+    expect(await seriousA11yViolations(pageB)).toEqual([]);
     await screenshot(pageB, 'teacher-week-phone');
     await screenshot(pageA, 'teacher-week-desktop');
   });
