@@ -130,12 +130,8 @@ export function refusedUpgradeStatus(path: string, headers: Record<string, strin
   });
 }
 
-export interface ReceivedEmail {
-  id: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+/** An email as the dev mailbox's JSON API returns it (scripts/mailbox/store.ts). */
+export type ReceivedEmail = import('../../scripts/mailbox/store.ts').StoredEmail;
 
 /** Polls the dev mailbox until an email to the address arrives (newest first). */
 export async function waitForEmail(to: string, options: { subjectIncludes?: string; after?: number; timeoutMs?: number } = {}): Promise<ReceivedEmail> {
