@@ -63,7 +63,7 @@ export type ApiClient = ReturnType<typeof apiClient>;
 
 export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.test`;
 /** A fresh client address per test, so per-IP rate limits of one test don't affect another. */
-export const uniqueIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+export const uniqueIp = () => `2001:db8::${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}`; // documentation range, never routed
 
 /** A signed-in teacher, arranged directly in the database (the sign-in flow itself is tested in auth.test.ts). */
 export async function givenTeacher(options: Partial<typeof schema.teachers.$inferInsert> = {}) {
