@@ -70,9 +70,9 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await dialog.getByLabel(/Subject/).fill('Organic chemistry');
     expect(await seriousA11yViolations(pageA)).toEqual([]);
     await dialog.getByRole('button', { name: 'Create slot' }).click();
-    await pageA.getByRole('button', { name: /10:00 to 10:45, Organic chemistry, Open/ }).waitFor();
+    await pageA.getByRole('button', { name: /10:00\s*to\s*10:45\s*,\s*Organic chemistry\s*,\s*Open/ }).waitFor();
 
-    await pageB.getByRole('button', { name: /10:00 to 10:45, Organic chemistry, Open/ }).waitFor({ timeout: 10_000 });
+    await pageB.getByRole('button', { name: /10:00\s*to\s*10:45\s*,\s*Organic chemistry\s*,\s*Open/ }).waitFor({ timeout: 10_000 });
     expect(await seriousA11yViolations(pageB)).toEqual([]);
     await screenshot(pageB, 'teacher-week-phone');
     await screenshot(pageA, 'teacher-week-desktop');
@@ -100,11 +100,11 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await dialog.getByLabel('Length (minutes)').fill('60');
     await dialog.getByLabel(/Subject/).fill('Piano');
     await dialog.getByRole('button', { name: 'Create slots' }).click();
-    await pageA.getByRole('button', { name: /15:00 to 16:00, Piano/ }).waitFor();
-    await pageB.getByRole('button', { name: /15:00 to 16:00, Piano/ }).waitFor({ timeout: 10_000 });
+    await pageA.getByRole('button', { name: /15:00\s*to\s*16:00\s*,\s*Piano/ }).waitFor();
+    await pageB.getByRole('button', { name: /15:00\s*to\s*16:00\s*,\s*Piano/ }).waitFor({ timeout: 10_000 });
     // Next week has its occurrence too.
     await pageB.getByRole('button', { name: /Next week/ }).click();
-    await pageB.getByRole('button', { name: /15:00 to 16:00, Piano/ }).waitFor();
+    await pageB.getByRole('button', { name: /15:00\s*to\s*16:00\s*,\s*Piano/ }).waitFor();
     await pageB.getByRole('button', { name: /Previous week/ }).click();
   });
 
