@@ -1,15 +1,18 @@
 /** Every email Slotcast sends, by template name. Each renderer is a pure function of its payload. */
 import type { RenderedEmail } from './layout.ts';
 import { signInEmail, type SignInPayload } from './sign-in.ts';
+import { shareLinkEmail, type ShareLinkPayload } from './share-link.ts';
 
 export interface TemplatePayloads {
   'sign-in': SignInPayload;
+  'share-link': ShareLinkPayload;
 }
 
 export type TemplateName = keyof TemplatePayloads;
 
 const renderers: { [K in TemplateName]: (payload: TemplatePayloads[K]) => RenderedEmail } = {
   'sign-in': signInEmail,
+  'share-link': shareLinkEmail,
 };
 
 export function renderEmail<K extends TemplateName>(template: K, payload: TemplatePayloads[K]): RenderedEmail {

@@ -8,7 +8,9 @@ import { authRoutes } from './routes/auth.ts';
 import { liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
 import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
+import { teacherStudentRoutes } from './routes/teacher-students.ts';
 import { benchRoutes } from './routes/bench.ts';
+import { bookingRoutes } from './routes/booking.ts';
 
 const api = new Hono<AppEnv>()
   .use(requestLog)
@@ -25,6 +27,8 @@ const api = new Hono<AppEnv>()
   .route('/auth', authRoutes)
   .route('/teacher', teacherCalendarRoutes)
   .route('/teacher/settings', teacherSettingsRoutes)
+  .route('/teacher/students', teacherStudentRoutes)
+  .route('/booking', bookingRoutes)
   .route('/live', liveRoutes)
   .route('/bench', benchRoutes);
 

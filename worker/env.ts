@@ -10,6 +10,8 @@ export interface Env {
   EMAIL_QUEUE: Queue<EmailJob>;
   RL_AUTH_EMAIL: RateLimit;
   RL_AUTH_IP: RateLimit;
+  RL_PORTAL_READ: RateLimit;
+  RL_PORTAL_WRITE: RateLimit;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */
   EMAIL?: SendEmail;
   [key: string]: unknown;

@@ -56,6 +56,7 @@ export function apiClient(cookie?: string, extraHeaders: Record<string, string> 
     get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
     post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body ?? {}, headers),
     patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PATCH', path, body ?? {}, headers),
+    del: <T = any>(path: string, headers?: Record<string, string>) => call<T>('DELETE', path, undefined, headers),
   };
 }
 
@@ -167,4 +168,40 @@ export function tokenFromEmail(email: ReceivedEmail): string {
   const match = /\/login\/verify#token=([a-z2-7]+)/.exec(email.text);
   if (!match) throw new Error(`no sign-in link in: ${email.text.slice(0, 200)}`);
   return match[1]!;
+}
+
+/** An enrolled student with an active share link, made through the teacher's API like a teacher would. */
+export async function givenStudent(teacher: { api: ApiClient }, options: { name?: string; maxUses?: number | null; expiresInDays?: number } = {}) {
+  const added = await teacher.api.post('/api/teacher/students', { name: options.name ?? 'Sam Student', email: uniqueEmail('student') });
+  if (added.status !== 201) throw new Error(`adding a student failed: ${JSON.stringify(added.body)}`);
+  const student = added.body.student as { id: string; name: string; email: string; color: string };
+  const created = await teacher.api.post(`/api/teacher/students/${student.id}/share-link`, { maxUses: options.maxUses ?? null, expiresInDays: options.expiresInDays });
+  if (created.status !== 201) throw new Error(`creating a link failed: ${JSON.stringify(created.body)}`);
+  const url = created.body.link.url as string;
+  const token = url.split('/').at(-1)!;
+  return { ...student, url, token, linkId: created.body.link.id as string, portal: portalClient(token) };
+}
+
+/** The student portal's API for one token, from one client address. */
+export function portalClient(token: string, ip = uniqueIp()) {
+  const api = apiClient(undefined, { 'cf-connecting-ip': ip });
+  return {
+    calendar: (query = '') => api.get(`/api/booking/${token}/calendar${query}`),
+    book: (slotId: string) => api.post(`/api/booking/${token}/book`, { slotId }),
+    myBookings: () => api.get(`/api/booking/${token}/my-bookings`),
+    cancel: (bookingId: string) => api.post(`/api/booking/${token}/cancel/${bookingId}`),
+  };
+}
+
+/** Open slots for a teacher, `hoursAhead` from now, one hour each, two hours apart. */
+export async function givenSlots(teacher: { api: ApiClient }, count: number, hoursAhead = 48) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = new Date(Date.now() + (hoursAhead + i * 2) * 3_600_000);
+    start.setUTCMinutes(0, 0, 0);
+    const created = await teacher.api.post('/api/teacher/slots', { start: start.toISOString().slice(0, 19) + 'Z', lengthMinutes: 60, subject: `Lesson ${i + 1}` });
+    if (created.status !== 201) throw new Error(`creating a slot failed: ${JSON.stringify(created.body)}`);
+    ids.push(created.body.slots[0].id);
+  }
+  return ids;
 }

@@ -17,6 +17,8 @@ export interface SlotView {
   booking?: { id: string; studentId: string | null; studentName: string; studentColor: string } | null;
   /** Student audience only: true when this student holds the booking. */
   mine?: boolean;
+  /** Student audience, calendar reads only: open and inside the teacher's notice and horizon now. */
+  bookable?: boolean;
 }
 
 /** One committed change to a teacher's calendar; `version` is teachers.calendar_version after it. */

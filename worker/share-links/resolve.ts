@@ -1,0 +1,37 @@
+import { eq } from 'drizzle-orm';
+import { shareLinks, students, teachers } from '../../db/schema.ts';
+import type { Db } from '../db.ts';
+import { DomainError } from '../errors.ts';
+import { linkState, type LinkState } from './state.ts';
+import { isShareTokenShape, shareTokenHash } from './tokens.ts';
+
+export type ResolvedLink = NonNullable<Awaited<ReturnType<typeof findLink>>>;
+
+function findLink(db: Db, token: string) {
+  return db
+    .select({ link: shareLinks, student: students, teacher: teachers })
+    .from(shareLinks)
+    .innerJoin(students, eq(students.id, shareLinks.studentId))
+    .innerJoin(teachers, eq(teachers.id, shareLinks.teacherId))
+    .where(eq(shareLinks.tokenHash, shareTokenHash(token)))
+    .limit(1)
+    .then((rows) => rows[0] ?? null);
+}
+
+const MESSAGES: Record<Exclude<LinkState, 'active'>, string> = {
+  expired: 'This booking link has expired. Ask your teacher for a new one.',
+  revoked: 'This booking link is no longer valid. Ask your teacher for a new one.',
+  used_up: 'This booking link has been used for all the bookings it allows. Ask your teacher for a new one.',
+};
+
+/**
+ * The link behind a token. A malformed or unknown token gets a 404 that says nothing more; a known one opens
+ * only its own teacher's calendar, as its own student.
+ */
+export async function resolveLink(db: Db, token: string, now: number, allow: LinkState[] = ['active']): Promise<ResolvedLink> {
+  const found = isShareTokenShape(token) ? await findLink(db, token) : null;
+  if (!found) throw new DomainError('link_invalid', 404, 'This booking link is not valid. Check that you copied all of it, or ask your teacher for a new one.');
+  const state = linkState(found.link, now);
+  if (!allow.includes(state)) throw new DomainError(`link_${state}`, 410, MESSAGES[state as Exclude<LinkState, 'active'>], { details: { state } });
+  return found;
+}
