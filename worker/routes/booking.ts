@@ -12,6 +12,7 @@ import { bookingRefusal } from '../booking/rules.ts';
 import { MAX_SLOT_MINUTES, versionQuery } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
+import { notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
@@ -117,6 +118,6 @@ export const bookingRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const now = c.get('now');
     const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
-    if (!z.uuid().safeParse(bookingId).success) return c.json({ error: { code: 'not_found', message: 'No such booking.' } }, 404);
+    if (!z.uuid().safeParse(bookingId).success) throw notFound('No such booking.');
     return c.json(await cancelThroughLink(c.env, db, resolved, bookingId, now, { ip: clientIp(c.req), userAgent: c.req.header('user-agent') }));
   });
