@@ -1,163 +1,174 @@
 /**
- * One libSQL connection and what Hrana asks of it: execute, batch with step conditions, sequence, describe.
- * SQL errors become Hrana errors with SQLite's base code (as Turso sends them), so `@libsql/client` raises
- * a LibsqlError whose `code` matches the embedded client's.
+ * One libSQL connection and the statement-level work Hrana asks of it.
+ *
+ * Locking. Every connection lives in this one Node process and the driver is synchronous, so SQLite's own
+ * busy_timeout would block the event loop while the lock holder — another stream's open transaction, served
+ * by this same process — could never commit: a certain stall followed by failure. Instead busy_timeout is 0
+ * and a statement that meets SQLITE_BUSY is retried asynchronously (with SQLite's busy-handler back-off)
+ * until `busyTimeoutMs` runs out. Retrying is safe: SQLITE_BUSY means the statement could not take its lock
+ * and changed nothing. SQLITE_BUSY_SNAPSHOT (a stale read transaction) can never succeed and fails at once.
+ *
+ * The driver (libsql 0.5) leaves a statement that failed with SQLITE_BUSY "in progress" until it is run
+ * again or garbage-collected, and such a statement keeps the connection from ever committing. So a retry
+ * re-runs the same statement object, and a connection that gave up on a lock is "poisoned": it is replaced
+ * by a fresh one as soon as it is back in autocommit (at once, or after the client's ROLLBACK).
  */
 import Database from 'libsql';
-import type { Batch, BatchCond, HranaError, Stmt, StmtResult } from './protocol.ts';
-import { decodeValue, encodeValue, ProtocolError } from './values.ts';
+import { StatementError, sqliteRawCode } from './errors.ts';
+import type { DescribeResult, SqlValue, StmtResult } from './protocol.ts';
+import { classify, isInsert, isInsertUpdateDelete, isReadonly, parameterNames, splitStatements, type StatementKind } from './sql-text.ts';
 
-type Db = InstanceType<typeof Database>;
+const SQLITE_BUSY = 5;
+const BACKOFF_MS = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
 
-const BASE_CODES: Record<number, string> = {
-  1: 'SQLITE_ERROR', 2: 'SQLITE_INTERNAL', 3: 'SQLITE_PERM', 4: 'SQLITE_ABORT', 5: 'SQLITE_BUSY', 6: 'SQLITE_LOCKED',
-  7: 'SQLITE_NOMEM', 8: 'SQLITE_READONLY', 9: 'SQLITE_INTERRUPT', 10: 'SQLITE_IOERR', 11: 'SQLITE_CORRUPT',
-  12: 'SQLITE_NOTFOUND', 13: 'SQLITE_FULL', 14: 'SQLITE_CANTOPEN', 15: 'SQLITE_PROTOCOL', 16: 'SQLITE_EMPTY',
-  17: 'SQLITE_SCHEMA', 18: 'SQLITE_TOOBIG', 19: 'SQLITE_CONSTRAINT', 20: 'SQLITE_MISMATCH', 21: 'SQLITE_MISUSE',
-  22: 'SQLITE_NOLFS', 23: 'SQLITE_AUTH', 24: 'SQLITE_FORMAT', 25: 'SQLITE_RANGE', 26: 'SQLITE_NOTADB',
-};
-
-export class SqlError extends Error {
-  readonly hrana: HranaError;
-  constructor(hrana: HranaError) {
-    super(hrana.message);
-    this.hrana = hrana;
-  }
-}
-
-export function toHranaError(error: unknown): HranaError {
-  if (error instanceof SqlError) return error.hrana;
-  const e = error as { message?: string; rawCode?: number; code?: string };
-  const code = typeof e.rawCode === 'number' ? BASE_CODES[e.rawCode & 0xff] ?? 'SQLITE_UNKNOWN' : e.code?.startsWith('SQLITE_') ? e.code : 'SQLITE_ERROR';
-  return { message: e.message ?? String(error), code };
+export interface StatementInput {
+  sql: string;
+  args: SqlValue[];
+  namedArgs: { name: string; value: SqlValue }[];
+  wantRows: boolean;
 }
 
 export class Connection {
-  readonly db: Db;
-  /** Stored SQL texts belong to the stream currently using this connection. */
-  storedSql: Map<number, string>;
+  readonly #file: string;
+  readonly #busyTimeoutMs: number;
+  readonly #signal: AbortSignal;
+  #db: Database.Database;
+  /** Set once the connection's session state (attached databases, temp objects, pragmas) may differ. */
+  #tainted = false;
+  /** Set when a statement gave up waiting for a lock and was left in progress by the driver. */
+  #poisoned = false;
 
-  constructor(file: string, storedSql: Map<number, string>) {
-    this.db = new Database(file);
-    // No busy wait: every connection lives in this one process, so a lock holder can't progress while we
-    // block. A write that meets a lock fails fast with SQLITE_BUSY and the HTTP layer retries it later.
-    this.db.exec('PRAGMA busy_timeout = 0; PRAGMA foreign_keys = ON;');
-    this.storedSql = storedSql;
+  constructor(file: string, busyTimeoutMs: number, signal: AbortSignal) {
+    this.#file = file;
+    this.#busyTimeoutMs = busyTimeoutMs;
+    this.#signal = signal;
+    this.#db = open(file);
   }
 
-  get autocommit(): boolean {
-    return !this.db.inTransaction;
+  /** WAL is a property of the database file, so once is enough; returns the journal mode in effect. */
+  setJournalModeWal(): string {
+    return (this.#db.prepare('PRAGMA journal_mode = WAL').raw(true).get([]) as [string])[0];
   }
 
-  sqlOf(source: { sql?: string; sql_id?: number }): string {
-    if (typeof source.sql === 'string') return source.sql;
-    if (typeof source.sql_id === 'number') {
-      const sql = this.storedSql.get(source.sql_id);
-      if (sql === undefined) throw new ProtocolError(`SQL text ${source.sql_id} is not stored`);
-      return sql;
-    }
-    throw new ProtocolError('a statement needs sql or sql_id');
+  get isAutocommit(): boolean {
+    return !this.#db.inTransaction;
   }
 
-  execute(stmt: Stmt): StmtResult {
-    const sql = this.sqlOf(stmt);
-    try {
-      const prepared = this.db.prepare(sql);
-      const params = bindParams(stmt);
-      if (prepared.reader) {
-        prepared.safeIntegers(true);
-        prepared.raw(true);
-        const rows = prepared.all(...params) as unknown[][];
-        const { changes, rowid } = this.db.prepare('SELECT changes() AS changes, last_insert_rowid() AS rowid').get() as { changes: number; rowid: number };
-        return {
-          cols: prepared.columns().map((c: { name: string; type: string | null }) => ({ name: c.name, decltype: c.type })),
-          rows: stmt.want_rows === false ? [] : rows.map((row) => row.map(encodeValue)),
-          affected_row_count: isWrite(sql) ? changes : 0,
-          last_insert_rowid: isWrite(sql) ? String(rowid) : null,
-        };
-      }
-      const info = prepared.run(...params) as { changes: number; lastInsertRowid: number | bigint };
-      return { cols: [], rows: [], affected_row_count: info.changes, last_insert_rowid: String(info.lastInsertRowid) };
-    } catch (error) {
-      if (error instanceof ProtocolError) throw error;
-      throw new SqlError(toHranaError(error));
-    }
-  }
-
-  batch(batch: Batch): { step_results: (StmtResult | null)[]; step_errors: (HranaError | null)[] } {
-    const results: (StmtResult | null)[] = [];
-    const errors: (HranaError | null)[] = [];
-    const outcome = (step: number): 'ok' | 'error' | 'skipped' => (results[step] ? 'ok' : errors[step] ? 'error' : 'skipped');
-    const holds = (cond: BatchCond): boolean => {
-      switch (cond.type) {
-        case 'ok': return outcome(cond.step) === 'ok';
-        case 'error': return outcome(cond.step) === 'error';
-        case 'not': return !holds(cond.cond);
-        case 'and': return cond.conds.every(holds);
-        case 'or': return cond.conds.some(holds);
-        case 'is_autocommit': return this.autocommit;
-        default: throw new ProtocolError(`unknown batch condition ${(cond as { type: string }).type}`);
-      }
+  async execute(input: StatementInput): Promise<StmtResult> {
+    const kind = classify(input.sql);
+    this.#noteSessionChanges(kind, input.sql);
+    const params = bindParameters(input);
+    const statement = this.#db.prepare(input.sql);
+    const reader = statement.reader;
+    if (reader) statement.raw(true).safeIntegers(true);
+    const rows = await this.#whenNotBusy(() => (reader ? (statement.all(params) as SqlValue[][]) : (statement.run(params), [])));
+    // As sqld: changes() only means something after INSERT/UPDATE/DELETE, last_insert_rowid() after INSERT.
+    const [changes, rowid] = isInsertUpdateDelete(kind) ? this.#lastChange() : [0, null];
+    return {
+      cols: reader ? statement.columns().map((c) => ({ name: c.name, decltype: c.type })) : [],
+      rows: input.wantRows ? rows : [],
+      affectedRowCount: changes,
+      lastInsertRowid: isInsert(kind) ? rowid : null,
     };
-    for (const step of batch.steps) {
-      if (step.condition && !holds(step.condition)) {
-        results.push(null);
-        errors.push(null);
-        continue;
-      }
-      try {
-        results.push(this.execute(step.stmt));
-        errors.push(null);
-      } catch (error) {
-        if (error instanceof ProtocolError) throw error;
-        results.push(null);
-        errors.push(toHranaError(error));
-      }
-    }
-    return { step_results: results, step_errors: errors };
   }
 
-  sequence(sql: string): void {
-    try {
-      this.db.exec(sql);
-    } catch (error) {
-      throw new SqlError(toHranaError(error));
+  /** Runs each statement of `sql` in turn, stopping at the first error; rows are discarded. */
+  async sequence(sql: string): Promise<void> {
+    for (const statement of splitStatements(sql)) {
+      this.#noteSessionChanges(classify(statement), statement);
+      // exec() finalizes its statement even on failure, so each attempt starts clean.
+      await this.#whenNotBusy(() => this.#db.exec(statement));
     }
   }
 
-  describe(sql: string) {
+  describe(sql: string): DescribeResult {
+    const statement = this.#db.prepare(sql);
+    const kind = classify(sql);
+    return {
+      params: parameterNames(sql).map((name) => ({ name })),
+      cols: statement.reader ? statement.columns().map((c) => ({ name: c.name, decltype: c.type })) : [],
+      isExplain: kind.isExplain,
+      isReadonly: isReadonly(sql),
+    };
+  }
+
+  /** Rolls back what a finished stream left open; false when the connection should be closed, not reused. */
+  reset(): boolean {
     try {
-      const prepared = this.db.prepare(sql);
-      const params = [...sql.matchAll(/[:@$][A-Za-z_][A-Za-z0-9_]*|\?\d*/g)].map((m) => ({ name: m[0].startsWith('?') ? null : m[0] }));
-      return {
-        params,
-        cols: prepared.reader ? prepared.columns().map((c: { name: string; type: string | null }) => ({ name: c.name, decltype: c.type })) : [],
-        is_explain: /^\s*explain\b/i.test(sql),
-        is_readonly: !isWrite(sql),
-      };
-    } catch (error) {
-      throw new SqlError(toHranaError(error));
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      this.#db.exec('PRAGMA foreign_keys = ON');
+      return !this.#tainted && !this.#poisoned;
+    } catch {
+      return false;
     }
   }
 
   close(): void {
     try {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.#db.open && this.#db.inTransaction) this.#db.exec('ROLLBACK');
     } catch {
-      // Closing anyway.
+      // Closing discards the transaction anyway.
     }
-    this.db.close();
+    if (this.#db.open) this.#db.close();
+  }
+
+  #lastChange(): [number, bigint] {
+    const row = this.#db.prepare('SELECT changes(), last_insert_rowid()').raw(true).safeIntegers(true).get([]) as [bigint, bigint];
+    return [Number(row[0]), row[1]];
+  }
+
+  #noteSessionChanges(kind: StatementKind, sql: string): void {
+    if (kind.verb === 'ATTACH' || kind.verb === 'DETACH') this.#tainted = true;
+    else if (kind.verb === 'PRAGMA' && !/^\s*pragma\s+foreign_keys\b/i.test(sql)) this.#tainted = true;
+    else if (kind.verb === 'CREATE' && /^\s*create\s+temp(orary)?\b/i.test(sql)) this.#tainted = true;
+  }
+
+  /** `run` again and again while the database is locked by another connection; see the file comment. */
+  async #whenNotBusy<T>(run: () => T): Promise<T> {
+    const deadline = Date.now() + this.#busyTimeoutMs;
+    let lingering = false;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const value = run();
+          lingering = false;
+          return value;
+        } catch (error) {
+          const rawCode = sqliteRawCode(error);
+          lingering = rawCode !== undefined && (rawCode & 0xff) === SQLITE_BUSY;
+          if (rawCode !== SQLITE_BUSY || this.#signal.aborted || Date.now() >= deadline) throw error;
+          const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - Date.now()))));
+        }
+      }
+    } finally {
+      if (lingering) this.#poisoned = true;
+      if (this.#poisoned && !this.#db.inTransaction) this.#replace();
+    }
+  }
+
+  /** A fresh connection in place of a poisoned one; only called in autocommit, so no transaction is lost. */
+  #replace(): void {
+    this.close();
+    this.#db = open(this.#file);
+    this.#poisoned = false;
+    this.#tainted = false;
   }
 }
 
-const isWrite = (sql: string) => /^\s*(insert|update|delete|replace|with[\s\S]*\b(insert|update|delete)\b)/i.test(sql);
+function open(file: string): Database.Database {
+  const db = new Database(file);
+  // NORMAL is durable across application crashes in WAL mode, which is all a dev database needs.
+  db.exec('PRAGMA busy_timeout = 0; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+  return db;
+}
 
-/** Hrana positional and named arguments → the driver's call arguments. */
-function bindParams(stmt: Stmt): unknown[] {
-  const positional = (stmt.args ?? []).map(decodeValue);
-  if (!stmt.named_args?.length) return positional;
-  const named: Record<string, unknown> = {};
-  positional.forEach((value, i) => (named[String(i + 1)] = value));
-  for (const { name, value } of stmt.named_args) named[name.replace(/^[:@$]/, '')] = decodeValue(value);
-  return [named];
+/** Hrana arguments → the driver's single bind argument: an array by position, or an object by bare name. */
+function bindParameters(input: StatementInput): SqlValue[] | Record<string, SqlValue> {
+  if (input.namedArgs.length === 0) return input.args;
+  if (input.args.length > 0) {
+    throw new StatementError('Specifying both positional and named arguments is not supported', 'ARGS_BOTH_POSITIONAL_AND_NAMED');
+  }
+  // The driver matches `:name`, `@name` and `$name` by the bare name; Hrana names may carry the prefix.
+  return Object.fromEntries(input.namedArgs.map(({ name, value }) => [name.replace(/^[:@$]/, ''), value]));
 }

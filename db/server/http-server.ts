@@ -1,78 +1,149 @@
-/** The HTTP face of the dev server: Hrana v2 over JSON, as `@libsql/client` speaks it by default. */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+/**
+ * The HTTP face of the dev server: Hrana 2 (JSON) and Hrana 3 (JSON and Protobuf) over HTTP.
+ *
+ * `@libsql/client` (Node and /web) speaks Hrana 2 over JSON: it posts to `/v2/pipeline` and never probes.
+ * `@libsql/hrana-client` opened with protocol version 3 probes `GET /v3-protobuf` and then uses the Protobuf
+ * pipeline and cursor endpoints. Version probes need no token: the client sends none with them.
+ */
 import { timingSafeEqual } from 'node:crypto';
-import type { PipelineRequest } from './protocol.ts';
-import type { StreamManager } from './streams.ts';
-import { ProtocolError } from './values.ts';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ProtocolError, StreamGoneError } from './errors.ts';
+import { jsonCodec } from './json-codec.ts';
+import type { Codec, HranaVersion } from './protocol.ts';
+import { protobufCodec } from './protobuf-codec.ts';
+import type { StreamRegistry } from './streams.ts';
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-const BUSY_RETRIES = 50;
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-export function createHranaHttpServer(streams: StreamManager, options: { authToken?: string; log?: (line: string) => void }) {
-  const log = options.log ?? (() => {});
-  return createServer(async (req, res) => {
-    const started = performance.now();
-    try {
-      if (options.authToken && !authorized(req, options.authToken)) return send(res, 401, { message: 'Unauthorized', code: 'UNAUTHORIZED' });
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (req.method === 'GET' && (path === '/v2' || path === '/health' || path === '/')) return send(res, 200, { ok: true });
-      if (req.method === 'GET' && path === '/version') return send(res, 200, { version: 'slotcast-libsql-dev' });
-      if (req.method === 'POST' && path === '/v2/pipeline') {
-        const body = JSON.parse(await readBody(req)) as PipelineRequest;
-        const response = await runWithBusyRetry(streams, body);
-        log(`pipeline ${body.requests.map((r) => r.type).join(',')} ${(performance.now() - started).toFixed(1)}ms`);
-        return send(res, 200, response);
-      }
-      // Anything else, including the v3 probes: not served, so the client stays on v2.
-      return send(res, 404, { message: `No such endpoint: ${req.method} ${path}` });
-    } catch (error) {
-      if (error instanceof ProtocolError || error instanceof SyntaxError) return send(res, 400, { message: error.message });
-      log(`internal error: ${error instanceof Error ? error.message : String(error)}`);
-      return send(res, 500, { message: 'Internal server error' });
-    }
-  });
+interface Endpoint {
+  version: HranaVersion;
+  codec: Codec;
+  kind: 'pipeline' | 'cursor';
 }
 
-/**
- * A one-shot pipeline (no baton, one data request) that met a lock held by an open interactive transaction
- * waited in SQLite would block this whole process; instead it is retried shortly, as Turso would queue it.
- */
-async function runWithBusyRetry(streams: StreamManager, body: PipelineRequest) {
-  const dataRequests = body.requests.filter((r) => r.type === 'execute' || r.type === 'batch' || r.type === 'sequence');
-  const retryable = !body.baton && dataRequests.length === 1;
-  for (let attempt = 0; ; attempt++) {
-    const response = streams.pipeline(body);
-    const busy = JSON.stringify(response.results).includes('"SQLITE_BUSY"');
-    if (!busy || !retryable || response.baton !== null || attempt >= BUSY_RETRIES) return response;
-    await new Promise((r) => setTimeout(r, 20 + attempt * 10));
+const ENDPOINTS: Record<string, Endpoint> = {
+  '/v2/pipeline': { version: 2, codec: jsonCodec, kind: 'pipeline' },
+  '/v3/pipeline': { version: 3, codec: jsonCodec, kind: 'pipeline' },
+  '/v3/cursor': { version: 3, codec: jsonCodec, kind: 'cursor' },
+  '/v3-protobuf/pipeline': { version: 3, codec: protobufCodec, kind: 'pipeline' },
+  '/v3-protobuf/cursor': { version: 3, codec: protobufCodec, kind: 'cursor' },
+};
+const PROBES = new Set(['/', '/health', '/v2', '/v3', '/v3-protobuf']);
+
+export interface HranaHttpServer {
+  server: Server;
+  /** Stops taking requests and waits up to `graceMs` for those under way, then drops every connection. */
+  drain(graceMs: number): Promise<void>;
+}
+
+export function createHranaHttpServer(streams: StreamRegistry, options: { authToken?: string; log: (line: string) => void }): HranaHttpServer {
+  const { log } = options;
+  let inFlight = 0;
+  let idle: (() => void) | null = null;
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    const started = performance.now();
+    let summary = '';
+    handle(req, res, (text) => (summary = ` [${text}]`))
+      .catch((error: unknown) => {
+        log(`internal error: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}`);
+        if (!res.headersSent) sendText(res, 500, 'Internal server error');
+      })
+      .finally(() => {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+        if (!PROBES.has(path)) log(`${req.method} ${path} ${res.statusCode} ${(performance.now() - started).toFixed(1)} ms${summary}`);
+      });
+  });
+
+  /** `note` records what the request log may say about a request: its request types, never SQL, arguments or tokens. */
+  async function handle(req: IncomingMessage, res: ServerResponse, note: (summary: string) => void): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (PROBES.has(path)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
+      return sendText(res, 200, 'Hello, this is the Slotcast libSQL dev server (Hrana over HTTP, v2 and v3)');
+    }
+    const endpoint = ENDPOINTS[path];
+    if (!endpoint) return sendText(res, 404, `No such endpoint: ${path}`);
+    if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed');
+    if (options.authToken !== undefined && !authorized(req, options.authToken)) {
+      req.resume();
+      return sendJson(res, 401, { message: 'Unauthorized: the bearer token is missing or wrong', code: 'UNAUTHORIZED' });
+    }
+    const { codec } = endpoint;
+    try {
+      const body = await readBody(req);
+      if (endpoint.kind === 'pipeline') {
+        const request = codec.decodePipelineRequest(body);
+        note(request.requests.map((r) => r.type).join(','));
+        const { value: results, baton } = await streams.use(request.baton, async (stream) => {
+          const out = [];
+          for (const r of request.requests) out.push(await stream.handle(r, endpoint.version));
+          return out;
+        });
+        return send(res, 200, codec.contentType, codec.encodePipelineResponse({ baton, baseUrl: null, results }));
+      }
+      const request = codec.decodeCursorRequest(body);
+      note(`cursor, ${request.batch.steps.length} steps`);
+      const { value: entries, baton } = await streams.use(request.baton, (stream) => stream.cursor(request.batch, endpoint.version));
+      const contentType = codec === jsonCodec ? 'text/plain' : 'application/octet-stream';
+      return send(res, 200, contentType, codec.encodeCursorResponse({ baton, baseUrl: null }, entries));
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendText(res, 413, error.message);
+      if (error instanceof ProtocolError) return sendText(res, 400, error.message);
+      if (error instanceof StreamGoneError) {
+        const status = error.code === 'SERVER_SHUTTING_DOWN' ? 503 : 500;
+        return send(res, status, codec.contentType, codec.encodeError({ message: error.message, code: error.code }));
+      }
+      throw error;
+    }
   }
+
+  return {
+    server,
+    async drain(graceMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
 function authorized(req: IncomingMessage, token: string): boolean {
-  const header = req.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  const given = Buffer.from(match?.[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ProtocolError('request body too large'));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.resume(); // drain the rest so the 413 can be sent on this connection
+      reject(new BodyTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes`));
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+function send(res: ServerResponse, status: number, contentType: string, body: Buffer): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': body.length });
+  res.end(body);
 }
+const sendText = (res: ServerResponse, status: number, text: string) => send(res, status, 'text/plain', Buffer.from(text));
+const sendJson = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', Buffer.from(JSON.stringify(body)));

@@ -1,161 +1,144 @@
 /**
- * Hrana streams over HTTP: a stream is one connection held between requests and named by a baton that
- * changes on every response. Idle streams expire, rolling back any open transaction. Connections of closed
- * streams go back to a small pool.
+ * The streams the server holds between HTTP requests, each named by a baton that changes on every response,
+ * so requests on a stream are strictly serial. A stream left idle for `idleStreamMs` is closed and its open
+ * transaction rolled back; its last baton is remembered for a while so a late request learns the stream
+ * *expired* (as sqld reports it) instead of getting a bare "invalid baton".
  */
 import { randomBytes } from 'node:crypto';
-import { Connection, SqlError, toHranaError } from './connection.ts';
-import type { PipelineRequest, StreamRequest, StreamResult } from './protocol.ts';
-import { ProtocolError } from './values.ts';
+import { Connection } from './connection.ts';
+import { ProtocolError, StreamGoneError } from './errors.ts';
+import { Stream } from './stream.ts';
 
-interface Stream {
-  connection: Connection;
-  /** Stored SQL texts are per stream in Hrana. */
-  storedSql: Map<number, string>;
-  baton: string;
-  timer: NodeJS.Timeout;
-  busy: boolean;
+const POOL_SIZE = 8;
+const REMEMBER_EXPIRED_MS = 5 * 60_000;
+const REMEMBER_EXPIRED_MAX = 1000;
+
+export interface StreamRegistryOptions {
+  file: string;
+  idleStreamMs: number;
+  busyTimeoutMs: number;
+  log: (line: string) => void;
 }
 
-export class StreamManager {
-  private readonly file: string;
-  private readonly idleMs: number;
-  private readonly streams = new Map<string, Stream>();
-  private readonly pool: Connection[] = [];
-  private closed = false;
+interface IdleStream {
+  stream: Stream;
+  timer: NodeJS.Timeout;
+}
 
-  constructor(file: string, idleMs: number) {
-    this.file = file;
-    this.idleMs = idleMs;
-    // WAL lets readers proceed while one stream writes.
-    const setup = new Connection(file, new Map());
-    setup.db.exec('PRAGMA journal_mode = WAL;');
-    this.pool.push(setup);
+export class StreamRegistry {
+  readonly #options: StreamRegistryOptions;
+  readonly #shutdown = new AbortController();
+  readonly #idle = new Map<string, IdleStream>();
+  readonly #expired = new Map<string, number>();
+  readonly #busy = new Set<Stream>();
+  readonly #pool: Connection[] = [];
+
+  constructor(options: StreamRegistryOptions) {
+    this.#options = options;
+    const first = this.#connect();
+    // WAL is a property of the file: readers never wait for the writer, and it persists for every connection.
+    first.setJournalModeWal();
+    this.#pool.push(first);
   }
 
-  /** Runs one pipeline request body; returns the response body. */
-  pipeline(body: PipelineRequest): { baton: string | null; base_url: null; results: StreamResult[] } {
-    if (this.closed) throw new ProtocolError('the server is shutting down');
-    if (!body || !Array.isArray(body.requests)) throw new ProtocolError('a pipeline needs a requests array');
-    const stream = body.baton ? this.take(body.baton) : this.open();
-    stream.busy = true;
-    const results: StreamResult[] = [];
-    let closeRequested = false;
+  get closing(): boolean {
+    return this.#shutdown.signal.aborted;
+  }
+
+  /** Streams currently between requests (held by a baton). */
+  get idleCount(): number {
+    return this.#idle.size;
+  }
+
+  /**
+   * Runs `work` on the stream `baton` names (a new stream when it is null) and returns the baton for the next
+   * request, or null once the stream is closed. If `work` throws, the stream ends and its transaction is
+   * rolled back, as sqld does.
+   */
+  async use<T>(baton: string | null, work: (stream: Stream) => Promise<T>): Promise<{ value: T; baton: string | null }> {
+    if (this.closing) throw new StreamGoneError('The server is shutting down', 'SERVER_SHUTTING_DOWN');
+    const stream = baton === null ? new Stream(this.#pool.pop() ?? this.#connect()) : this.#take(baton);
+    this.#busy.add(stream);
+    let value: T;
     try {
-      for (const request of body.requests) {
-        if (closeRequested) {
-          results.push({ type: 'error', error: { message: 'The stream is closed', code: 'STREAM_CLOSED' } });
-          continue;
-        }
-        if (request.type === 'close') {
-          closeRequested = true;
-          results.push({ type: 'ok', response: { type: 'close' } });
-          continue;
-        }
-        results.push(this.handle(stream, request));
-      }
+      value = await work(stream);
     } catch (error) {
-      // A malformed request ends the stream, as in Turso; its transaction is rolled back.
-      this.release(stream);
+      this.#end(stream);
       throw error;
     } finally {
-      stream.busy = false;
+      this.#busy.delete(stream);
     }
-    if (closeRequested) {
-      this.release(stream);
-      return { baton: null, base_url: null, results };
+    if (stream.closed || this.closing) {
+      this.#end(stream);
+      return { value, baton: null };
     }
-    stream.baton = newBaton();
-    this.streams.set(stream.baton, stream);
-    this.arm(stream);
-    return { baton: stream.baton, base_url: null, results };
+    return { value, baton: this.#park(stream) };
   }
 
-  private handle(stream: Stream, request: StreamRequest): StreamResult {
-    const { connection } = stream;
-    try {
-      switch (request.type) {
-        case 'execute':
-          return ok({ type: 'execute', result: connection.execute(request.stmt) });
-        case 'batch':
-          return ok({ type: 'batch', result: connection.batch(request.batch) });
-        case 'sequence':
-          connection.sequence(connection.sqlOf(request));
-          return ok({ type: 'sequence' });
-        case 'describe':
-          return ok({ type: 'describe', result: connection.describe(connection.sqlOf(request)) });
-        case 'store_sql':
-          stream.storedSql.set(request.sql_id, request.sql);
-          return ok({ type: 'store_sql' });
-        case 'close_sql':
-          stream.storedSql.delete(request.sql_id);
-          return ok({ type: 'close_sql' });
-        case 'get_autocommit':
-          return ok({ type: 'get_autocommit', is_autocommit: connection.autocommit });
-        default:
-          throw new ProtocolError(`unknown request type ${(request as { type: string }).type}`);
-      }
-    } catch (error) {
-      if (error instanceof ProtocolError) throw error;
-      return { type: 'error', error: error instanceof SqlError ? error.hrana : toHranaError(error) };
-    }
+  /** Refuses new requests and stops statements waiting for a lock; requests under way finish, streams end. */
+  shutdown(): void {
+    this.#shutdown.abort();
   }
 
-  private open(): Stream {
-    const storedSql = new Map<number, string>();
-    const pooled = this.pool.pop();
-    const connection = pooled ?? new Connection(this.file, storedSql);
-    connection.storedSql = storedSql;
-    return { connection, storedSql, baton: '', timer: setTimeout(() => {}, 0), busy: false };
-  }
-
-  private take(baton: string): Stream {
-    const stream = this.streams.get(baton);
-    if (!stream) throw new ProtocolError('This baton is unknown or expired; the stream is gone');
-    this.streams.delete(baton);
-    clearTimeout(stream.timer);
-    return stream;
-  }
-
-  private arm(stream: Stream): void {
-    clearTimeout(stream.timer);
-    stream.timer = setTimeout(() => {
-      if (this.streams.get(stream.baton) !== stream) return;
-      this.streams.delete(stream.baton);
-      this.release(stream);
-    }, this.idleMs);
-    stream.timer.unref();
-  }
-
-  /** An ended stream's connection: any open transaction rolled back, then pooled or closed. */
-  private release(stream: Stream): void {
-    clearTimeout(stream.timer);
-    const { connection } = stream;
-    try {
-      if (connection.db.inTransaction) connection.db.exec('ROLLBACK');
-    } catch {
-      connection.close();
-      return;
-    }
-    if (this.pool.length < 8 && !this.closed) this.pool.push(connection);
-    else connection.close();
-  }
-
-  get openStreams(): number {
-    return this.streams.size;
-  }
-
+  /** Closes every stream (rolling back open transactions) and connection. */
   close(): void {
-    this.closed = true;
-    for (const stream of this.streams.values()) {
-      clearTimeout(stream.timer);
+    this.#shutdown.abort();
+    for (const { stream, timer } of this.#idle.values()) {
+      clearTimeout(timer);
       stream.connection.close();
     }
-    this.streams.clear();
-    for (const connection of this.pool.splice(0)) connection.close();
+    this.#idle.clear();
+    for (const stream of this.#busy) stream.connection.close();
+    this.#busy.clear();
+    for (const connection of this.#pool.splice(0)) connection.close();
+  }
+
+  #connect(): Connection {
+    return new Connection(this.#options.file, this.#options.busyTimeoutMs, this.#shutdown.signal);
+  }
+
+  #take(baton: string): Stream {
+    const idle = this.#idle.get(baton);
+    if (idle) {
+      this.#idle.delete(baton);
+      clearTimeout(idle.timer);
+      return idle.stream;
+    }
+    if (this.#expired.has(baton)) throw new StreamGoneError('The stream has expired due to inactivity', 'STREAM_EXPIRED');
+    throw new ProtocolError('The baton is invalid: it names no open stream, or was already used');
+  }
+
+  #park(stream: Stream): string {
+    const baton = randomBytes(32).toString('base64url');
+    const timer = setTimeout(() => this.#expire(baton), this.#options.idleStreamMs);
+    timer.unref();
+    this.#idle.set(baton, { stream, timer });
+    return baton;
+  }
+
+  #expire(baton: string): void {
+    const idle = this.#idle.get(baton);
+    if (!idle) return;
+    this.#idle.delete(baton);
+    const hadTransaction = !idle.stream.connection.isAutocommit;
+    this.#end(idle.stream);
+    this.#rememberExpired(baton);
+    this.#options.log(`stream expired after ${this.#options.idleStreamMs} ms idle${hadTransaction ? '; its open transaction was rolled back' : ''}`);
+  }
+
+  #rememberExpired(baton: string): void {
+    const now = Date.now();
+    for (const [old, at] of this.#expired) {
+      if (now - at < REMEMBER_EXPIRED_MS && this.#expired.size < REMEMBER_EXPIRED_MAX) break;
+      this.#expired.delete(old);
+    }
+    this.#expired.set(baton, now);
+  }
+
+  /** A finished stream's connection goes back to the pool if it is clean, else it is closed. */
+  #end(stream: Stream): void {
+    const { connection } = stream;
+    if (!this.closing && this.#pool.length < POOL_SIZE && connection.reset()) this.#pool.push(connection);
+    else connection.close();
   }
 }
-
-const ok = (response: Record<string, unknown> & { type: string }): StreamResult => ({ type: 'ok', response });
-const newBaton = () => randomBytes(24).toString('base64url');
-

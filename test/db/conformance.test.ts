@@ -1,238 +1,507 @@
 /**
- * One database suite, two backends: the project's libSQL dev server (Hrana over HTTP, as Turso is reached)
- * and the embedded libSQL client on a file. Both run the real migrations and must behave identically for
- * everything Slotcast relies on.
+ * One suite, run against the libSQL dev server (through `@libsql/client` and `@libsql/client/web`) and
+ * against the embedded client on a file, each with the project's real migrations. Whatever the app relies on
+ * must behave the same on all of them; tests marked "(dev server)" check what only a server has.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, LibsqlError, type Client, type Config } from '@libsql/client';
+import { LibsqlBatchError, LibsqlError, type Client } from '@libsql/client';
 import { createClient as createWebClient } from '@libsql/client/web';
+import { and, eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
-import { eq } from 'drizzle-orm';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { startLibsqlServer, type LibsqlServer } from '../../db/server/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate.ts';
 import * as schema from '../../db/schema.ts';
+import { backends, startMigratedServer, type Database } from './backends.ts';
+import {
+  CREATED_AT, HOUR, MINUTE, MONDAY_9AM, countSlots, givenSlot, givenTeacher, givenUser, insertBooking, insertSlot,
+  libsqlErrorOf, newId, uniqueEmail,
+} from './given.ts';
 
-interface Backend {
-  name: string;
-  setup(dir: string): Promise<{ url: string; close(): Promise<void> }>;
-  client(url: string, extra?: Partial<Config>): Client;
+/** Error codes seen per check and backend, compared across backends at the end. */
+const codesSeen = new Map<string, Map<string, string | undefined>>();
+const recordCode = (check: string, backend: string, error: LibsqlError) => {
+  if (!codesSeen.has(check)) codesSeen.set(check, new Map());
+  codesSeen.get(check)!.set(backend, error.code);
+};
+
+/** An error's message followed by those of its causes. */
+function messages(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e instanceof Error; e = e.cause) parts.push(e.message);
+  return parts.join(' <- ');
 }
 
-const backends: Backend[] = [
-  {
-    name: 'the libSQL dev server over HTTP',
-    async setup(dir) {
-      const server = await startLibsqlServer({ file: join(dir, 'server.db'), idleStreamMs: 400 });
-      return { url: server.url, close: () => server.close() };
-    },
-    client: (url, extra) => createClient({ url, ...extra }),
-  },
-  {
-    name: 'the libSQL dev server through the web client the Worker uses',
-    async setup(dir) {
-      const server = await startLibsqlServer({ file: join(dir, 'web.db'), idleStreamMs: 400 });
-      return { url: server.url, close: () => server.close() };
-    },
-    client: (url, extra) => createWebClient({ url, ...extra }) as unknown as Client,
-  },
-  {
-    name: 'the embedded client on a file',
-    async setup(dir) {
-      return { url: `file:${join(dir, 'embedded.db')}`, close: async () => {} };
-    },
-    client: (url, extra) => createClient({ url, ...extra }),
-  },
-];
-
-const now = 1_900_000_000_000;
-const insertUser = (email: string) => ({ sql: "INSERT INTO users (id, email, role, created_at, updated_at) VALUES (?, ?, 'teacher', 0, 0)", args: [randomUUID(), email] });
-
-async function errorOf(promise: Promise<unknown>): Promise<LibsqlError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as LibsqlError;
-  }
-  throw new Error('expected the statement to fail');
-}
-
-describe.each(backends)('database behaviour on $name', (backend) => {
-  let dir: string;
-  let handle: { url: string; close(): Promise<void> };
-  let db: Client;
-  let teacherId: string;
-
+describe.each(backends)('$name', (backend) => {
+  let database: Database;
+  let client: Client;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'slotcast-db-'));
-    handle = await backend.setup(dir);
-    await migrate(handle.url);
-    db = backend.client(handle.url);
-    teacherId = randomUUID();
-    await db.batch([
-      { sql: "INSERT INTO users (id, email, role, created_at, updated_at) VALUES (?, ?, 'teacher', 0, 0)", args: [teacherId, `${teacherId}@example.test`] },
-      { sql: "INSERT INTO teachers (id, display_name, time_zone, created_at, updated_at) VALUES (?, 'T', 'UTC', 0, 0)", args: [teacherId] },
-    ]);
+    database = await backend.start();
+    client = database.client();
   });
-  afterAll(async () => {
-    db?.close();
-    await handle?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => database?.stop());
 
-  const insertSlot = (startsAt: number, minutes = 60, id = randomUUID()) => ({
-    sql: 'INSERT INTO slots (id, teacher_id, starts_at, ends_at, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)',
-    args: [id, teacherId, startsAt, startsAt + minutes * 60_000],
-  });
-
-  it('applies migrations again without error', async () => {
-    await migrate(handle.url);
-    const tables = await db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'bookings'");
-    expect(tables.rows).toHaveLength(1);
-  });
-
-  it('refuses a second account with the same email with SQLITE_CONSTRAINT', async () => {
-    await db.execute(insertUser('dup@example.test'));
-    const error = await errorOf(db.execute(insertUser('dup@example.test')));
-    expect(error).toBeInstanceOf(LibsqlError);
-    expect(error.code).toBe('SQLITE_CONSTRAINT');
-    expect(error.message).toMatch(/UNIQUE constraint failed: users.email/);
-  });
-
-  it('refuses an overlapping slot through the trigger, naming SLOT_OVERLAP', async () => {
-    await db.execute(insertSlot(now));
-    const error = await errorOf(db.execute(insertSlot(now + 30 * 60_000)));
-    expect(error.code).toBe('SQLITE_CONSTRAINT');
-    expect(error.message).toContain('SLOT_OVERLAP');
-    await db.execute(insertSlot(now + 60 * 60_000)); // back to back is fine
-  });
-
-  it('rolls back a whole batch when one statement fails', async () => {
-    const marker = `batch-${randomUUID()}@example.test`;
-    await expect(db.batch([insertUser(marker), insertSlot(now + 10 * 86_400_000), insertSlot(now + 10 * 86_400_000 + 60_000)], 'write')).rejects.toThrow(/SLOT_OVERLAP/);
-    expect((await db.execute({ sql: 'SELECT count(*) AS n FROM users WHERE email = ?', args: [marker] })).rows[0]!.n).toBe(0);
-    expect((await db.execute({ sql: 'SELECT count(*) AS n FROM slots WHERE starts_at = ?', args: [now + 10 * 86_400_000] })).rows[0]!.n).toBe(0);
-  });
-
-  it('returns results of every step of a successful batch, including RETURNING rows', async () => {
-    const [insert, bump] = await db.batch([insertSlot(now + 20 * 86_400_000), { sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ? RETURNING calendar_version', args: [teacherId] }], 'write');
-    expect(insert!.rowsAffected).toBe(1);
-    // The embedded client reports rowsAffected 0 for a statement with RETURNING (Turso reports the count):
-    // Slotcast reads RETURNING rows, never that count, so only the rows are part of the contract.
-    expect(bump!.rows[0]!.calendar_version).toBe(1);
-  });
-
-  it('allows one scheduled booking per slot, and a new one after a cancellation', async () => {
-    const slotId = randomUUID();
-    await db.execute(insertSlot(now + 30 * 86_400_000, 60, slotId));
-    const booking = (status: string) => ({
-      sql: "INSERT INTO bookings (id, slot_id, teacher_id, status, starts_at, ends_at, scheduled_at, source) VALUES (?, ?, ?, ?, 0, 0, 0, 'share_link')",
-      args: [randomUUID(), slotId, teacherId, status],
+  describe('migrations', () => {
+    it('creates every table of the schema and both slot-overlap triggers', async () => {
+      const result = await client.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name");
+      const names = result.rows.map((row) => String(row.name));
+      for (const table of ['users', 'teachers', 'students', 'slots', 'bookings', 'share_links', 'email_outbox', 'audit_log']) {
+        expect(names).toContain(table);
+      }
+      expect(names).toContain('slots_no_overlap_insert');
+      expect(names).toContain('slots_no_overlap_update');
     });
-    await db.execute(booking('scheduled'));
-    const error = await errorOf(db.execute(booking('scheduled')));
-    expect(error.code).toBe('SQLITE_CONSTRAINT');
-    await db.execute({ sql: "UPDATE bookings SET status = 'canceled' WHERE slot_id = ?", args: [slotId] });
-    await db.execute(booking('scheduled'));
-    expect((await db.execute({ sql: 'SELECT status FROM bookings WHERE slot_id = ? ORDER BY status', args: [slotId] })).rows.map((r) => r.status)).toEqual(['canceled', 'scheduled']);
+
+    it('applies nothing the second time migrate() runs', async () => {
+      const before = await client.execute('SELECT count(*) AS n FROM __drizzle_migrations');
+      await migrate(database.url, database.authToken);
+      const after = await client.execute('SELECT count(*) AS n FROM __drizzle_migrations');
+      expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n));
+      expect(Number(after.rows[0]!.n)).toBe(2);
+    });
   });
 
-  it('commits an interactive transaction, whose reads see its own writes', async () => {
-    const email = `tx-${randomUUID()}@example.test`;
-    const tx = await db.transaction('write');
-    await tx.execute(insertUser(email));
-    expect((await tx.execute({ sql: 'SELECT count(*) AS n FROM users WHERE email = ?', args: [email] })).rows[0]!.n).toBe(1);
-    await tx.commit();
-    expect((await db.execute({ sql: 'SELECT count(*) AS n FROM users WHERE email = ?', args: [email] })).rows[0]!.n).toBe(1);
+  describe('constraints', () => {
+    it('refuses a second user with the same email as SQLITE_CONSTRAINT', async () => {
+      const email = uniqueEmail();
+      await givenUser(client, 'student', email);
+      const error = await libsqlErrorOf(givenUser(client, 'student', email));
+      expect(error.code).toBe('SQLITE_CONSTRAINT');
+      expect(error.message).toContain('UNIQUE constraint failed: users.email');
+      recordCode('unique email', backend.name, error);
+    });
+
+    it('refuses a duplicate primary key as SQLITE_CONSTRAINT', async () => {
+      const { id } = await givenUser(client);
+      const insert = 'INSERT INTO users (id, email, role, created_at, updated_at) VALUES (?, ?, ?, 0, 0)';
+      const error = await libsqlErrorOf(client.execute({ sql: insert, args: [id, uniqueEmail(), 'student'] }));
+      expect(error.code).toBe('SQLITE_CONSTRAINT');
+      expect(error.message).toContain('users.id');
+      recordCode('primary key', backend.name, error);
+    });
+
+    it('refuses a slot of an unknown teacher through the foreign key', async () => {
+      const error = await libsqlErrorOf(client.execute(insertSlot(newId(), MONDAY_9AM)));
+      expect(error.code).toBe('SQLITE_CONSTRAINT');
+      expect(error.message).toContain('FOREIGN KEY constraint failed');
+      recordCode('foreign key', backend.name, error);
+    });
   });
 
-  it('rolls back an interactive transaction, and others never see its writes', async () => {
-    const email = `rb-${randomUUID()}@example.test`;
-    const tx = await db.transaction('write');
-    await tx.execute(insertUser(email));
-    const other = backend.client(handle.url);
-    expect((await other.execute({ sql: 'SELECT count(*) AS n FROM users WHERE email = ?', args: [email] })).rows[0]!.n).toBe(0);
-    await tx.rollback();
-    expect((await other.execute({ sql: 'SELECT count(*) AS n FROM users WHERE email = ?', args: [email] })).rows[0]!.n).toBe(0);
-    other.close();
+  describe('the slot-overlap trigger', () => {
+    it('refuses a slot that overlaps another of the same teacher with SLOT_OVERLAP', async () => {
+      const teacher = await givenTeacher(client);
+      await givenSlot(client, teacher.id, MONDAY_9AM);
+      const error = await libsqlErrorOf(client.execute(insertSlot(teacher.id, MONDAY_9AM + 30 * MINUTE)));
+      expect(error.code).toBe('SQLITE_CONSTRAINT');
+      expect(error.message).toContain('SLOT_OVERLAP');
+      recordCode('slot overlap', backend.name, error);
+      expect(await countSlots(client, teacher.id)).toBe(1);
+    });
+
+    it('allows back-to-back slots, a canceled slot in the way, and overlaps across teachers', async () => {
+      const teacher = await givenTeacher(client);
+      const other = await givenTeacher(client);
+      await givenSlot(client, teacher.id, MONDAY_9AM);
+      await givenSlot(client, teacher.id, MONDAY_9AM + HOUR);
+      await givenSlot(client, teacher.id, MONDAY_9AM + 30 * MINUTE, MONDAY_9AM + 90 * MINUTE, 'canceled');
+      await givenSlot(client, other.id, MONDAY_9AM);
+      expect(await countSlots(client, teacher.id)).toBe(3);
+    });
+
+    it("counts the teacher's buffer between slots as overlap", async () => {
+      const teacher = await givenTeacher(client, { bufferMinutes: 15 });
+      await givenSlot(client, teacher.id, MONDAY_9AM);
+      const error = await libsqlErrorOf(client.execute(insertSlot(teacher.id, MONDAY_9AM + HOUR + 10 * MINUTE)));
+      expect(error.message).toContain('SLOT_OVERLAP');
+      await givenSlot(client, teacher.id, MONDAY_9AM + HOUR + 15 * MINUTE);
+    });
+
+    it('refuses moving a slot onto another one', async () => {
+      const teacher = await givenTeacher(client);
+      await givenSlot(client, teacher.id, MONDAY_9AM);
+      const later = await givenSlot(client, teacher.id, MONDAY_9AM + 3 * HOUR);
+      const move = client.execute({ sql: 'UPDATE slots SET starts_at = ?, ends_at = ? WHERE id = ?', args: [MONDAY_9AM + 30 * MINUTE, MONDAY_9AM + 90 * MINUTE, later] });
+      const error = await libsqlErrorOf(move);
+      expect(error.message).toContain('SLOT_OVERLAP');
+      recordCode('slot overlap on update', backend.name, error);
+    });
+
+    it('lets only one of many racing clients create the same slot', async () => {
+      const teacher = await givenTeacher(client);
+      const racers = Array.from({ length: 10 }, () => database.client());
+      const outcomes = await Promise.allSettled(racers.map((racer) => racer.execute(insertSlot(teacher.id, MONDAY_9AM))));
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
+        expect(String((outcome as PromiseRejectedResult).reason.message)).toContain('SLOT_OVERLAP');
+      }
+      expect(await countSlots(client, teacher.id)).toBe(1);
+    });
   });
 
-  it('binds positional and named arguments', async () => {
-    const positional = await db.execute({ sql: 'SELECT ? + ? AS sum', args: [2, 3] });
-    expect(positional.rows[0]!.sum).toBe(5);
-    const named = await db.execute({ sql: 'SELECT :a || @b || $c AS joined', args: { a: 'x', b: 'y', c: 'z' } });
-    expect(named.rows[0]!.joined).toBe('xyz');
-    expect(named.columns).toEqual(['joined']);
+  describe('batches', () => {
+    it('leaves nothing of the first two statements when the third fails', async () => {
+      const teacher = await givenTeacher(client);
+      const batch = client.batch(
+        [insertSlot(teacher.id, MONDAY_9AM), insertSlot(teacher.id, MONDAY_9AM + 2 * HOUR), insertSlot(teacher.id, MONDAY_9AM + 30 * MINUTE)],
+        'write',
+      );
+      const error = await libsqlErrorOf(batch);
+      expect(error).toBeInstanceOf(LibsqlBatchError);
+      expect((error as LibsqlBatchError).statementIndex).toBe(2);
+      expect(error.message).toContain('SLOT_OVERLAP');
+      recordCode('failed batch', backend.name, error);
+      expect(await countSlots(client, teacher.id)).toBe(0);
+    });
+
+    it('applies a write batch as a whole and returns each statement’s result, RETURNING rows included', async () => {
+      const teacher = await givenTeacher(client);
+      const results = await client.batch(
+        [
+          insertSlot(teacher.id, MONDAY_9AM),
+          insertSlot(teacher.id, MONDAY_9AM + HOUR),
+          { sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ?', args: [teacher.id] },
+          { sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ? RETURNING calendar_version', args: [teacher.id] },
+          { sql: 'SELECT calendar_version FROM teachers WHERE id = ?', args: [teacher.id] },
+        ],
+        'write',
+      );
+      // rowsAffected of a statement with RETURNING differs (Turso and the dev server count the rows, the
+      // embedded client reports 0), so the app reads RETURNING rows, never that count.
+      expect(results.map((r) => r.rowsAffected).slice(0, 3)).toEqual([1, 1, 1]);
+      expect(Number(results[3]!.rows[0]!.calendar_version)).toBe(2);
+      expect(Number(results[4]!.rows[0]!.calendar_version)).toBe(2);
+      expect(await countSlots(client, teacher.id)).toBe(2);
+    });
+
+    it('reads in a read batch and in a deferred batch', async () => {
+      const teacher = await givenTeacher(client);
+      await givenSlot(client, teacher.id);
+      const count = { sql: 'SELECT count(*) AS n FROM slots WHERE teacher_id = ?', args: [teacher.id] };
+      for (const mode of ['read', 'deferred'] as const) {
+        const [slots, teachers] = await client.batch([count, { sql: 'SELECT id FROM teachers WHERE id = ?', args: [teacher.id] }], mode);
+        expect(Number(slots!.rows[0]!.n)).toBe(1);
+        expect(teachers!.rows[0]!.id).toBe(teacher.id);
+      }
+    });
+
+    it('serves many concurrent statements and batches through one shared client', async () => {
+      const teacher = await givenTeacher(client);
+      const work = Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? client.execute(insertSlot(teacher.id, MONDAY_9AM + i * HOUR))
+          : client.batch([insertSlot(teacher.id, MONDAY_9AM + i * HOUR), { sql: 'SELECT count(*) FROM slots WHERE teacher_id = ?', args: [teacher.id] }], 'write'),
+      );
+      await Promise.all(work);
+      expect(await countSlots(client, teacher.id)).toBe(40);
+    });
+
+    it('runs twenty write batches from separate clients at once without losing one', async () => {
+      const shared = await givenTeacher(client);
+      const writers = await Promise.all(Array.from({ length: 20 }, async () => ({ client: database.client(), teacher: await givenTeacher(client) })));
+      const outcomes = await Promise.allSettled(
+        writers.map(({ client: writer, teacher }) =>
+          writer.batch(
+            [
+              insertSlot(teacher.id, MONDAY_9AM),
+              insertSlot(teacher.id, MONDAY_9AM + HOUR),
+              { sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ?', args: [shared.id] },
+            ],
+            'write',
+          ),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill('fulfilled'));
+      const version = await client.execute({ sql: 'SELECT calendar_version FROM teachers WHERE id = ?', args: [shared.id] });
+      expect(Number(version.rows[0]!.calendar_version)).toBe(20);
+      for (const { teacher } of writers) expect(await countSlots(client, teacher.id)).toBe(2);
+      const integrity = await client.execute('PRAGMA integrity_check');
+      expect(integrity.rows[0]![0]).toBe('ok');
+    });
   });
 
-  it('round-trips blobs, floats, nulls and integers beyond 2^53 exactly', async () => {
-    const bigClient = backend.client(handle.url, { intMode: 'bigint' });
-    const result = await bigClient.execute({ sql: 'SELECT ? AS b, ? AS f, ? AS n, 9007199254740993 AS big', args: [new Uint8Array([0, 1, 255]), 1.5, null] });
-    const row = result.rows[0]!;
-    expect(new Uint8Array(row.b as ArrayBuffer)).toEqual(new Uint8Array([0, 1, 255]));
-    expect(row.f).toBe(1.5);
-    expect(row.n).toBeNull();
-    expect(row.big).toBe(9007199254740993n);
-    bigClient.close();
+  describe('interactive transactions', () => {
+    it('makes its writes visible to others only once it commits', async () => {
+      const teacher = await givenTeacher(client);
+      const reader = database.client();
+      const tx = await client.transaction('write');
+      try {
+        await tx.execute(insertSlot(teacher.id, MONDAY_9AM));
+        const inside = await tx.execute({ sql: 'SELECT count(*) AS n FROM slots WHERE teacher_id = ?', args: [teacher.id] });
+        expect(Number(inside.rows[0]!.n)).toBe(1);
+        expect(await countSlots(reader, teacher.id)).toBe(0);
+        await tx.commit();
+      } finally {
+        tx.close();
+      }
+      expect(await countSlots(reader, teacher.id)).toBe(1);
+    });
+
+    it('discards its writes when rolled back', async () => {
+      const teacher = await givenTeacher(client);
+      const tx = await client.transaction('write');
+      try {
+        await tx.batch([insertSlot(teacher.id, MONDAY_9AM), insertSlot(teacher.id, MONDAY_9AM + HOUR)]);
+        await tx.rollback();
+      } finally {
+        tx.close();
+      }
+      expect(await countSlots(client, teacher.id)).toBe(0);
+    });
+
+    it('stays open after a failing statement, so the rest can still commit', async () => {
+      const teacher = await givenTeacher(client);
+      const tx = await client.transaction('write');
+      try {
+        await tx.execute(insertSlot(teacher.id, MONDAY_9AM));
+        const error = await libsqlErrorOf(tx.execute(insertSlot(teacher.id, MONDAY_9AM + 30 * MINUTE)));
+        expect(error.message).toContain('SLOT_OVERLAP');
+        await tx.execute(insertSlot(teacher.id, MONDAY_9AM + 2 * HOUR));
+        await tx.commit();
+      } finally {
+        tx.close();
+      }
+      expect(await countSlots(client, teacher.id)).toBe(2);
+    });
   });
 
-  it('runs several statements with executeMultiple', async () => {
-    await db.executeMultiple('CREATE TABLE IF NOT EXISTS scratch (v INTEGER); INSERT INTO scratch VALUES (1); INSERT INTO scratch VALUES (2);');
-    expect((await db.execute('SELECT sum(v) AS s FROM scratch')).rows[0]!.s).toBe(3);
+  describe('the one-scheduled-booking-per-slot index', () => {
+    it('refuses a second scheduled booking for a slot', async () => {
+      const teacher = await givenTeacher(client);
+      const slot = await givenSlot(client, teacher.id);
+      await client.execute(insertBooking(slot, teacher.id));
+      const error = await libsqlErrorOf(client.execute(insertBooking(slot, teacher.id)));
+      expect(error.code).toBe('SQLITE_CONSTRAINT');
+      expect(error.message).toContain('bookings.slot_id');
+      recordCode('double booking', backend.name, error);
+    });
+
+    it('allows a new scheduled booking once the earlier one is canceled', async () => {
+      const teacher = await givenTeacher(client);
+      const slot = await givenSlot(client, teacher.id);
+      await client.execute(insertBooking(slot, teacher.id));
+      await client.execute({ sql: "UPDATE bookings SET status = 'canceled' WHERE slot_id = ?", args: [slot] });
+      await client.batch([insertBooking(slot, teacher.id, 'canceled'), insertBooking(slot, teacher.id)], 'write');
+      const result = await client.execute({ sql: 'SELECT status, count(*) AS n FROM bookings WHERE slot_id = ? GROUP BY status ORDER BY status', args: [slot] });
+      expect(result.rows.map((row) => [row.status, Number(row.n)])).toEqual([['canceled', 2], ['scheduled', 1]]);
+    });
   });
 
-  it('keeps 20 concurrent writers from separate clients apart', async () => {
-    const clients = Array.from({ length: 20 }, () => backend.client(handle.url));
-    const base = now + 100 * 86_400_000;
-    await Promise.all(clients.map((c, i) => c.batch([insertSlot(base + i * 3_600_000, 30), { sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ?', args: [teacherId] }], 'write')));
-    expect((await db.execute({ sql: 'SELECT count(*) AS n FROM slots WHERE starts_at >= ?', args: [base] })).rows[0]!.n).toBe(20);
-    for (const c of clients) c.close();
+  describe('statements and values', () => {
+    it('binds named arguments with and without their prefix, and positional ones', async () => {
+      const email = uniqueEmail();
+      const named = await client.execute({
+        sql: 'INSERT INTO users (id, email, name, role, created_at, updated_at) VALUES (:id, :email, @name, $role, :at, :at)',
+        args: { id: newId(), ':email': email, name: 'Ada', $role: 'student', at: CREATED_AT },
+      });
+      expect(named.rowsAffected).toBe(1);
+      const positional = await client.execute({ sql: 'SELECT name, role FROM users WHERE email = ? AND created_at = ?', args: [email, CREATED_AT] });
+      expect(positional.rows.map((row) => [row.name, row.role])).toEqual([['Ada', 'student']]);
+      const numbered = await client.execute({ sql: 'SELECT ?2 AS second, ?1 AS first', args: ['one', 'two'] });
+      expect([numbered.rows[0]!.first, numbered.rows[0]!.second]).toEqual(['one', 'two']);
+    });
+
+    it('reports column names, declared types, affected rows and the last insert rowid', async () => {
+      const teacher = await givenTeacher(client);
+      const result = await client.execute({ sql: 'SELECT id, email, created_at, 1 + 1 AS two FROM users WHERE id = ?', args: [teacher.id] });
+      expect(result.columns).toEqual(['id', 'email', 'created_at', 'two']);
+      expect(result.columnTypes).toEqual(['TEXT', 'TEXT', 'INTEGER', '']);
+      const inserted = await client.execute({ sql: 'INSERT INTO audit_log (id, at, actor_type, action) VALUES (?, ?, ?, ?)', args: [newId(), CREATED_AT, 'system', 'test'] });
+      expect(inserted.rowsAffected).toBe(1);
+      const rowid = await client.execute('SELECT max(rowid) AS r FROM audit_log');
+      expect(inserted.lastInsertRowid).toBe(BigInt(rowid.rows[0]!.r as number));
+      const updated = await client.execute({ sql: 'UPDATE teachers SET buffer_minutes = 5 WHERE id IN (?, ?)', args: [teacher.id, newId()] });
+      expect(updated.rowsAffected).toBe(1);
+    });
+
+    it('round-trips text, floats, null and blobs, including an empty blob', async () => {
+      const bytes = crypto.getRandomValues(new Uint8Array(32));
+      const result = await client.execute({ sql: 'SELECT ? AS text, ? AS float, ? AS nil, ? AS blob, ? AS empty', args: ['Grüße 👋', 0.1 + 0.2, null, bytes, new Uint8Array(0)] });
+      const row = result.rows[0]!;
+      expect(row.text).toBe('Grüße 👋');
+      expect(row.float).toBe(0.1 + 0.2);
+      expect(row.nil).toBeNull();
+      expect(new Uint8Array(row.blob as ArrayBuffer)).toEqual(bytes);
+      expect(new Uint8Array(row.empty as ArrayBuffer)).toEqual(new Uint8Array(0));
+    });
+
+    it('stores a session secret as a blob and reads the same bytes back', async () => {
+      const user = await givenUser(client);
+      const secretHash = crypto.getRandomValues(new Uint8Array(32));
+      const sessionId = newId();
+      await client.execute({
+        sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)',
+        args: [sessionId, user.id, secretHash, CREATED_AT, CREATED_AT],
+      });
+      const result = await client.execute({ sql: 'SELECT secret_hash, typeof(secret_hash) AS kind FROM auth_sessions WHERE id = ?', args: [sessionId] });
+      expect(result.rows[0]!.kind).toBe('blob');
+      expect(new Uint8Array(result.rows[0]!.secret_hash as ArrayBuffer)).toEqual(secretHash);
+    });
+
+    it('keeps integers beyond 2^53 exact as bigint in bigint mode', async () => {
+      const big = database.client({ intMode: 'bigint' });
+      const teacher = await givenTeacher(big);
+      const huge = 2n ** 62n + 1n;
+      await big.execute({ sql: 'UPDATE teachers SET calendar_version = ? WHERE id = ?', args: [huge, teacher.id] });
+      const stored = await big.execute({ sql: 'SELECT calendar_version, typeof(calendar_version) AS kind FROM teachers WHERE id = ?', args: [teacher.id] });
+      expect(stored.rows[0]!.calendar_version).toBe(huge);
+      expect(stored.rows[0]!.kind).toBe('integer');
+      const extremes = await big.execute({ sql: 'SELECT ? AS max, ? AS min, 9007199254740993 AS literal', args: [2n ** 63n - 1n, -(2n ** 63n)] });
+      expect([extremes.rows[0]!.max, extremes.rows[0]!.min, extremes.rows[0]!.literal]).toEqual([2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n]);
+    });
+
+    it('refuses to round an integer beyond 2^53 in number mode', async () => {
+      await expect(client.execute('SELECT 9007199254740993 AS n')).rejects.toThrow(RangeError);
+    });
+
+    it('runs several statements with executeMultiple, trigger bodies included', async () => {
+      await client.executeMultiple(`
+        CREATE TABLE IF NOT EXISTS scratch_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL); -- a comment; with a semicolon
+        CREATE TABLE IF NOT EXISTS scratch_log (name TEXT);
+        CREATE TRIGGER IF NOT EXISTS scratch_count AFTER INSERT ON scratch_log BEGIN
+          INSERT INTO scratch_counts (name, n) VALUES (NEW.name, 0) ON CONFLICT (name) DO NOTHING;
+          UPDATE scratch_counts SET n = n + CASE WHEN NEW.name = 'b' THEN 10 ELSE 1 END WHERE name = NEW.name;
+        END;
+        INSERT INTO scratch_log VALUES ('a'), ('a'), ('b');
+        INSERT INTO scratch_log VALUES ('semi;colon');
+      `);
+      const result = await client.execute('SELECT name, n FROM scratch_counts ORDER BY name');
+      expect(result.rows.map((row) => [row.name, Number(row.n)])).toEqual([['a', 2], ['b', 10], ['semi;colon', 1]]);
+    });
+
+    it('stops executeMultiple at the first failing statement', async () => {
+      const error = await libsqlErrorOf(client.executeMultiple(`
+        CREATE TABLE scratch_keys (k TEXT PRIMARY KEY);
+        INSERT INTO scratch_keys VALUES ('first');
+        INSERT INTO scratch_keys VALUES ('first');
+        INSERT INTO scratch_keys VALUES ('never');
+      `));
+      expect(error.code).toBe('SQLITE_CONSTRAINT');
+      const result = await client.execute('SELECT k FROM scratch_keys');
+      expect(result.rows.map((row) => row.k)).toEqual(['first']);
+    });
   });
 
-  it('serves drizzle queries and batches on the real schema', async () => {
-    const orm = drizzle(backend.client(handle.url), { schema });
-    const id = randomUUID();
-    await orm.batch([
-      orm.insert(schema.users).values({ id, email: `orm-${id}@example.test`, role: 'student', createdAt: 0, updatedAt: 0 }),
-      orm.update(schema.users).set({ name: 'Orm' }).where(eq(schema.users.id, id)),
-    ]);
-    const [user] = await orm.select().from(schema.users).where(eq(schema.users.id, id));
-    expect(user).toMatchObject({ name: 'Orm', role: 'student' });
+  describe('drizzle-orm', () => {
+    it('inserts, selects and batches with the project schema', async () => {
+      const db = drizzle(client, { schema });
+      const userId = newId();
+      const email = uniqueEmail('drizzle');
+      const [user] = await db.insert(schema.users).values({ id: userId, email, role: 'teacher', createdAt: CREATED_AT, updatedAt: CREATED_AT }).returning();
+      expect(user).toMatchObject({ id: userId, email, name: '', role: 'teacher', disabledAt: null });
+      await db.insert(schema.teachers).values({ id: userId, displayName: 'Drizzle', timeZone: 'Europe/Berlin', createdAt: CREATED_AT, updatedAt: CREATED_AT });
+
+      const slotIds = [newId(), newId()];
+      const [inserted, bumped, mine] = await db.batch([
+        db.insert(schema.slots).values(slotIds.map((id, i) => ({ id, teacherId: userId, startsAt: MONDAY_9AM + i * HOUR, endsAt: MONDAY_9AM + (i + 1) * HOUR, createdAt: CREATED_AT, updatedAt: CREATED_AT }))),
+        db.update(schema.teachers).set({ calendarVersion: 1 }).where(eq(schema.teachers.id, userId)).returning({ version: schema.teachers.calendarVersion }),
+        db.select().from(schema.slots).where(and(eq(schema.slots.teacherId, userId), eq(schema.slots.status, 'open'))).orderBy(schema.slots.startsAt),
+      ]);
+      expect(inserted.rowsAffected).toBe(2);
+      expect(bumped).toEqual([{ version: 1 }]);
+      expect(mine.map((slot) => slot.id)).toEqual(slotIds);
+
+      const teacher = await db.query.teachers.findFirst({ where: eq(schema.teachers.id, userId) });
+      expect(teacher).toMatchObject({ notifyOnBooking: true, bufferMinutes: 0, calendarVersion: 1 });
+
+      await db.insert(schema.availability).values({ studentUserId: userId, timeZone: 'Europe/Berlin', weeklyRanges: [{ day: 1, start: '09:00', end: '12:00' }], updatedAt: CREATED_AT });
+      const [availability] = await db.select().from(schema.availability).where(eq(schema.availability.studentUserId, userId));
+      expect(availability!.weeklyRanges).toEqual([{ day: 1, start: '09:00', end: '12:00' }]);
+    });
+
+    it('rolls back a drizzle batch that hits the overlap trigger', async () => {
+      const db = drizzle(client, { schema });
+      const teacher = await givenTeacher(client);
+      const slot = (startsAt: number) => ({ id: newId(), teacherId: teacher.id, startsAt, endsAt: startsAt + HOUR, createdAt: CREATED_AT, updatedAt: CREATED_AT });
+      const batch = db.batch([
+        db.insert(schema.slots).values(slot(MONDAY_9AM)),
+        db.update(schema.teachers).set({ calendarVersion: 7 }).where(eq(schema.teachers.id, teacher.id)),
+        db.insert(schema.slots).values(slot(MONDAY_9AM + 15 * MINUTE)),
+      ]);
+      // drizzle wraps the driver's error; the trigger's message is on the cause.
+      const error = await batch.then(() => null, (e: unknown) => e);
+      expect(messages(error)).toContain('SLOT_OVERLAP');
+      const [row] = await db.select({ version: schema.teachers.calendarVersion }).from(schema.teachers).where(eq(schema.teachers.id, teacher.id));
+      expect(row).toEqual({ version: 0 });
+      expect(await countSlots(client, teacher.id)).toBe(0);
+    });
+  });
+
+  describe.runIf(backend.isServer)('(dev server)', () => {
+    it('refuses a client with a wrong or missing bearer token', async () => {
+      for (const authToken of ['wrong-token', undefined]) {
+        const stranger = database.client({ authToken });
+        const error = await libsqlErrorOf(stranger.execute('SELECT 1'));
+        expect(error.message).toContain('Unauthorized');
+      }
+      const response = await fetch(`${database.url}/v2/pipeline`, { method: 'POST', headers: { authorization: 'Bearer wrong-token' }, body: '{"requests":[]}' });
+      expect(response.status).toBe(401);
+    });
+
+    it('makes a writer wait for an open transaction instead of failing', async () => {
+      const teacher = await givenTeacher(client);
+      const tx = await client.transaction('write');
+      let waitingWriteDone = false;
+      try {
+        await tx.execute(insertSlot(teacher.id, MONDAY_9AM));
+        const waiting = database.client().execute(insertSlot(teacher.id, MONDAY_9AM + 2 * HOUR)).then(() => (waitingWriteDone = true));
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        expect(waitingWriteDone).toBe(false);
+        await tx.commit();
+        await waiting;
+      } finally {
+        tx.close();
+      }
+      expect(await countSlots(client, teacher.id)).toBe(2);
+    });
+
+    it('serialises read-modify-write transactions from many clients without losing an update', async () => {
+      const teacher = await givenTeacher(client);
+      const bump = async (c: Client) => {
+        const tx = await c.transaction('write');
+        try {
+          const current = await tx.execute({ sql: 'SELECT calendar_version AS v FROM teachers WHERE id = ?', args: [teacher.id] });
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await tx.execute({ sql: 'UPDATE teachers SET calendar_version = ? WHERE id = ?', args: [Number(current.rows[0]!.v) + 1, teacher.id] });
+          await tx.commit();
+        } finally {
+          tx.close();
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, () => bump(database.client())));
+      const result = await client.execute({ sql: 'SELECT calendar_version AS v FROM teachers WHERE id = ?', args: [teacher.id] });
+      expect(Number(result.rows[0]!.v)).toBe(8);
+    });
+
+    it('rolls back a transaction left idle past idleStreamMs and rejects its baton', async () => {
+      const idle = await startMigratedServer(backend.name.includes('/web') ? createWebClient : undefined, { idleStreamMs: 200 });
+      try {
+        const c = idle.client();
+        const teacher = await givenTeacher(c);
+        const tx = await c.transaction('write');
+        try {
+          await tx.execute(insertSlot(teacher.id, MONDAY_9AM));
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          const error = await libsqlErrorOf(tx.execute('SELECT 1'));
+          expect(error.code).toBe('STREAM_EXPIRED');
+        } finally {
+          tx.close();
+        }
+        expect(await countSlots(c, teacher.id)).toBe(0);
+        // The expired transaction's write lock is gone: a new write goes through at once.
+        await givenSlot(idle.client(), teacher.id, MONDAY_9AM);
+        expect(idle.serverLog.some((line) => line.includes('open transaction was rolled back'))).toBe(true);
+      } finally {
+        await idle.stop();
+      }
+    });
   });
 });
 
-describe('dev server only', () => {
-  let dir: string;
-  let server: LibsqlServer;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'slotcast-db-'));
-    server = await startLibsqlServer({ file: join(dir, 'auth.db'), authToken: 'correct-horse', idleStreamMs: 300 });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('refuses a wrong bearer token and accepts the right one', async () => {
-    const wrong = createClient({ url: server.url, authToken: 'nope' });
-    await expect(wrong.execute('SELECT 1')).rejects.toThrow();
-    const right = createClient({ url: server.url, authToken: 'correct-horse' });
-    expect((await right.execute('SELECT 1 AS one')).rows[0]!.one).toBe(1);
-    wrong.close();
-    right.close();
-  });
-
-  it('expires an idle transaction, rolling its writes back', async () => {
-    const client = createClient({ url: server.url, authToken: 'correct-horse' });
-    await client.execute('CREATE TABLE IF NOT EXISTS t (v TEXT)');
-    const tx = await client.transaction('write');
-    await tx.execute("INSERT INTO t VALUES ('left open')");
-    await new Promise((r) => setTimeout(r, 700));
-    await expect(tx.execute('SELECT 1')).rejects.toThrow();
-    expect((await client.execute('SELECT count(*) AS n FROM t')).rows[0]!.n).toBe(0);
-    client.close();
+describe('across backends', () => {
+  it('reports the same error code for each refused write', () => {
+    expect(codesSeen.size).toBeGreaterThan(0);
+    for (const [check, byBackend] of codesSeen) {
+      expect(byBackend.size, check).toBe(backends.length);
+      expect(new Set(byBackend.values()), check).toEqual(new Set(['SQLITE_CONSTRAINT']));
+    }
   });
 });
