@@ -12,14 +12,14 @@ END;
 CREATE TRIGGER bookings_book_slot AFTER INSERT ON bookings
 WHEN NEW.status = 'scheduled'
 BEGIN
-  UPDATE slots SET status = 'booked', updated_at = NEW.scheduled_at WHERE id = NEW.slot_id;
+  UPDATE slots SET status = 'booked', updated_at = coalesce(NEW.scheduled_at, updated_at) WHERE id = NEW.slot_id;
 END;
 --> statement-breakpoint
 -- Canceling a scheduled booking opens its slot again (a slot the teacher canceled stays canceled).
 CREATE TRIGGER bookings_release_slot AFTER UPDATE OF status ON bookings
 WHEN OLD.status = 'scheduled' AND NEW.status = 'canceled'
 BEGIN
-  UPDATE slots SET status = 'open', updated_at = NEW.canceled_at WHERE id = NEW.slot_id AND status = 'booked';
+  UPDATE slots SET status = 'open', updated_at = coalesce(NEW.canceled_at, updated_at) WHERE id = NEW.slot_id AND status = 'booked';
 END;
 --> statement-breakpoint
 -- A share link's booking count can't pass its limit, and a revoked link books nothing, even if the link

@@ -55,7 +55,7 @@ describe.each(backends)('$name', (backend) => {
       await migrate(database.url, database.authToken);
       const after = await client.execute('SELECT count(*) AS n FROM __drizzle_migrations');
       expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n));
-      expect(Number(after.rows[0]!.n)).toBe(2);
+      expect(Number(after.rows[0]!.n)).toBe(3);
     });
   });
 
@@ -264,10 +264,21 @@ describe.each(backends)('$name', (backend) => {
   });
 
   describe('the one-scheduled-booking-per-slot index', () => {
-    it('refuses a second scheduled booking for a slot', async () => {
+    it('refuses a booking for a slot that is no longer open (the claim trigger)', async () => {
       const teacher = await givenTeacher(client);
       const slot = await givenSlot(client, teacher.id);
       await client.execute(insertBooking(slot, teacher.id));
+      expect((await client.execute({ sql: 'SELECT status FROM slots WHERE id = ?', args: [slot] })).rows[0]!.status).toBe('booked');
+      const error = await libsqlErrorOf(client.execute(insertBooking(slot, teacher.id)));
+      expect(error.code).toBe('SQLITE_CONSTRAINT');
+      expect(error.message).toContain('SLOT_TAKEN');
+    });
+
+    it('refuses a second scheduled booking for a slot even if the slot were open again (the index)', async () => {
+      const teacher = await givenTeacher(client);
+      const slot = await givenSlot(client, teacher.id);
+      await client.execute(insertBooking(slot, teacher.id));
+      await client.execute({ sql: "UPDATE slots SET status = 'open' WHERE id = ?", args: [slot] });
       const error = await libsqlErrorOf(client.execute(insertBooking(slot, teacher.id)));
       expect(error.code).toBe('SQLITE_CONSTRAINT');
       expect(error.message).toContain('bookings.slot_id');
