@@ -6,6 +6,8 @@ export {};
 
 const benches: Record<string, () => Promise<{ main(args: Map<string, string>): Promise<void> }>> = {
   fanout: () => import('./fanout.ts'),
+  'booking-race': () => import('./booking-race.ts'),
+  'calendar-read': () => import('./calendar-read.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

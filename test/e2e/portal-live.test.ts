@@ -86,7 +86,7 @@ describe('students book through their links while everyone watches live', () => 
     expect(await benPage.getByRole('button', { name: /Lesson 1/ }).count()).toBe(0);
     const response = await benPage.evaluate(async ([token, slotId]) => {
       const r = await fetch(`/api/booking/${token}/book`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slotId }) });
-      return { status: r.status, body: await r.json() };
+      return { status: r.status, body: (await r.json()) as { error: { message: string } } };
     }, [ben.token, slotIds[0]!] as const);
     expect(response.status).toBe(409);
     expect(response.body.error.message).toMatch(/just booked/);
