@@ -124,5 +124,28 @@ describe('students book through their links while everyone watches live', () => 
     expect(url).toMatch(new RegExp(`/book/${teacher.id}/[a-z2-7]{32}$`));
     expect(await seriousA11yViolations(teacherPage)).toEqual([]);
     await screenshot(teacherPage, 'teacher-share-dialog');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('lets the teacher rename a student and change their color', async () => {
+    await teacherPage.getByRole('button', { name: 'Edit Cam Diaz' }).click();
+    const form = teacherPage.getByRole('form', { name: 'Edit Cam Diaz' });
+    await form.getByLabel('Name').fill('Camila Diaz');
+    await form.getByLabel('Color').fill('#7c3aed');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await teacherPage.getByRole('heading', { name: 'Camila Diaz' }).waitFor();
+    const rows = await db().select().from(schema.students).where(eq(schema.students.name, 'Camila Diaz'));
+    expect(rows[0]!.color).toBe('#7c3aed');
+  });
+
+  it('loads nothing from third parties and sends no referrer from the portal', async () => {
+    const page = await open(PHONE, 'Europe/Berlin');
+    const origins = new Set<string>();
+    page.on('request', (request) => origins.add(new URL(request.url()).origin));
+    const response = await page.goto(ada.url);
+    await page.getByRole('heading', { name: /Book a session/ }).waitFor();
+    expect([...origins]).toEqual([new URL(appUrl()).origin]);
+    expect(response!.headers()['referrer-policy']).toBe('no-referrer');
+    expect(response!.headers()['content-security-policy']).toContain("default-src 'self'");
   });
 });

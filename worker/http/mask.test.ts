@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { describeForLog, maskPath } from './mask.ts';
+
+describe('what request logs may contain', () => {
+  it('masks share-link tokens in API, page and live paths', () => {
+    expect(maskPath('/api/booking/abcdefghijklmnopqrstuvwxyz234567/calendar')).toBe('/api/booking/[token]/calendar');
+    expect(maskPath('/book/3f0c/abcdefghijklmnopqrstuvwxyz234567')).toBe('/book/3f0c/[token]');
+    expect(maskPath('/api/live/link/abcdefghijklmnopqrstuvwxyz234567')).toBe('/api/live/link/[token]');
+  });
+  it('leaves other paths alone', () => {
+    expect(maskPath('/api/booking/confirm')).toBe('/api/booking/confirm');
+    expect(maskPath('/api/teacher/slots')).toBe('/api/teacher/slots');
+  });
+  it('drops query parameters that drizzle appends to errors', () => {
+    const error = new Error('Failed query: select * from users where email = ?\nparams: someone@example.test');
+    expect(describeForLog(error)).not.toContain('someone@example.test');
+  });
+});
