@@ -13,6 +13,7 @@ import * as schema from '../db/schema.ts';
 import { createTeacherSession } from '../test/support/teacher-session.ts';
 import { CHROMIUM_PATH } from '../test/support/browser.ts';
 import { freePort, ROOT, startStack } from './stack.ts';
+import { maskPath } from '../worker/http/mask.ts';
 
 const MIN_SCORE = 95;
 const stack = await startStack({ dataDir: mkdtempSync(join(tmpdir(), 'slotcast-lh-')), fresh: true, quiet: true, port: await freePort(), build: true });
@@ -22,9 +23,12 @@ try {
   const headers = { origin: stack.appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
   const today = new Date().toISOString().slice(0, 10);
   await fetch(`${stack.appUrl}/api/teacher/slots/recurring`, { method: 'POST', headers, body: JSON.stringify({ days: [1, 2, 3, 4, 5, 6, 7], startTime: '10:00', lengthMinutes: 60, from: today, until: today, subject: 'Algebra' }) });
+  const added = await (await fetch(`${stack.appUrl}/api/teacher/students`, { method: 'POST', headers, body: JSON.stringify({ name: 'Ada Lin', email: 'ada@example.test' }) })).json() as { student: { id: string } };
+  const linked = await (await fetch(`${stack.appUrl}/api/teacher/students/${added.student.id}/share-link`, { method: 'POST', headers, body: '{}' })).json() as { link: { url: string } };
+  const portalPath = new URL(linked.link.url).pathname;
   const outDir = join(ROOT, 'test-results', 'lighthouse');
   mkdirSync(outDir, { recursive: true });
-  for (const [name, path, auth] of [['landing', '/', false], ['login', '/login', false], ['teacher-week', '/teacher', true], ['teacher-settings', '/teacher/settings', true]] as const) {
+  for (const [name, path, auth] of [['landing', '/', false], ['login', '/login', false], ['teacher-week', '/teacher', true], ['teacher-settings', '/teacher/settings', true], ['teacher-students', '/teacher/students', true], ['portal', portalPath, false]] as const) {
     const report = join(outDir, `${name}.json`);
     spawnSync(process.execPath, [
       join(ROOT, 'node_modules', 'lighthouse', 'cli', 'index.js'), stack.appUrl + path,
@@ -34,7 +38,7 @@ try {
     ], { env: { ...process.env, CHROME_PATH: CHROMIUM_PATH }, stdio: 'inherit' });
     const result = JSON.parse(readFileSync(report, 'utf8')) as { runtimeError?: { message: string }; finalDisplayedUrl: string; categories: Record<string, { score: number | null }> };
     const score = (key: string) => (result.categories[key]?.score == null ? null : Math.round(result.categories[key]!.score! * 100));
-    const line = { page: path, url: result.finalDisplayedUrl, performance: score('performance'), accessibility: score('accessibility'), best_practices: score('best-practices'), error: result.runtimeError?.message ?? null };
+    const line = { page: name, path: maskPath(new URL(result.finalDisplayedUrl).pathname), performance: score('performance'), accessibility: score('accessibility'), best_practices: score('best-practices'), error: result.runtimeError?.message ?? null };
     console.log(JSON.stringify(line));
     if (line.error || (line.performance ?? 0) < MIN_SCORE || (line.accessibility ?? 0) < MIN_SCORE) failed = true;
   }
