@@ -50,12 +50,12 @@ export class TeacherCalendar extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  /** RPC from routes after a commit: remember the event and fan it out, filtered per audience. */
+  /** RPC from routes after a commit: fan the event out, filtered per audience, and keep it for catch-up. */
   async publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }> {
-    await this.rememberTeacher(teacherId);
-    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)', event.version, JSON.stringify(event));
-    this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
-    await this.observeVersion(event.version);
+    // Fan out first, in one synchronous pass (no other request can interleave), then remember the event:
+    // watchers shouldn't wait for our storage writes.
+    const previousVersion = this.version ?? 0;
+    if (event.version > previousVersion) this.version = event.version;
     // Sockets are found by tag, so the common case (no student's own booking in the event) sends one shared
     // payload per audience without reading any socket's attachment.
     const payloadFor = eventPayloads(event);
@@ -79,6 +79,10 @@ export class TeacherCalendar extends DurableObject<Env> {
         send(ws, audience ? payloadFor(audience) : publicPayload);
       }
     }
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)', event.version, JSON.stringify(event));
+    this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
+    if (event.version > previousVersion) await this.ctx.storage.put('version', event.version);
+    await this.rememberTeacher(teacherId);
     return { delivered };
   }
 
