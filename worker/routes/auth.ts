@@ -15,6 +15,7 @@ import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
+import { teacherProfile } from '../teachers/profile.ts';
 
 const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address.' }).max(254));
 const tokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/, 'This link is not valid.');
@@ -91,19 +92,3 @@ export const authRoutes = new Hono<AppEnv>()
     if (!user) throw new DomainError('unauthenticated', 401, 'Please sign in.');
     return c.json({ user, teacher: teacher ? teacherProfile(teacher) : null });
   });
-
-export function teacherProfile(t: typeof teachers.$inferSelect) {
-  return {
-    id: t.id,
-    displayName: t.displayName,
-    timeZone: t.timeZone,
-    minNoticeMinutes: t.minNoticeMinutes,
-    cancellationWindowMinutes: t.cancellationWindowMinutes,
-    defaultSlotMinutes: t.defaultSlotMinutes,
-    bookingHorizonDays: t.bookingHorizonDays,
-    bufferMinutes: t.bufferMinutes,
-    notifyOnBooking: t.notifyOnBooking,
-    defaultLinkDays: t.defaultLinkDays,
-    calendarVersion: t.calendarVersion,
-  };
-}

@@ -10,7 +10,7 @@ import { validate } from '../http/validate.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
 import { cancelOpenSlots, createSlots } from '../calendar/slot-service.ts';
 import { MAX_SLOT_MINUTES, teacherSnapshot } from '../calendar/slot-views.ts';
-import { teacherProfile } from './auth.ts';
+import { teacherProfile } from '../teachers/profile.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_RANGE_DAYS = 62;

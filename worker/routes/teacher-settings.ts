@@ -8,6 +8,7 @@ import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
+import { teacherProfile } from '../teachers/profile.ts';
 
 const minutes = (max: number, label: string) => z.number().int().min(0, `${label} can't be negative.`).max(max, `${label} is at most ${max} minutes.`);
 
@@ -26,17 +27,11 @@ export const settingsSchema = z
   .partial()
   .strict();
 
-const settingsOf = (t: typeof teachers.$inferSelect) => ({
-  displayName: t.displayName,
-  timeZone: t.timeZone,
-  minNoticeMinutes: t.minNoticeMinutes,
-  cancellationWindowMinutes: t.cancellationWindowMinutes,
-  defaultSlotMinutes: t.defaultSlotMinutes,
-  bookingHorizonDays: t.bookingHorizonDays,
-  bufferMinutes: t.bufferMinutes,
-  defaultLinkDays: t.defaultLinkDays,
-  notifyOnBooking: t.notifyOnBooking,
-});
+/** The booking rules: the teacher's profile without its id and calendar version. */
+function settingsOf(t: typeof teachers.$inferSelect) {
+  const { id: _id, calendarVersion: _version, ...settings } = teacherProfile(t);
+  return settings;
+}
 
 export const teacherSettingsRoutes = new Hono<AppEnv>()
   .use(requireTeacher)

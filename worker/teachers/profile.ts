@@ -1,0 +1,18 @@
+import type { teachers } from '../../db/schema.ts';
+
+/** The teacher as the app sees it: profile, booking rules and the calendar's version. */
+export function teacherProfile(t: typeof teachers.$inferSelect) {
+  return {
+    id: t.id,
+    displayName: t.displayName,
+    timeZone: t.timeZone,
+    minNoticeMinutes: t.minNoticeMinutes,
+    cancellationWindowMinutes: t.cancellationWindowMinutes,
+    defaultSlotMinutes: t.defaultSlotMinutes,
+    bookingHorizonDays: t.bookingHorizonDays,
+    bufferMinutes: t.bufferMinutes,
+    notifyOnBooking: t.notifyOnBooking,
+    defaultLinkDays: t.defaultLinkDays,
+    calendarVersion: t.calendarVersion,
+  };
+}
