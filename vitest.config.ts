@@ -1,12 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `npm test` runs every project. Integration (HTTP + WebSockets against workerd) and end-to-end (Chromium)
+ * tests share one real stack, started by test/setup/stack-global.ts only when either has tests to run; the
+ * browser tests run last, on their own, so they don't compete with the rest for two cores.
+ */
+const stackProject = { environment: 'node' as const, globalSetup: ['test/setup/stack-global.ts'], hookTimeout: 60_000 };
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['worker/**/*.test.ts', 'emails/**/*.test.ts', 'scripts/**/*.test.ts', 'db/**/*.test.ts'],
+          include: ['worker/**/*.test.ts', 'emails/**/*.test.ts', 'scripts/**/*.test.ts', 'db/**/*.test.ts', 'test/support/**/*.test.ts'],
           environment: 'node',
         },
       },
@@ -19,15 +26,22 @@ export default defineConfig({
         },
       },
       {
-        // Integration (HTTP + WebSockets) and end-to-end (Chromium) tests share one real stack.
         test: {
-          name: 'system',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/setup/stack-global.ts'],
+          ...stackProject,
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
           testTimeout: 30_000,
-          hookTimeout: 60_000,
           maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          ...stackProject,
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,71 +1,155 @@
 /**
- * The SMTP sink: accepts every message on loopback, parses it and stores it. Faults can be switched on to
- * test delivery retries: reject the next N messages with a temporary error, or stop accepting connections.
+ * The SMTP sink: accepts every message on loopback (no auth, no TLS), parses it and stores it. Faults can be
+ * switched on to test delivery retries: refuse the next N transactions with a temporary (or permanent) error,
+ * or stop listening altogether so connections are refused, as when a relay is down.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-import PostalMime from 'postal-mime';
-import type { MailStore } from './store.ts';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import PostalMime, { type Address } from 'postal-mime';
+import type { MailStore, StoredEmail } from './store.ts';
 
-export type Fault = { mode: 'reject'; count: number } | { mode: 'down' } | { mode: 'up' };
+/** Where in the transaction a rejection happens: after MAIL FROM, after RCPT TO, or after the message data. */
+export type FaultStage = 'mail' | 'rcpt' | 'data';
+
+export type Fault =
+  | { mode: 'reject'; count: number; code?: number; at?: FaultStage }
+  | { mode: 'down' }
+  | { mode: 'up' }
+  | { mode: 'reset' };
+
+export interface FaultState {
+  down: boolean;
+  reject: { remaining: number; code: number; at: FaultStage };
+}
+
+/** Checks a fault request from the JSON API; returns a message saying what is wrong, or the fault. */
+export function parseFault(body: unknown): Fault | string {
+  const input = (body ?? {}) as Record<string, unknown>;
+  switch (input.mode) {
+    case 'down':
+    case 'up':
+    case 'reset':
+      return { mode: input.mode };
+    case 'reject': {
+      const count = input.count ?? 1;
+      const code = input.code ?? 451;
+      const at = input.at ?? 'data';
+      if (!Number.isInteger(count) || (count as number) < 0) return '"count" must be a whole number, 0 or more';
+      if (!Number.isInteger(code) || (code as number) < 400 || (code as number) > 599) return '"code" must be an SMTP error code (400-599)';
+      if (at !== 'mail' && at !== 'rcpt' && at !== 'data') return '"at" must be "mail", "rcpt" or "data"';
+      return { mode: 'reject', count: count as number, code: code as number, at };
+    }
+    default:
+      return '"mode" must be "reject", "down", "up" or "reset"';
+  }
+}
+
+const addresses = (list: Address[] | undefined): string[] =>
+  (list ?? []).flatMap((a) => (a.group ? a.group.map((m) => m.address) : [a.address])).filter(Boolean).map((a) => a.toLowerCase());
+
+async function toStoredEmail(raw: Buffer, session: SMTPServerSession): Promise<StoredEmail> {
+  const parsed = await PostalMime.parse(raw, { attachmentEncoding: 'base64' });
+  return {
+    id: randomUUID(),
+    receivedAt: Date.now(),
+    envelope: {
+      from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+      to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+    },
+    messageId: parsed.messageId ?? null,
+    from: addresses(parsed.from ? [parsed.from] : [])[0] ?? '',
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    subject: parsed.subject ?? '',
+    headers: parsed.headers.map((h) => ({ key: h.originalKey || h.key, value: h.value })),
+    text: parsed.text ?? '',
+    html: parsed.html ?? '',
+    attachments: parsed.attachments.map((a) => {
+      const base64 = String(a.content);
+      return {
+        filename: a.filename ?? 'attachment',
+        contentType: a.mimeType,
+        disposition: a.disposition ?? 'attachment',
+        contentId: a.contentId ?? null,
+        size: Buffer.byteLength(base64, 'base64'),
+        contentBase64: base64,
+      };
+    }),
+  };
+}
 
 export async function startSmtpSink(store: MailStore, options: { host: string; port: number }) {
-  let rejectNext = 0;
-  let down = false;
+  const state: FaultState = { down: false, reject: { remaining: 0, code: 451, at: 'data' } };
+
+  /** The error for this stage of a transaction if a rejection is pending, counting it. */
+  const rejection = (stage: FaultStage): Error | null => {
+    if (state.reject.remaining === 0 || state.reject.at !== stage) return null;
+    state.reject.remaining--;
+    const temporary = state.reject.code < 500;
+    const text = temporary ? 'Temporary failure, try again later (dev mailbox fault)' : 'Message refused (dev mailbox fault)';
+    return Object.assign(new Error(text), { responseCode: state.reject.code });
+  };
+
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
-    size: 20 * 1024 * 1024,
-    onConnect(_session, callback) {
-      if (down) return callback(Object.assign(new Error('Service not available, try again later'), { responseCode: 421 }));
-      callback();
+    banner: 'Slotcast dev mailbox',
+    size: 25 * 1024 * 1024,
+    // Don't keep the process alive for half a minute waiting on an idle client when closing.
+    closeTimeout: 500,
+    onMailFrom(_address, _session, callback) {
+      callback(rejection('mail') ?? undefined);
+    },
+    onRcptTo(_address, _session, callback) {
+      callback(rejection('rcpt') ?? undefined);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', async () => {
-        if (rejectNext > 0) {
-          rejectNext--;
-          return callback(Object.assign(new Error('Temporary failure, try again later'), { responseCode: 451 }));
-        }
-        try {
-          const raw = Buffer.concat(chunks);
-          const parsed = await PostalMime.parse(raw);
-          const addresses = (list?: { address?: string }[]) => (list ?? []).map((a) => a.address ?? '').filter(Boolean);
-          await store.add({
-            id: randomUUID(),
-            receivedAt: Date.now(),
-            envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()) },
-            messageId: parsed.messageId ?? null,
-            from: parsed.from?.address ?? '',
-            to: addresses(parsed.to as { address?: string }[]).map((a) => a.toLowerCase()),
-            subject: parsed.subject ?? '',
-            text: parsed.text ?? '',
-            html: parsed.html ?? '',
-            attachments: (parsed.attachments ?? []).map((a) => {
-              const content = typeof a.content === 'string' ? Buffer.from(a.content) : Buffer.from(a.content as ArrayBuffer);
-              return { filename: a.filename ?? 'attachment', contentType: a.mimeType, size: content.length, contentBase64: content.toString('base64') };
-            }),
-          });
-          callback();
-        } catch (error) {
-          callback(error as Error);
-        }
+      stream.on('error', (error) => callback(error));
+      stream.on('end', () => {
+        const refused = rejection('data');
+        if (refused) return callback(refused);
+        toStoredEmail(Buffer.concat(chunks), session)
+          .then((email) => store.add(email))
+          .then(() => callback(), (error: Error) => callback(error));
       });
     },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
+  // A client dropping its connection mid-dialogue is not the sink's problem.
   server.on('error', () => {});
+
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.server.listen(port, options.host, () => {
+        server.server.off('error', reject);
+        resolve();
+      });
+    });
+  let port = options.port;
+  await listen();
+  port = (server.server.address() as AddressInfo).port;
+
   return {
-    port: (server.server.address() as AddressInfo).port,
-    fault(fault: Fault) {
-      if (fault.mode === 'reject') rejectNext = fault.count;
-      else down = fault.mode === 'down';
+    port,
+    faults: (): FaultState => structuredClone(state),
+    async fault(fault: Fault): Promise<void> {
+      if (fault.mode === 'reject') state.reject = { remaining: fault.count, code: fault.code ?? 451, at: fault.at ?? 'data' };
+      if (fault.mode === 'reset') state.reject = { remaining: 0, code: 451, at: 'data' };
+      const down = fault.mode === 'down';
+      if (down && !state.down) {
+        // Stop listening and drop open sessions: new connections are refused until "up".
+        state.down = true;
+        const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
+        for (const connection of (server as unknown as { connections: Set<{ close(): void }> }).connections) connection.close();
+        await closed;
+      } else if ((fault.mode === 'up' || fault.mode === 'reset') && state.down) {
+        await listen();
+        state.down = false;
+      }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,30 +1,57 @@
 /**
- * Global setup for the integration and end-to-end tests: one real stack (libSQL dev server, SMTP sink,
- * wrangler dev with the built web app) for the whole run, on free ports, with a fresh data dir.
+ * Global setup for the integration and end-to-end projects: one real stack (libSQL dev server, dev mailbox,
+ * wrangler dev with the freshly built web app) on free ports with a fresh data dir, shared by both projects
+ * and started only when one of them has tests to run. Set SLOTCAST_SKIP_BUILD=1 to reuse web/build, and
+ * SLOTCAST_KEEP_DATA=1 to keep the data dir (its wrangler.log) after the run.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, startStack } from '../../scripts/stack.ts';
+import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
 
-export default async function setup(project: TestProject) {
+// Each project loads this file in its own module runner, so the shared state lives on globalThis.
+const SHARED = Symbol.for('slotcast.test-stack');
+type Shared = { stack: Promise<{ stack: Stack; dataDir: string }>; users: number };
+const registry = globalThis as typeof globalThis & { [SHARED]?: Shared };
+
+async function start(): Promise<{ stack: Stack; dataDir: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-test-'));
   const stack = await startStack({
     dataDir,
     port: await freePort(),
     quiet: true,
-    build: process.env.SLOTCAST_SKIP_BUILD === '1' ? false : true,
+    build: process.env.SLOTCAST_SKIP_BUILD !== '1',
     // A short heartbeat so the "missed publish" test needn't wait 30 s.
     extraVars: { LIVE_HEARTBEAT_MS: '1500' },
   });
+  // A run stopped with Ctrl-C skips the teardown; don't leave the data dir behind then either.
+  if (!process.env.SLOTCAST_KEEP_DATA) process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+  return { stack, dataDir };
+}
+
+export default async function setup(project: TestProject) {
+  const shared = (registry[SHARED] ??= { stack: start(), users: 0 });
+  shared.users++;
+  let started: { stack: Stack; dataDir: string };
+  try {
+    started = await shared.stack;
+  } catch (error) {
+    shared.users--;
+    throw error;
+  }
+  const { stack, dataDir } = started;
   project.provide('appUrl', stack.appUrl);
   project.provide('mailboxUrl', stack.mailboxUrl);
   project.provide('dbUrl', stack.dbUrl);
   project.provide('dataDir', dataDir);
   return async () => {
+    if (--shared.users > 0) return;
+    delete registry[SHARED];
     await stack.stop();
-    if (!process.env.SLOTCAST_KEEP_DATA) await rm(dataDir, { recursive: true, force: true });
+    if (process.env.SLOTCAST_KEEP_DATA) console.log(`Stack data kept in ${dataDir}`);
+    else await rm(dataDir, { recursive: true, force: true });
   };
 }
 
