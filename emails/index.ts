@@ -2,10 +2,14 @@
 import type { RenderedEmail } from './layout.ts';
 import { signInEmail, type SignInPayload } from './sign-in.ts';
 import { shareLinkEmail, type ShareLinkPayload } from './share-link.ts';
+import { bookingConfirmationEmail, type BookingConfirmationPayload } from './booking-confirmation.ts';
+import { bookingNoticeEmail, type BookingNoticePayload } from './booking-notice.ts';
 
 export interface TemplatePayloads {
   'sign-in': SignInPayload;
   'share-link': ShareLinkPayload;
+  'booking-confirmation': BookingConfirmationPayload;
+  'booking-notice': BookingNoticePayload;
 }
 
 export type TemplateName = keyof TemplatePayloads;
@@ -13,6 +17,8 @@ export type TemplateName = keyof TemplatePayloads;
 const renderers: { [K in TemplateName]: (payload: TemplatePayloads[K]) => RenderedEmail } = {
   'sign-in': signInEmail,
   'share-link': shareLinkEmail,
+  'booking-confirmation': bookingConfirmationEmail,
+  'booking-notice': bookingNoticeEmail,
 };
 
 export function renderEmail<K extends TemplateName>(template: K, payload: TemplatePayloads[K]): RenderedEmail {

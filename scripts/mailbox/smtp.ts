@@ -13,14 +13,15 @@ import type { MailStore, StoredEmail } from './store.ts';
 export type FaultStage = 'mail' | 'rcpt' | 'data';
 
 export type Fault =
-  | { mode: 'reject'; count: number; code?: number; at?: FaultStage }
+  /** `to`: only transactions to this address are refused (so parallel tests don't take each other's faults). */
+  | { mode: 'reject'; count: number; code?: number; at?: FaultStage; to?: string }
   | { mode: 'down' }
   | { mode: 'up' }
   | { mode: 'reset' };
 
 export interface FaultState {
   down: boolean;
-  reject: { remaining: number; code: number; at: FaultStage };
+  reject: { remaining: number; code: number; at: FaultStage; to?: string };
 }
 
 /** Checks a fault request from the JSON API; returns a message saying what is wrong, or the fault. */
@@ -38,7 +39,8 @@ export function parseFault(body: unknown): Fault | string {
       if (!Number.isInteger(count) || (count as number) < 0) return '"count" must be a whole number, 0 or more';
       if (!Number.isInteger(code) || (code as number) < 400 || (code as number) > 599) return '"code" must be an SMTP error code (400-599)';
       if (at !== 'mail' && at !== 'rcpt' && at !== 'data') return '"at" must be "mail", "rcpt" or "data"';
-      return { mode: 'reject', count: count as number, code: code as number, at };
+      if (input.to !== undefined && (typeof input.to !== 'string' || at === 'mail')) return '"to" must be an address, and works at "rcpt" or "data"';
+      return { mode: 'reject', count: count as number, code: code as number, at, ...(input.to ? { to: (input.to as string).toLowerCase() } : {}) };
     }
     default:
       return '"mode" must be "reject", "down", "up" or "reset"';
@@ -83,8 +85,9 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
   const state: FaultState = { down: false, reject: { remaining: 0, code: 451, at: 'data' } };
 
   /** The error for this stage of a transaction if a rejection is pending, counting it. */
-  const rejection = (stage: FaultStage): Error | null => {
+  const rejection = (stage: FaultStage, recipients: string[] = []): Error | null => {
     if (state.reject.remaining === 0 || state.reject.at !== stage) return null;
+    if (state.reject.to && !recipients.includes(state.reject.to)) return null;
     state.reject.remaining--;
     const temporary = state.reject.code < 500;
     const text = temporary ? 'Temporary failure, try again later (dev mailbox fault)' : 'Message refused (dev mailbox fault)';
@@ -102,15 +105,15 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
     onMailFrom(_address, _session, callback) {
       callback(rejection('mail') ?? undefined);
     },
-    onRcptTo(_address, _session, callback) {
-      callback(rejection('rcpt') ?? undefined);
+    onRcptTo(address, _session, callback) {
+      callback(rejection('rcpt', [address.address.toLowerCase()]) ?? undefined);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', (error) => callback(error));
       stream.on('end', () => {
-        const refused = rejection('data');
+        const refused = rejection('data', session.envelope.rcptTo.map((r) => r.address.toLowerCase()));
         if (refused) return callback(refused);
         toStoredEmail(Buffer.concat(chunks), session)
           .then((email) => store.add(email))
@@ -137,7 +140,7 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
     port,
     faults: (): FaultState => structuredClone(state),
     async fault(fault: Fault): Promise<void> {
-      if (fault.mode === 'reject') state.reject = { remaining: fault.count, code: fault.code ?? 451, at: fault.at ?? 'data' };
+      if (fault.mode === 'reject') state.reject = { remaining: fault.count, code: fault.code ?? 451, at: fault.at ?? 'data', to: fault.to };
       if (fault.mode === 'reset') state.reject = { remaining: 0, code: 451, at: 'data' };
       const down = fault.mode === 'down';
       if (down && !state.down) {

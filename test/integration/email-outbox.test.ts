@@ -31,7 +31,7 @@ describe('the email outbox', () => {
 
   it('retries after a temporary SMTP failure, records the error, and delivers exactly once', async () => {
     const email = uniqueEmail('retry');
-    await fault({ mode: 'reject', count: 1 });
+    await fault({ mode: 'reject', count: 1, to: email });
     try {
       await requestLink(email);
       const failedOnce = await until(() => outboxFor(email), (r) => r.attempts >= 1 && r.status === 'queued' && !!r.lastError);

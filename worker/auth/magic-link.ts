@@ -3,7 +3,7 @@
  * carries the token in the URL fragment, so it never reaches a server or proxy log; the landing page
  * POSTs it, so mail scanners that pre-open links can't consume it.
  */
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, type SQL } from 'drizzle-orm';
 import { loginTokens } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
 import { sha256Hex } from '../crypto/hash.ts';
@@ -22,7 +22,8 @@ export function signInUrl(appUrl: string, token: string): string {
 }
 
 /** The token and the insert that stores its hash; the caller batches the insert with the email. */
-export function newLoginToken(db: Db, input: { email: string; userId: string | null; purpose: LoginPurpose; ttlMs: number }, now: number) {
+/** `userId` may be a subquery, for an account created in the same batch. */
+export function newLoginToken(db: Db, input: { email: string; userId: string | SQL | null; purpose: LoginPurpose; ttlMs: number }, now: number) {
   const token = randomToken();
   const insert = db.insert(loginTokens).values({
     id: newId(),

@@ -3,8 +3,11 @@
  * slot must still be open (else SLOT_TAKEN) and the link must have bookings left (else LINK_USED_UP); either
  * refusal rolls the whole batch back.
  */
-import { and, eq, sql } from 'drizzle-orm';
-import { auditLog, bookings, linkEvents, shareLinks, slots } from '../../db/schema.ts';
+import { and, eq, or, sql } from 'drizzle-orm';
+import { auditLog, bookings, emailOutbox, linkEvents, shareLinks, slots, students, users } from '../../db/schema.ts';
+import { FIRST_ACCESS_TTL_MS, newLoginToken, signInUrl } from '../auth/magic-link.ts';
+import { enqueueOutbox, outboxValues } from '../email/outbox.ts';
+import { config } from '../env.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
@@ -27,6 +30,8 @@ const slotTaken = () => new DomainError('slot_taken', 409, 'Someone just booked 
 interface Actor {
   ip: string;
   userAgent?: string;
+  /** The student's browser time zone, for the confirmation email; the teacher's when unknown. */
+  timeZone?: string;
 }
 
 export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, slotId: string, now: number, actor: Actor) {
@@ -53,13 +58,41 @@ export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, 
     scheduledAt: now,
     source: 'share_link' as const,
   };
-  const audit = await auditValues(env, { actorType: 'share_link', actorId: link.id, action: 'booking.created', targetType: 'booking', targetId: booking.id, ip: actor.ip, userAgent: actor.userAgent, details: { slotId: slot.id, studentId: student.id } }, now);
+  // The student's account: found by email, or created in the booking batch itself (the unique email makes
+  // two simultaneous first bookings end with one account). First access is by a single-use link, never a
+  // password (DESIGN.md).
+  const people = await db.select({ id: users.id, email: users.email }).from(users).where(or(eq(users.email, student.email), eq(users.id, teacher.id)));
+  const newAccount = !people.some((u) => u.email === student.email);
+  const teacherEmail = people.find((u) => u.id === teacher.id)?.email;
+  const studentUserId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${student.email})`;
+  const { APP_URL } = config(env);
+  const origin = new URL(APP_URL).origin;
+  const access = newLoginToken(db, { email: student.email, userId: studentUserId, purpose: newAccount ? 'first_access' : 'login', ttlMs: FIRST_ACCESS_TTL_MS }, now);
+  const confirmation = await outboxValues(env, {
+    recipient: student.email,
+    template: 'booking-confirmation',
+    payload: {
+      bookingId: booking.id, studentName: student.name, teacherName: teacher.displayName, subject: slot.subject, startsAt: slot.startsAt, endsAt: slot.endsAt,
+      studentTimeZone: actor.timeZone ?? teacher.timeZone, teacherTimeZone: teacher.timeZone, dashboardUrl: `${origin}/student`, signInUrl: signInUrl(APP_URL, access.token),
+      newAccount, signInValidHours: FIRST_ACCESS_TTL_MS / 3_600_000, createdAt: now,
+    },
+    teacherId: teacher.id,
+    studentId: student.id,
+  }, now);
+  const notice = teacher.notifyOnBooking && teacherEmail
+    ? await outboxValues(env, { recipient: teacherEmail, template: 'booking-notice', payload: { teacherName: teacher.displayName, studentName: student.name, subject: slot.subject, startsAt: slot.startsAt, endsAt: slot.endsAt, timeZone: teacher.timeZone, calendarUrl: `${origin}/teacher` }, teacherId: teacher.id, studentId: student.id }, now)
+    : null;
+  const audit = await auditValues(env, { actorType: 'share_link', actorId: link.id, action: 'booking.created', targetType: 'booking', targetId: booking.id, ip: actor.ip, userAgent: actor.userAgent, details: { slotId: slot.id, studentId: student.id, newAccount } }, now);
   let version: number;
   try {
-    const [, , bumped] = await db.batch([
-      db.insert(bookings).values(booking),
+    const [, , , , , bumped] = await db.batch([
+      db.insert(users).values({ id: newId(), email: student.email, name: student.name, role: 'student', createdFromBookingId: booking.id, createdAt: now, updatedAt: now }).onConflictDoNothing(),
+      db.insert(bookings).values({ ...booking, studentUserId }),
+      db.update(students).set({ userId: studentUserId, updatedAt: now }).where(eq(students.id, student.id)),
+      access.insert,
       db.update(shareLinks).set({ useCount: sql`${shareLinks.useCount} + 1` }).where(eq(shareLinks.id, link.id)),
       bumpVersion(db, teacher.id),
+      db.insert(emailOutbox).values(notice ? [confirmation, notice] : [confirmation]),
       db.insert(auditLog).values(audit),
       db.insert(linkEvents).values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
     ]);
@@ -69,6 +102,8 @@ export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, 
     if (isConstraintError(error, 'LINK_USED_UP')) throw new DomainError('link_used_up', 410, 'This booking link has been used for all the bookings it allows. Ask your teacher for a new one.');
     throw error;
   }
+  // After commit; if this fails the cron sweep sends them.
+  await enqueueOutbox(env, notice ? [confirmation.id, notice.id] : [confirmation.id]);
   const booked = { ...slot, status: 'booked' as const };
   await publishCalendarEvent(env, teacher.id, {
     version,

@@ -12,6 +12,7 @@ import { bookingRefusal } from '../booking/rules.ts';
 import { MAX_SLOT_MINUTES, versionQuery } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
+import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
@@ -91,13 +92,14 @@ export const bookingRoutes = new Hono<AppEnv>()
     });
   })
 
-  .post('/:token/book', validate('param', tokenParam), validate('json', z.object({ slotId: z.uuid({ message: 'Pick a slot to book.' }) })), async (c) => {
+  .post('/:token/book', validate('param', tokenParam), validate('json', z.object({ slotId: z.uuid({ message: 'Pick a slot to book.' }), timeZone: timeZoneSchema.optional() })), async (c) => {
     const { token } = c.req.valid('param');
     await limit(c, 'RL_PORTAL_WRITE', token, 'booking attempts');
     const db = getDb(c.env);
     const now = c.get('now');
     const resolved = await resolveLink(db, token, now);
-    const result = await bookThroughLink(c.env, db, resolved, c.req.valid('json').slotId, now, { ip: clientIp(c.req), userAgent: c.req.header('user-agent') });
+    const { slotId, timeZone } = c.req.valid('json');
+    const result = await bookThroughLink(c.env, db, resolved, slotId, now, { ip: clientIp(c.req), userAgent: c.req.header('user-agent'), timeZone });
     return c.json(result, 201);
   })
 

@@ -1,0 +1,46 @@
+import { escapeHtml } from './escape.ts';
+import { base64, icsEvent } from './ics.ts';
+import { button, layout, paragraph, type RenderedEmail } from './layout.ts';
+import { formatSession } from './session-times.ts';
+
+export interface BookingConfirmationPayload {
+  bookingId: string;
+  studentName: string;
+  teacherName: string;
+  subject: string;
+  startsAt: number;
+  endsAt: number;
+  studentTimeZone: string;
+  teacherTimeZone: string;
+  /** The student dashboard, `/student`. */
+  dashboardUrl: string;
+  /** One-click sign-in (the click-to-confirm page); single use. */
+  signInUrl: string;
+  /** A new account gets a first-access link valid 24 hours; an existing one a sign-in link. */
+  newAccount: boolean;
+  signInValidHours: number;
+  createdAt: number;
+}
+
+export function bookingConfirmationEmail(p: BookingConfirmationPayload): RenderedEmail {
+  const what = p.subject ? `${p.subject} with ${p.teacherName}` : `Session with ${p.teacherName}`;
+  const subject = `Booked: ${what}, ${formatSession(p.startsAt, p.endsAt, p.studentTimeZone).split(' (')[0]}`;
+  const when = formatSession(p.startsAt, p.endsAt, p.studentTimeZone);
+  const teacherWhen = p.teacherTimeZone !== p.studentTimeZone ? formatSession(p.startsAt, p.endsAt, p.teacherTimeZone) : null;
+  const access = p.newAccount
+    ? `We made you a Slotcast account with this address, so you can follow your sessions and tell ${p.teacherName} when you're free. Your first sign-in is one click, no password: the link works once, for ${p.signInValidHours} hours.`
+    : `Sign in with one click to see all your sessions: the link works once, for ${p.signInValidHours} hours.`;
+  const ics = icsEvent({ uid: `${p.bookingId}@slotcast`, startsAt: p.startsAt, endsAt: p.endsAt, summary: what, description: `Booked on Slotcast. Your sessions: ${p.dashboardUrl}`, url: p.dashboardUrl, organizerName: p.teacherName, stamp: p.createdAt });
+  return {
+    subject,
+    html: layout(subject,
+      paragraph(`Hi ${p.studentName}, your session is booked.`) +
+      `<p style="margin:0 0 8px;font-size:18px;font-weight:700">${escapeHtml(what)}</p>` +
+      paragraph(when) + (teacherWhen ? paragraph(`For ${p.teacherName}: ${teacherWhen}`) : '') +
+      paragraph(access) + button(p.newAccount ? 'Open my dashboard' : 'Sign in to my dashboard', p.signInUrl) +
+      paragraph(`Already signed in? Your dashboard: ${p.dashboardUrl}`) +
+      paragraph('The attached calendar file adds the session to your calendar.')),
+    text: [`Hi ${p.studentName}, your session is booked.`, '', what, when, ...(teacherWhen ? [`For ${p.teacherName}: ${teacherWhen}`] : []), '', access, `Sign in: ${p.signInUrl}`, '', `Your dashboard: ${p.dashboardUrl}`, '', 'The attached calendar file adds the session to your calendar.', ''].join('\n'),
+    attachments: [{ filename: 'session.ics', contentType: 'text/calendar', content: base64(ics) }],
+  };
+}
