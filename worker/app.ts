@@ -11,6 +11,7 @@ import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
 import { teacherStudentRoutes } from './routes/teacher-students.ts';
 import { benchRoutes } from './routes/bench.ts';
 import { bookingRoutes } from './routes/booking.ts';
+import { studentRoutes } from './routes/student.ts';
 
 const api = new Hono<AppEnv>()
   .use(requestLog)
@@ -29,6 +30,7 @@ const api = new Hono<AppEnv>()
   .route('/teacher/settings', teacherSettingsRoutes)
   .route('/teacher/students', teacherStudentRoutes)
   .route('/booking', bookingRoutes)
+  .route('/student', studentRoutes)
   .route('/live', liveRoutes)
   .route('/bench', benchRoutes);
 

@@ -20,3 +20,12 @@ export async function createTeacherSession(db: LibSQLDatabase<typeof schema>, op
   ]);
   return { id, email, cookie: `slotcast_session=${sessionId}.${secret}` };
 }
+
+/** A session for an existing user (a student made by a booking, say); returns the cookie to send. */
+export async function createSessionFor(db: LibSQLDatabase<typeof schema>, userId: string): Promise<string> {
+  const now = Date.now();
+  const sessionId = randomBytes(20).toString('hex');
+  const secret = randomBytes(20).toString('hex');
+  await db.insert(schema.authSessions).values({ id: sessionId, userId, secretHash: createHash('sha256').update(secret).digest(), createdAt: now, lastVerifiedAt: now });
+  return `slotcast_session=${sessionId}.${secret}`;
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import * as schema from '../../db/schema.ts';
+import { createSessionFor } from '../support/teacher-session.ts';
+import { apiClient, db, givenSlots, givenStudent, givenTeacher } from './given.ts';
+
+/** A student who booked through a link, signed in to their new account. */
+async function givenBookedStudent(teacher: Awaited<ReturnType<typeof givenTeacher>>, slotIds: string[], student?: Awaited<ReturnType<typeof givenStudent>>) {
+  const enrolled = student ?? (await givenStudent(teacher));
+  const bookings = [];
+  for (const id of slotIds) bookings.push((await enrolled.portal.book(id)).body.booking);
+  const [user] = await db().select().from(schema.users).where(eq(schema.users.email, enrolled.email));
+  return { ...enrolled, user: user!, bookings, api: apiClient(await createSessionFor(db(), user!.id)) };
+}
+
+describe('weekly availability', () => {
+  it('saves and loads back the time zone, ranges, notes and preferences', async () => {
+    const teacher = await givenTeacher();
+    const student = await givenBookedStudent(teacher, await givenSlots(teacher, 1));
+    expect((await student.api.get('/api/student/availability')).body.availability).toBeNull();
+    const saved = await student.api.post('/api/student/availability', {
+      timeZone: 'America/Chicago',
+      weeklyRanges: [{ day: 3, start: '16:00', end: '18:00' }, { day: 1, start: '09:00', end: '11:00' }, { day: 1, start: '14:00', end: '15:30' }],
+      notes: 'No Fridays',
+      preferences: 'Exam practice',
+    });
+    expect(saved.status).toBe(200);
+    const loaded = (await student.api.get('/api/student/availability')).body.availability;
+    expect(loaded).toMatchObject({ timeZone: 'America/Chicago', notes: 'No Fridays', preferences: 'Exam practice' });
+    expect(loaded.weeklyRanges).toEqual([{ day: 1, start: '09:00', end: '11:00' }, { day: 1, start: '14:00', end: '15:30' }, { day: 3, start: '16:00', end: '18:00' }]);
+    // Saving again replaces, it doesn't add.
+    await student.api.post('/api/student/availability', { timeZone: 'Europe/Paris', weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }] });
+    expect((await student.api.get('/api/student/availability')).body.availability).toMatchObject({ timeZone: 'Europe/Paris', weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }], notes: '' });
+    expect(await db().select().from(schema.availability).where(eq(schema.availability.studentUserId, student.user.id))).toHaveLength(1);
+  });
+
+  it('refuses ranges that end before they start or overlap, and unknown zones, changing nothing', async () => {
+    const teacher = await givenTeacher();
+    const student = await givenBookedStudent(teacher, await givenSlots(teacher, 1));
+    await student.api.post('/api/student/availability', { timeZone: 'UTC', weeklyRanges: [{ day: 1, start: '09:00', end: '10:00' }] });
+    const cases: [unknown, RegExp][] = [
+      [{ timeZone: 'UTC', weeklyRanges: [{ day: 1, start: '11:00', end: '10:00' }] }, /start before/],
+      [{ timeZone: 'UTC', weeklyRanges: [{ day: 2, start: '09:00', end: '11:00' }, { day: 2, start: '10:30', end: '12:00' }] }, /overlaps/],
+      [{ timeZone: 'Moon/Base', weeklyRanges: [] }, /time zone/i],
+      [{ timeZone: 'UTC', weeklyRanges: [{ day: 8, start: '09:00', end: '10:00' }] }, /weeklyRanges/],
+      [{ timeZone: 'UTC', weeklyRanges: [], extra: true }, /./],
+    ];
+    for (const [body, message] of cases) {
+      const result = await student.api.post('/api/student/availability', body);
+      expect(result.status, JSON.stringify(body)).toBe(400);
+      expect(result.body.error.message).toMatch(message);
+    }
+    expect((await student.api.get('/api/student/availability')).body.availability.weeklyRanges).toEqual([{ day: 1, start: '09:00', end: '10:00' }]);
+  });
+});
+
+describe('the sessions lists', () => {
+  it('shows upcoming sessions soonest first and previous ones latest first, across teachers', async () => {
+    const a = await givenTeacher({ displayName: 'Teacher A' });
+    const b = await givenTeacher({ displayName: 'Teacher B' });
+    const student = await givenBookedStudent(a, await givenSlots(a, 3, 48));
+    // The same person, enrolled with a second teacher under the same email.
+    const { body } = await b.api.post('/api/teacher/students', { name: student.name, email: student.email });
+    const link = await b.api.post(`/api/teacher/students/${body.student.id}/share-link`, {});
+    const [bSlot] = await givenSlots(b, 1, 30);
+    await apiClient().post(`/api/booking/${link.body.link.url.split('/').at(-1)}/book`, { slotId: bSlot });
+    // One canceled, one already over.
+    await student.portal.cancel(student.bookings[2].id);
+    await db().update(schema.bookings).set({ startsAt: Date.now() - 7_200_000, endsAt: Date.now() - 3_600_000 }).where(eq(schema.bookings.id, student.bookings[1].id));
+
+    const upcoming = (await student.api.get('/api/student/sessions?filter=upcoming')).body.sessions;
+    expect(upcoming.map((s: any) => s.teacher.name)).toEqual(['Teacher B', 'Teacher A']);
+    expect(upcoming[0].startsAt).toBeLessThan(upcoming[1].startsAt);
+    expect(upcoming.every((s: any) => s.status === 'scheduled')).toBe(true);
+
+    const previous = (await student.api.get('/api/student/sessions?filter=previous')).body.sessions;
+    expect(previous.map((s: any) => s.id).sort()).toEqual([student.bookings[1].id, student.bookings[2].id].sort());
+    expect(previous[0].startsAt).toBeGreaterThan(previous[1].startsAt);
+    expect(previous.map((s: any) => s.status).sort()).toEqual(['canceled', 'completed']);
+  });
+
+  it('pages through many sessions with a cursor, without repeats or gaps', async () => {
+    const teacher = await givenTeacher();
+    const slots = await givenSlots(teacher, 7, 48);
+    const student = await givenBookedStudent(teacher, slots);
+    const first = await student.api.get('/api/student/sessions?filter=upcoming&limit=5');
+    expect(first.body.sessions).toHaveLength(5);
+    expect(first.body.nextCursor).toBeTruthy();
+    const second = await student.api.get(`/api/student/sessions?filter=upcoming&limit=5&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    expect(second.body.sessions).toHaveLength(2);
+    expect(second.body.nextCursor).toBeNull();
+    const all = [...first.body.sessions, ...second.body.sessions];
+    expect(new Set(all.map((s: any) => s.id)).size).toBe(7);
+    expect(all.map((s: any) => s.startsAt)).toEqual([...all.map((s: any) => s.startsAt)].sort((x, y) => x - y));
+    expect((await student.api.get('/api/student/sessions?cursor=nonsense')).status).toBe(400);
+  });
+});
+
+describe('who reaches what', () => {
+  it('keeps students, teachers and strangers to their own endpoints and objects', async () => {
+    const teacher = await givenTeacher();
+    const [s1, s2] = await givenSlots(teacher, 2, 48);
+    const ada = await givenBookedStudent(teacher, [s1!]);
+    const ben = await givenBookedStudent(teacher, [s2!]);
+    // Students: their own sessions only, no teacher endpoint.
+    expect((await ada.api.get('/api/student/sessions')).body.sessions.map((s: any) => s.id)).toEqual([ada.bookings[0].id]);
+    expect(JSON.stringify((await ben.api.get('/api/student/sessions')).body)).not.toContain(ada.bookings[0].id);
+    for (const path of ['/api/teacher/students', '/api/teacher/settings', `/api/teacher/calendar?from=0&to=1`]) expect((await ada.api.get(path)).status, path).toBe(403);
+    expect((await ada.api.post('/api/teacher/slots', { start: '2030-01-01T09:00' })).status).toBe(403);
+    // Teachers: no student endpoint.
+    expect((await teacher.api.get('/api/student/sessions')).status).toBe(403);
+    expect((await teacher.api.post('/api/student/availability', { timeZone: 'UTC', weeklyRanges: [] })).status).toBe(403);
+    // Strangers: nothing.
+    expect((await apiClient().get('/api/student/sessions')).status).toBe(401);
+    expect((await apiClient().get('/api/student/availability')).status).toBe(401);
+  });
+});

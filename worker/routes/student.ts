@@ -1,0 +1,98 @@
+/** The student's own dashboard API: sessions and weekly availability. A student session reaches only these. */
+import { Hono } from 'hono';
+import { and, asc, desc, eq, gt, lt, lte, ne, or } from 'drizzle-orm';
+import { z } from 'zod';
+import { availability, bookings, teachers } from '../../db/schema.ts';
+import { cancelDeadline } from '../booking/rules.ts';
+import { timeZoneSchema } from '../calendar/time-zone.ts';
+import { getDb } from '../db.ts';
+import { DomainError } from '../errors.ts';
+import type { AppEnv } from '../http/types.ts';
+import { validate } from '../http/validate.ts';
+import { createMiddleware } from 'hono/factory';
+import { findOverlappingRanges, type WeeklyRange } from '../students/availability.ts';
+
+const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
+  const { user } = c.get('auth');
+  if (!user) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+  if (user.role !== 'student') throw new DomainError('forbidden', 403, 'This page is for students.');
+  await next();
+});
+
+const cursorSchema = z.string().regex(/^\d+:[0-9a-f-]{36}$/, 'This page link is not valid.');
+const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use a 24-hour time like 09:30.');
+const rangeSchema = z.object({ day: z.number().int().min(1).max(7), start: timeSchema, end: timeSchema }).refine((r) => r.start < r.end, { message: 'Each range must start before it ends.' });
+const availabilitySchema = z
+  .object({
+    timeZone: timeZoneSchema,
+    weeklyRanges: z.array(rangeSchema).max(70, 'At most 70 ranges a week.'),
+    notes: z.string().trim().max(2000).default(''),
+    preferences: z.string().trim().max(2000).default(''),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    for (const [a, b] of findOverlappingRanges(value.weeklyRanges as WeeklyRange[])) {
+      ctx.addIssue({ code: 'custom', path: ['weeklyRanges'], message: `${['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][a.day - 1]} ${a.start}–${a.end} overlaps ${b.start}–${b.end}.` });
+    }
+  });
+
+export const studentRoutes = new Hono<AppEnv>()
+  .use(requireStudent)
+
+  /**
+   * Upcoming: scheduled and not yet over, soonest first. Previous: completed, canceled or over, latest first.
+   * Cursor pagination on (starts_at, id), so pages stay stable while sessions are added.
+   */
+  .get('/sessions', validate('query', z.object({ filter: z.enum(['upcoming', 'previous']).default('upcoming'), cursor: cursorSchema.optional(), limit: z.coerce.number().int().min(1).max(50).default(20) })), async (c) => {
+    const { user } = c.get('auth');
+    const { filter, cursor, limit } = c.req.valid('query');
+    const now = c.get('now');
+    const upcoming = filter === 'upcoming';
+    const [cursorStart, cursorId] = cursor ? [Number(cursor.split(':')[0]), cursor.slice(cursor.indexOf(':') + 1)] : [null, null];
+    const which = upcoming
+      ? and(eq(bookings.status, 'scheduled'), gt(bookings.endsAt, now))
+      : or(ne(bookings.status, 'scheduled'), lte(bookings.endsAt, now));
+    const after = cursorStart === null
+      ? undefined
+      : upcoming
+        ? or(gt(bookings.startsAt, cursorStart), and(eq(bookings.startsAt, cursorStart), gt(bookings.id, cursorId!)))
+        : or(lt(bookings.startsAt, cursorStart), and(eq(bookings.startsAt, cursorStart), lt(bookings.id, cursorId!)));
+    const rows = await getDb(c.env)
+      .select({ booking: bookings, teacher: { id: teachers.id, displayName: teachers.displayName, timeZone: teachers.timeZone, cancellationWindowMinutes: teachers.cancellationWindowMinutes } })
+      .from(bookings)
+      .innerJoin(teachers, eq(teachers.id, bookings.teacherId))
+      .where(and(eq(bookings.studentUserId, user!.id), which, after))
+      .orderBy(...(upcoming ? [asc(bookings.startsAt), asc(bookings.id)] : [desc(bookings.startsAt), desc(bookings.id)]))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return c.json({
+      sessions: page.map(({ booking: b, teacher }) => ({
+        id: b.id,
+        teacher: { id: teacher.id, name: teacher.displayName, timeZone: teacher.timeZone },
+        startsAt: b.startsAt,
+        endsAt: b.endsAt,
+        subject: b.subject,
+        status: b.status === 'scheduled' && b.endsAt <= now ? ('completed' as const) : b.status,
+        canCancel: b.status === 'scheduled' && b.startsAt > now && now <= cancelDeadline(b.startsAt, teacher),
+      })),
+      nextCursor: rows.length > limit && last ? `${last.booking.startsAt}:${last.booking.id}` : null,
+    });
+  })
+
+  .get('/availability', async (c) => {
+    const [row] = await getDb(c.env).select().from(availability).where(eq(availability.studentUserId, c.get('auth').user!.id));
+    return c.json({ availability: row ? { timeZone: row.timeZone, weeklyRanges: row.weeklyRanges, notes: row.notes, preferences: row.preferences, updatedAt: row.updatedAt } : null });
+  })
+
+  /** Upsert by the student's account. */
+  .post('/availability', validate('json', availabilitySchema), async (c) => {
+    const userId = c.get('auth').user!.id;
+    const body = c.req.valid('json');
+    const now = c.get('now');
+    const weeklyRanges = [...body.weeklyRanges].sort((a, b) => a.day - b.day || a.start.localeCompare(b.start));
+    const values = { timeZone: body.timeZone, weeklyRanges, notes: body.notes, preferences: body.preferences, updatedAt: now };
+    await getDb(c.env).insert(availability).values({ studentUserId: userId, ...values }).onConflictDoUpdate({ target: availability.studentUserId, set: values });
+    return c.json({ availability: values });
+  });
+
