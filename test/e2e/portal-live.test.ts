@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { appUrl, db, givenSlots, givenStudent, givenTeacher, uniqueEmail } from '../integration/given.ts';
+import { appUrl, db, givenSlots, givenStudent, givenTeacher, uniqueEmail, weekParam } from '../integration/given.ts';
 import { DESKTOP, launchBrowser, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
@@ -22,12 +22,6 @@ async function open(viewport: { width: number; height: number }, timezoneId: str
   return context.newPage();
 }
 
-/** The Monday of the week holding the given instant, as the portal's ?week= value (UTC is fine here). */
-const weekOf = (ms: number) => {
-  const d = new Date(ms);
-  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  return d.toISOString().slice(0, 10);
-};
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -47,11 +41,11 @@ describe('students book through their links while everyone watches live', () => 
 
   it('shows each student the week in their own time zone, with the teacher’s noted', async () => {
     const [first] = await db().select().from(schema.slots).where(eq(schema.slots.id, slotIds[0]!));
-    const week = weekOf(first!.startsAt);
+    const week = (timeZone: string) => weekParam(first!.startsAt, timeZone);
     adaPage = await open(PHONE, 'America/New_York');
     benPage = await open(DESKTOP, 'Asia/Tokyo');
     teacherPage = await open(DESKTOP, 'Europe/Berlin', teacher.cookie);
-    await Promise.all([adaPage.goto(`${ada.url}?week=${week}`), benPage.goto(`${ben.url}?week=${week}`), teacherPage.goto(`${appUrl()}/teacher?week=${week}`)]);
+    await Promise.all([adaPage.goto(`${ada.url}?week=${week('America/New_York')}`), benPage.goto(`${ben.url}?week=${week('Asia/Tokyo')}`), teacherPage.goto(`${appUrl()}/teacher?week=${week('Europe/Berlin')}`)]);
     await adaPage.getByRole('heading', { name: 'Book a session with Ms Rivera' }).waitFor();
     await adaPage.getByText('America/New_York', { exact: false }).first().waitFor();
     await adaPage.getByText('Ms Rivera is in Europe/Berlin', { exact: false }).waitFor();

@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
+import { Temporal } from 'temporal-polyfill';
 import * as schema from '../../db/schema.ts';
 import { createTeacherSession } from '../support/teacher-session.ts';
 
@@ -204,4 +205,10 @@ export async function givenSlots(teacher: { api: ApiClient }, count: number, hou
     ids.push(created.body.slots[0].id);
   }
   return ids;
+}
+
+/** The `?week=` value (that week's Monday) showing an instant to someone in `timeZone`. */
+export function weekParam(epochMs: number, timeZone: string): string {
+  const date = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(timeZone).toPlainDate();
+  return date.subtract({ days: date.dayOfWeek - 1 }).toString();
 }

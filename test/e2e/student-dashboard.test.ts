@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { eq } from 'drizzle-orm';
+import * as schema from '../../db/schema.ts';
+import { db, givenSlots, givenStudent, givenTeacher, mailboxUrl, waitForEmail, weekParam } from '../integration/given.ts';
+import { DESKTOP, launchBrowser, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ viewport: PHONE, timezoneId: 'America/New_York', locale: 'en-GB' })).newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('a student books, signs in from the email and uses the dashboard', () => {
+  it('books through the share link, opens the email and lands signed in on the dashboard', async () => {
+    const teacher = await givenTeacher({ displayName: 'Mr Okoye', minNoticeMinutes: 60 });
+    const [slot] = await givenSlots(teacher, 1, 30);
+    const student = await givenStudent(teacher, { name: 'Priya' });
+    const [row] = await db().select().from(schema.slots).where(eq(schema.slots.id, slot!));
+    await page.goto(`${student.url}?week=${weekParam(row!.startsAt, 'America/New_York')}`);
+    await page.getByRole('button', { name: /Lesson 1\s*,\s*Available/ }).click();
+    await page.getByRole('button', { name: 'Confirm booking' }).click();
+    await page.getByRole('dialog', { name: "You're booked" }).waitFor();
+
+    await waitForEmail(student.email, { subjectIncludes: 'Booked' });
+    await page.goto(mailboxUrl());
+    await page.getByRole('link', { name: /Booked: Lesson 1 with Mr Okoye/ }).first().click();
+    const text = await page.locator('pre').innerText();
+    expect(text).toContain('(America/New_York)');
+    const link = /https?:\/\/\S+\/login\/verify#token=[a-z2-7]+/.exec(text)![0];
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/student$/);
+    await page.getByRole('heading', { name: 'Hi Priya' }).waitFor();
+    await page.getByRole('region', { name: 'Sessions' }).getByText('Lesson 1 with Mr Okoye').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
+
+  it('saves weekly availability and finds it again after a reload', async () => {
+    const section = page.getByRole('region', { name: "When you're free" });
+    await section.getByRole('button', { name: 'Add a time on Tuesday' }).click();
+    await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('From').fill('17:00');
+    await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('Until').fill('19:30');
+    await section.getByLabel('Notes for your teachers').fill('Evenings after school');
+    await section.getByRole('button', { name: 'Save availability' }).click();
+    await section.getByText('Saved.', { exact: true }).waitFor();
+    await screenshot(page, 'student-dashboard-phone');
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, 'student-dashboard-desktop');
+    await page.reload();
+    const again = page.getByRole('region', { name: "When you're free" });
+    expect(await again.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('From').inputValue()).toBe('17:00');
+    expect(await again.getByLabel('Notes for your teachers').inputValue()).toBe('Evenings after school');
+    expect(await again.getByLabel('Your time zone').inputValue()).toBe('America/New_York');
+  });
+});
