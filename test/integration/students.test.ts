@@ -125,3 +125,15 @@ describe('share links', () => {
     expect(link.lastAccessedAt).toBeGreaterThan(Date.now() - 60_000);
   });
 });
+
+describe('email delivery, next to each student', () => {
+  it('shows the teacher when the last email about a student failed for good', async () => {
+    const teacher = await givenTeacher();
+    const student = await givenStudent(teacher);
+    await teacher.api.post(`/api/teacher/students/${student.id}/share-link/email`);
+    await waitForEmail(student.email);
+    expect((await teacher.api.get('/api/teacher/students')).body.students[0].lastEmail).toMatchObject({ template: 'share-link', status: 'sent', attempts: 1 });
+    await db().update(schema.emailOutbox).set({ status: 'failed', attempts: 8, lastError: '550 mailbox unavailable' }).where(eq(schema.emailOutbox.studentId, student.id));
+    expect((await teacher.api.get('/api/teacher/students')).body.students[0].lastEmail).toMatchObject({ status: 'failed', attempts: 8, lastError: '550 mailbox unavailable' });
+  });
+});

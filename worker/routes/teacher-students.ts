@@ -37,6 +37,19 @@ async function findStudent(db: Db, teacherId: string, id: string) {
   return student;
 }
 
+/** The newest email about each student, so a failed delivery shows next to them. */
+async function latestEmails(db: Db, teacherId: string, studentIds: string[]) {
+  const latest = new Map<string, { template: string; status: string; attempts: number; lastError: string | null; sentAt: number | null; at: number }>();
+  if (studentIds.length === 0) return latest;
+  const rows = await db
+    .select({ studentId: emailOutbox.studentId, template: emailOutbox.template, status: emailOutbox.status, attempts: emailOutbox.attempts, lastError: emailOutbox.lastError, sentAt: emailOutbox.sentAt, at: emailOutbox.createdAt })
+    .from(emailOutbox)
+    .where(and(eq(emailOutbox.teacherId, teacherId), inArray(emailOutbox.studentId, studentIds)))
+    .orderBy(desc(emailOutbox.createdAt));
+  for (const { studentId, ...row } of rows) if (studentId && !latest.has(studentId) && row.template !== 'booking-notice') latest.set(studentId, row);
+  return latest;
+}
+
 /** The newest link of each student (active or not), so the list can show its state. */
 async function latestLinks(db: Db, studentIds: string[]) {
   if (studentIds.length === 0) return new Map<string, typeof shareLinks.$inferSelect>();
@@ -72,11 +85,11 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const now = c.get('now');
     const list = await db.select().from(students).where(eq(students.teacherId, teacher.id)).orderBy(students.name);
-    const links = await latestLinks(db, list.map((s) => s.id));
+    const [links, emails] = await Promise.all([latestLinks(db, list.map((s) => s.id)), latestEmails(db, teacher.id, list.map((s) => s.id))]);
     const { SECRET_KEY, APP_URL } = config(c.env);
     return c.json({
       students: await Promise.all(
-        list.map(async (s) => ({ id: s.id, name: s.name, email: s.email, color: s.color, hasAccount: s.userId !== null, link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null })),
+        list.map(async (s) => ({ id: s.id, name: s.name, email: s.email, color: s.color, hasAccount: s.userId !== null, link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null, lastEmail: emails.get(s.id) ?? null })),
       ),
     });
   })
@@ -94,7 +107,7 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
       if (isConstraintError(error, 'UNIQUE')) throw new DomainError('student_exists', 409, 'You already have a student with this email address.');
       throw error;
     }
-    return c.json({ student: { id: student.id, name: student.name, email: student.email, color: student.color, hasAccount: false, link: null } }, 201);
+    return c.json({ student: { id: student.id, name: student.name, email: student.email, color: student.color, hasAccount: false, link: null, lastEmail: null } }, 201);
   })
 
   .patch('/:id', validate('param', idParam), validate('json', studentInput.partial().strict()), async (c) => {
