@@ -97,7 +97,10 @@ export class Connection {
     try {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
       this.#db.exec('PRAGMA foreign_keys = ON');
-      return !this.#tainted && !this.#poisoned;
+      // Temporary tables, views and triggers belong to one connection (as on Turso). Spotting them in SQL text
+      // misses `temp.x` names and leading comments, so ask SQLite itself before pooling the connection.
+      const temp = this.#db.prepare('SELECT count(*) FROM sqlite_temp_master').raw(true).get([]) as [number];
+      return !this.#tainted && !this.#poisoned && Number(temp[0]) === 0;
     } catch {
       return false;
     }

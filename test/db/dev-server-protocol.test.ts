@@ -274,3 +274,32 @@ describe('lifecycle', () => {
     }
   });
 });
+
+describe('connection reuse', () => {
+  it('never hands one client’s temporary tables or triggers to another', async () => {
+    const { startLibsqlServer } = await import('../../db/server/index.ts');
+    const { createClient } = await import('@libsql/client');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'slotcast-temp-'));
+    const server = await startLibsqlServer({ file: join(dir, 'temp.db') });
+    try {
+      const a = createClient({ url: server.url });
+      await a.executeMultiple('CREATE TABLE items (name TEXT); INSERT INTO items VALUES (\'real\');');
+      // Forms a text check would miss: a schema-qualified name and a leading comment.
+      // One stream: the temp objects exist on its connection when the stream ends.
+      await a.executeMultiple("CREATE TABLE temp.items (name TEXT); INSERT INTO temp.items VALUES ('shadow'); /* note */ CREATE TEMP TRIGGER spy AFTER INSERT ON main.items BEGIN SELECT 1; END;");
+      for (let i = 0; i < 10; i++) {
+        const other = createClient({ url: server.url });
+        expect((await other.execute('SELECT name FROM items')).rows.map((r) => r.name)).toEqual(['real']);
+        expect((await other.execute('SELECT count(*) AS n FROM sqlite_temp_master')).rows[0]!.n).toBe(0);
+        other.close();
+      }
+      a.close();
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
