@@ -1,4 +1,5 @@
 /** Who is signed in, loaded once per page visit from /api/auth/me. */
+import { goto } from '$app/navigation';
 import { api, ApiError, call } from './api.ts';
 
 const loadMe = () => call(api.auth.me.$get());
@@ -29,3 +30,20 @@ class Session {
 }
 
 export const session = new Session();
+
+/**
+ * For pages of one role: loads the session and sends anyone else on (to sign in, or to their own area).
+ * Resolves to null when it navigated away.
+ */
+export async function requireRole(role: 'teacher' | 'student'): Promise<Me | null> {
+  const me = await session.refresh();
+  if (!me) {
+    await goto('/login');
+    return null;
+  }
+  if (me.user.role !== role) {
+    await goto(me.user.role === 'teacher' ? '/teacher' : '/student');
+    return null;
+  }
+  return me;
+}
