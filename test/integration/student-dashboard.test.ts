@@ -115,3 +115,15 @@ describe('who reaches what', () => {
     expect((await apiClient().get('/api/student/availability')).status).toBe(401);
   });
 });
+
+describe('availability, seen by the teacher', () => {
+  it("shows a teacher their own students' availability, and no other teacher's", async () => {
+    const teacher = await givenTeacher();
+    const student = await givenBookedStudent(teacher, await givenSlots(teacher, 1));
+    await student.api.post('/api/student/availability', { timeZone: 'Europe/Madrid', weeklyRanges: [{ day: 4, start: '18:00', end: '20:00' }], notes: 'Thursdays best' });
+    const mine = (await teacher.api.get('/api/teacher/students')).body.students[0];
+    expect(mine.availability).toMatchObject({ timeZone: 'Europe/Madrid', weeklyRanges: [{ day: 4, start: '18:00', end: '20:00' }], notes: 'Thursdays best' });
+    const other = await givenTeacher();
+    expect(JSON.stringify((await other.api.get('/api/teacher/students')).body)).not.toContain('Thursdays best');
+  });
+});

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, bookings, emailOutbox, shareLinks, students } from '../../db/schema.ts';
+import { auditLog, availability, bookings, emailOutbox, shareLinks, students } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { getDb, isConstraintError } from '../db.ts';
@@ -50,6 +50,13 @@ async function latestEmails(db: Db, teacherId: string, studentIds: string[]) {
   return latest;
 }
 
+/** What each student with an account said about when they're free (only this teacher's students are asked). */
+async function availabilityOf(db: Db, userIds: string[]) {
+  if (userIds.length === 0) return new Map<string, typeof availability.$inferSelect>();
+  const rows = await db.select().from(availability).where(inArray(availability.studentUserId, userIds));
+  return new Map(rows.map((row) => [row.studentUserId, row]));
+}
+
 /** The newest link of each student (active or not), so the list can show its state. */
 async function latestLinks(db: Db, studentIds: string[]) {
   if (studentIds.length === 0) return new Map<string, typeof shareLinks.$inferSelect>();
@@ -57,6 +64,10 @@ async function latestLinks(db: Db, studentIds: string[]) {
   const latest = new Map<string, typeof shareLinks.$inferSelect>();
   for (const row of rows) if (!latest.has(row.studentId)) latest.set(row.studentId, row);
   return latest;
+}
+
+function availabilityView(row: typeof availability.$inferSelect | undefined) {
+  return row ? { timeZone: row.timeZone, weeklyRanges: row.weeklyRanges, notes: row.notes, preferences: row.preferences, updatedAt: row.updatedAt } : null;
 }
 
 async function linkView(secretKey: string, appUrl: string, link: typeof shareLinks.$inferSelect, now: number) {
@@ -85,11 +96,15 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const now = c.get('now');
     const list = await db.select().from(students).where(eq(students.teacherId, teacher.id)).orderBy(students.name);
-    const [links, emails] = await Promise.all([latestLinks(db, list.map((s) => s.id)), latestEmails(db, teacher.id, list.map((s) => s.id))]);
+    const [links, emails, free] = await Promise.all([
+      latestLinks(db, list.map((s) => s.id)),
+      latestEmails(db, teacher.id, list.map((s) => s.id)),
+      availabilityOf(db, list.flatMap((s) => (s.userId ? [s.userId] : []))),
+    ]);
     const { SECRET_KEY, APP_URL } = config(c.env);
     return c.json({
       students: await Promise.all(
-        list.map(async (s) => ({ id: s.id, name: s.name, email: s.email, color: s.color, hasAccount: s.userId !== null, link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null, lastEmail: emails.get(s.id) ?? null })),
+        list.map(async (s) => ({ id: s.id, name: s.name, email: s.email, color: s.color, hasAccount: s.userId !== null, link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null, lastEmail: emails.get(s.id) ?? null, availability: availabilityView(s.userId ? free.get(s.userId) : undefined) })),
       ),
     });
   })
@@ -107,7 +122,7 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
       if (isConstraintError(error, 'UNIQUE')) throw new DomainError('student_exists', 409, 'You already have a student with this email address.');
       throw error;
     }
-    return c.json({ student: { id: student.id, name: student.name, email: student.email, color: student.color, hasAccount: false, link: null, lastEmail: null } }, 201);
+    return c.json({ student: { id: student.id, name: student.name, email: student.email, color: student.color, hasAccount: false, link: null, lastEmail: null, availability: null } }, 201);
   })
 
   .patch('/:id', validate('param', idParam), validate('json', studentInput.partial().strict()), async (c) => {
