@@ -15,7 +15,6 @@ export const FIRST_ACCESS_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type LoginPurpose = (typeof loginTokens.$inferInsert)['purpose'];
 
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 export function signInUrl(appUrl: string, token: string): string {
   return `${new URL(appUrl).origin}/login/verify#token=${token}`;

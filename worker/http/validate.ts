@@ -1,6 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DomainError } from '../errors.ts';
 
 /** zValidator with the API's error shape: 400 invalid_request with one message per field. */
@@ -13,3 +13,6 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
       throw new DomainError('invalid_request', 400, message, { details: { issues } });
     }
   });
+
+/** An email address as Slotcast stores it: trimmed, lower-cased, checked (DESIGN.md, data model). */
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address.' }).max(254));

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { auditLog, teachers, users } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookies.ts';
-import { consumeLoginToken, explainUnusable, normalizeEmail } from '../auth/magic-link.ts';
+import { consumeLoginToken, explainUnusable } from '../auth/magic-link.ts';
 import { sendSignInLink } from '../auth/send-sign-in-link.ts';
 import { invalidateSession, newSession } from '../auth/session.ts';
 import { sha256Hex } from '../crypto/hash.ts';
@@ -13,11 +13,10 @@ import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
-import { validate } from '../http/validate.ts';
+import { emailSchema, validate } from '../http/validate.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { teacherProfile } from '../teachers/profile.ts';
 
-const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address.' }).max(254));
 const tokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/, 'This link is not valid.');
 
 const SAME_ANSWER = { ok: true, message: 'If that address can sign in, a link is on its way.' };

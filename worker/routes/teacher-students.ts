@@ -11,7 +11,7 @@ import { DomainError, notFound } from '../errors.ts';
 import { currentTeacher, requireTeacher } from '../http/middleware.ts';
 import { clientIp } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
-import { validate } from '../http/validate.ts';
+import { emailSchema, validate } from '../http/validate.ts';
 import { calendarStub } from '../live/publish.ts';
 import { linkSummary } from '../share-links/state.ts';
 import { newShareToken, openShareToken, shareUrl } from '../share-links/tokens.ts';
@@ -19,7 +19,6 @@ import { isHexColor, nextStudentColor } from '../students/colors.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const idParam = z.object({ id: z.uuid({ message: 'No such student.' }) });
-const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address.' }).max(254));
 const colorSchema = z.string().refine(isHexColor, { message: 'Use a color like #1d4ed8.' }).transform((c) => c.toLowerCase());
 const studentInput = z.object({ name: z.string().trim().min(1, 'Enter the student’s name.').max(80), email: emailSchema, color: colorSchema.optional() }).strict();
 const linkInput = z
