@@ -11,6 +11,8 @@ import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
 import { teacherStudentRoutes } from './routes/teacher-students.ts';
 import { benchRoutes } from './routes/bench.ts';
 import { bookingRoutes } from './routes/booking.ts';
+import { bookingConfirmRoutes } from './routes/booking-confirm.ts';
+import { teacherApiKeyRoutes } from './routes/teacher-api-keys.ts';
 import { studentRoutes } from './routes/student.ts';
 
 const api = new Hono<AppEnv>()
@@ -29,6 +31,8 @@ const api = new Hono<AppEnv>()
   .route('/teacher', teacherCalendarRoutes)
   .route('/teacher/settings', teacherSettingsRoutes)
   .route('/teacher/students', teacherStudentRoutes)
+  .route('/teacher/api-keys', teacherApiKeyRoutes)
+  .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)
   .route('/student', studentRoutes)
   .route('/live', liveRoutes)

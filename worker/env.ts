@@ -12,6 +12,7 @@ export interface Env {
   RL_AUTH_IP: RateLimit;
   RL_PORTAL_READ: RateLimit;
   RL_PORTAL_WRITE: RateLimit;
+  RL_API: RateLimit;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */
   EMAIL?: SendEmail;
   [key: string]: unknown;

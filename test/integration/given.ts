@@ -212,3 +212,26 @@ export function weekParam(epochMs: number, timeZone: string): string {
   const date = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(timeZone).toPlainDate();
   return date.subtract({ days: date.dayOfWeek - 1 }).toString();
 }
+
+/** An API key the teacher made in settings, and a client for `POST /api/booking/confirm` that sends it. */
+export async function givenApiKey(teacher: { api: ApiClient }, name = 'Website form') {
+  const created = await teacher.api.post('/api/teacher/api-keys', { name });
+  if (created.status !== 201) throw new Error(`creating an API key failed: ${JSON.stringify(created.body)}`);
+  const secret = created.body.secret as string;
+  const defaultIp = uniqueIp();
+  // Server to server: no cookie, no Origin.
+  const confirm = (body: unknown, { key = secret, ip = defaultIp }: { key?: string; ip?: string } = {}) =>
+    fetch(appUrl() + '/api/booking/confirm', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'cf-connecting-ip': ip },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any, headers: r.headers }));
+  return { id: created.body.key.id as string, secret, confirm };
+}
+
+/** A future hour, whole, `hoursAhead` from now, as an instant the API accepts. */
+export function hoursFromNow(hoursAhead: number): string {
+  const start = new Date(Date.now() + hoursAhead * 3_600_000);
+  start.setUTCMinutes(0, 0, 0);
+  return start.toISOString().slice(0, 19) + 'Z';
+}

@@ -3,11 +3,9 @@
  * slot must still be open (else SLOT_TAKEN) and the link must have bookings left (else LINK_USED_UP); either
  * refusal rolls the whole batch back.
  */
-import { and, eq, or, sql } from 'drizzle-orm';
-import { auditLog, bookings, emailOutbox, linkEvents, shareLinks, slots, students, users } from '../../db/schema.ts';
-import { FIRST_ACCESS_TTL_MS, newLoginToken, signInUrl } from '../auth/magic-link.ts';
-import { enqueueOutbox, outboxValues } from '../email/outbox.ts';
-import { config } from '../env.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { auditLog, bookings, emailOutbox, linkEvents, shareLinks, slots } from '../../db/schema.ts';
+import { enqueueOutbox } from '../email/outbox.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
@@ -17,6 +15,7 @@ import { bumpVersion } from '../calendar/slot-service.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import type { ResolvedLink } from '../share-links/resolve.ts';
+import { provisionStudentAccount } from './provision.ts';
 import { bookingRefusal, cancelDeadline, describeDuration } from './rules.ts';
 
 const REFUSALS = {
@@ -49,7 +48,6 @@ export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, 
     slotId: slot.id,
     teacherId: teacher.id,
     studentId: student.id,
-    studentUserId: student.userId,
     shareLinkId: link.id,
     status: 'scheduled' as const,
     startsAt: slot.startsAt,
@@ -58,41 +56,18 @@ export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, 
     scheduledAt: now,
     source: 'share_link' as const,
   };
-  // The student's account: found by email, or created in the booking batch itself (the unique email makes
-  // two simultaneous first bookings end with one account). First access is by a single-use link, never a
-  // password (DESIGN.md).
-  const people = await db.select({ id: users.id, email: users.email }).from(users).where(or(eq(users.email, student.email), eq(users.id, teacher.id)));
-  const newAccount = !people.some((u) => u.email === student.email);
-  const teacherEmail = people.find((u) => u.id === teacher.id)?.email;
-  const studentUserId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${student.email})`;
-  const { APP_URL } = config(env);
-  const origin = new URL(APP_URL).origin;
-  const access = newLoginToken(db, { email: student.email, userId: studentUserId, purpose: newAccount ? 'first_access' : 'login', ttlMs: FIRST_ACCESS_TTL_MS }, now);
-  const confirmation = await outboxValues(env, {
-    recipient: student.email,
-    template: 'booking-confirmation',
-    payload: {
-      bookingId: booking.id, studentName: student.name, teacherName: teacher.displayName, subject: slot.subject, startsAt: slot.startsAt, endsAt: slot.endsAt,
-      studentTimeZone: actor.timeZone ?? teacher.timeZone, teacherTimeZone: teacher.timeZone, dashboardUrl: `${origin}/student`, signInUrl: signInUrl(APP_URL, access.token),
-      newAccount, signInValidHours: FIRST_ACCESS_TTL_MS / 3_600_000, createdAt: now,
-    },
-    teacherId: teacher.id,
-    studentId: student.id,
-  }, now);
-  const notice = teacher.notifyOnBooking && teacherEmail
-    ? await outboxValues(env, { recipient: teacherEmail, template: 'booking-notice', payload: { teacherName: teacher.displayName, studentName: student.name, subject: slot.subject, startsAt: slot.startsAt, endsAt: slot.endsAt, timeZone: teacher.timeZone, calendarUrl: `${origin}/teacher` }, teacherId: teacher.id, studentId: student.id }, now)
-    : null;
-  const audit = await auditValues(env, { actorType: 'share_link', actorId: link.id, action: 'booking.created', targetType: 'booking', targetId: booking.id, ip: actor.ip, userAgent: actor.userAgent, details: { slotId: slot.id, studentId: student.id, newAccount } }, now);
+  const account = await provisionStudentAccount(env, db, { teacher, studentId: student.id, studentRowId: student.id, student, booking, timeZone: actor.timeZone, now });
+  const audit = await auditValues(env, { actorType: 'share_link', actorId: link.id, action: 'booking.created', targetType: 'booking', targetId: booking.id, ip: actor.ip, userAgent: actor.userAgent, details: { slotId: slot.id, studentId: student.id, newAccount: account.newAccount } }, now);
   let version: number;
   try {
     const [, , , , , bumped] = await db.batch([
-      db.insert(users).values({ id: newId(), email: student.email, name: student.name, role: 'student', createdFromBookingId: booking.id, createdAt: now, updatedAt: now }).onConflictDoNothing(),
-      db.insert(bookings).values({ ...booking, studentUserId }),
-      db.update(students).set({ userId: studentUserId, updatedAt: now }).where(eq(students.id, student.id)),
-      access.insert,
+      account.createUser,
+      db.insert(bookings).values({ ...booking, studentUserId: account.userId }),
+      account.linkStudent,
+      account.storeAccessToken,
       db.update(shareLinks).set({ useCount: sql`${shareLinks.useCount} + 1` }).where(eq(shareLinks.id, link.id)),
       bumpVersion(db, teacher.id),
-      db.insert(emailOutbox).values(notice ? [confirmation, notice] : [confirmation]),
+      db.insert(emailOutbox).values(account.emails),
       db.insert(auditLog).values(audit),
       db.insert(linkEvents).values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
     ]);
@@ -103,7 +78,7 @@ export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, 
     throw error;
   }
   // After commit; if this fails the cron sweep sends them.
-  await enqueueOutbox(env, notice ? [confirmation.id, notice.id] : [confirmation.id]);
+  await enqueueOutbox(env, account.emails.map((e) => e.id));
   const booked = { ...slot, status: 'booked' as const };
   await publishCalendarEvent(env, teacher.id, {
     version,
