@@ -120,6 +120,14 @@ describe('signing in with an emailed link', () => {
     expect((await apiClient().post('/api/auth/magic-link/verify', { token })).status).toBe(200);
   });
 
+  it('limits sign-in attempts per network, since a used link can make an account', async () => {
+    const guesser = apiClient(undefined, { 'cf-connecting-ip': uniqueIp() });
+    const statuses: number[] = [];
+    for (let i = 0; i < 40 && !statuses.includes(429); i++) statuses.push((await guesser.post('/api/auth/magic-link/verify', { token: 'a'.repeat(32) })).status);
+    expect(statuses.length).toBe(31);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
   it('rejects a bad email address with a clear message', async () => {
     const result = await requestLink('not-an-email');
     expect(result.status).toBe(400);

@@ -34,6 +34,8 @@ export const authRoutes = new Hono<AppEnv>()
 
   .post('/magic-link/verify', validate('json', z.object({ token: tokenSchema, timeZone: timeZoneSchema.optional() })), async (c) => {
     const { token, timeZone } = c.req.valid('json');
+    // A used link can make an account (a sign-up link), so this path is limited too.
+    await enforceRateLimit(c.env.RL_AUTH_IP, `verify:${clientIp(c.req)}`, 'sign-in attempts from this network');
     const db = getDb(c.env);
     const now = c.get('now');
     const consumed = await consumeLoginToken(db, token, now);
