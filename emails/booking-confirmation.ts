@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape.ts';
-import { base64, icsEvent } from './ics.ts';
+import { base64, sessionIcs, sessionTitle } from './ics.ts';
 import { button, layout, paragraph, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 
@@ -23,14 +23,14 @@ export interface BookingConfirmationPayload {
 }
 
 export function bookingConfirmationEmail(p: BookingConfirmationPayload): RenderedEmail {
-  const what = p.subject ? `${p.subject} with ${p.teacherName}` : `Session with ${p.teacherName}`;
+  const what = sessionTitle(p.subject, p.teacherName);
   const subject = `Booked: ${what}, ${formatSession(p.startsAt, p.endsAt, p.studentTimeZone).split(' (')[0]}`;
   const when = formatSession(p.startsAt, p.endsAt, p.studentTimeZone);
   const teacherWhen = p.teacherTimeZone !== p.studentTimeZone ? formatSession(p.startsAt, p.endsAt, p.teacherTimeZone) : null;
   const access = p.newAccount
     ? `We made you a Slotcast account with this address, so you can follow your sessions and tell ${p.teacherName} when you're free. Your first sign-in is one click, no password: the link works once, for ${p.signInValidHours} hours.`
     : `Sign in with one click to see all your sessions: the link works once, for ${p.signInValidHours} hours.`;
-  const ics = icsEvent({ uid: `${p.bookingId}@slotcast`, startsAt: p.startsAt, endsAt: p.endsAt, summary: what, description: `Booked on Slotcast. Your sessions: ${p.dashboardUrl}`, url: p.dashboardUrl, organizerName: p.teacherName, stamp: p.createdAt });
+  const ics = sessionIcs({ bookingId: p.bookingId, subject: p.subject, teacherName: p.teacherName, startsAt: p.startsAt, endsAt: p.endsAt, dashboardUrl: p.dashboardUrl, stamp: p.createdAt });
   return {
     subject,
     html: layout(subject,

@@ -55,6 +55,26 @@ export function icsEvent(event: IcsEvent): string {
   return lines.map(fold).join('\r\n') + '\r\n';
 }
 
+/** What a booked session is called: in the email's subject, and in the student's calendar. */
+export const sessionTitle = (subject: string, teacherName: string) => (subject ? `${subject} with ${teacherName}` : `Session with ${teacherName}`);
+
+/**
+ * The calendar file of one booked session, the same from the confirmation email and from the dashboard: the
+ * UID is the booking's, so adding it twice updates one event instead of making two.
+ */
+export function sessionIcs(s: { bookingId: string; subject: string; teacherName: string; startsAt: number; endsAt: number; dashboardUrl: string; stamp: number }): string {
+  return icsEvent({
+    uid: `${s.bookingId}@slotcast`,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    summary: sessionTitle(s.subject, s.teacherName),
+    description: `Booked on Slotcast. Your sessions: ${s.dashboardUrl}`,
+    url: s.dashboardUrl,
+    organizerName: s.teacherName,
+    stamp: s.stamp,
+  });
+}
+
 export const base64 = (text: string) => {
   const bytes = new TextEncoder().encode(text);
   let binary = '';

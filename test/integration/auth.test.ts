@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { apiClient, appUrl, db, givenTeacher, waitForEmails, tokenFromEmail, uniqueEmail, uniqueIp, waitForEmail } from './given.ts';
+import { apiClient, appUrl, db, givenTeacher, waitForEmails, tokenFromEmail, uniqueEmail, uniqueIp, waitForEmail, inFreshRateWindow } from './given.ts';
 
 async function requestLink(email: string, ip = uniqueIp(), extra: Record<string, unknown> = {}) {
   return apiClient(undefined, { 'cf-connecting-ip': ip }).post('/api/auth/magic-link', { email, ...extra });
@@ -121,6 +121,7 @@ describe('signing in with an emailed link', () => {
   });
 
   it('limits sign-in attempts per network, since a used link can make an account', async () => {
+    await inFreshRateWindow();
     const guesser = apiClient(undefined, { 'cf-connecting-ip': uniqueIp() });
     const statuses: number[] = [];
     for (let i = 0; i < 40 && !statuses.includes(429); i++) statuses.push((await guesser.post('/api/auth/magic-link/verify', { token: 'a'.repeat(32) })).status);
@@ -135,6 +136,7 @@ describe('signing in with an emailed link', () => {
   });
 
   it('rate-limits link requests per address', async () => {
+    await inFreshRateWindow();
     const email = uniqueEmail('limit');
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await requestLink(email)).status);
@@ -145,6 +147,7 @@ describe('signing in with an emailed link', () => {
   });
 
   it('rate-limits link requests per client address', async () => {
+    await inFreshRateWindow();
     const ip = uniqueIp();
     const statuses: number[] = [];
     for (let i = 0; i < 31; i++) statuses.push((await requestLink(uniqueEmail('ip'), ip)).status);

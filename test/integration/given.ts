@@ -235,3 +235,13 @@ export function hoursFromNow(hoursAhead: number): string {
   start.setUTCMinutes(0, 0, 0);
   return start.toISOString().slice(0, 19) + 'Z';
 }
+
+/**
+ * Rate limits count in fixed one-minute windows (as Cloudflare's simple limiter and its local emulation do).
+ * A test that counts requests up to a limit first waits for a new window when the current one has less than
+ * `needSeconds` left, so its requests can't straddle a reset.
+ */
+export async function inFreshRateWindow(needSeconds = 20): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < needSeconds * 1000) await new Promise((r) => setTimeout(r, left + 250));
+}

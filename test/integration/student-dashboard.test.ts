@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
 import { createSessionFor } from '../support/teacher-session.ts';
-import { apiClient, db, givenSlots, givenStudent, givenTeacher } from './given.ts';
+import { apiClient, db, givenSlots, givenStudent, givenTeacher, openLive, waitForEmail } from './given.ts';
 
 /** A student who booked through a link, signed in to their new account. */
 async function givenBookedStudent(teacher: Awaited<ReturnType<typeof givenTeacher>>, slotIds: string[], student?: Awaited<ReturnType<typeof givenStudent>>) {
@@ -93,6 +93,69 @@ describe('the sessions lists', () => {
     expect(new Set(all.map((s: any) => s.id)).size).toBe(7);
     expect(all.map((s: any) => s.startsAt)).toEqual([...all.map((s: any) => s.startsAt)].sort((x, y) => x - y));
     expect((await student.api.get('/api/student/sessions?cursor=nonsense')).status).toBe(400);
+  });
+});
+
+describe('cancel and add to calendar from the dashboard', () => {
+  it('cancels an upcoming session within the window: the slot reopens live, the link gets its use back', async () => {
+    const teacher = await givenTeacher({ cancellationWindowMinutes: 60 });
+    const [slotId] = await givenSlots(teacher, 1);
+    const student = await givenBookedStudent(teacher, [slotId!], await givenStudent(teacher, { maxUses: 1 }));
+    const live = await openLive('/api/live/teacher', teacher.cookie);
+    try {
+      await live.next((m) => m.type === 'hello');
+      const [session] = (await student.api.get('/api/student/sessions')).body.sessions;
+      expect(session).toMatchObject({ id: student.bookings[0].id, canCancel: true, cancelUntil: session.startsAt - 60 * 60_000 });
+      const canceled = await student.api.post(`/api/student/sessions/${session.id}/cancel`);
+      expect(canceled.status).toBe(200);
+      const event = await live.next((m) => m.type === 'event' && m.event.slots?.[0]?.id === slotId);
+      expect(event.event.slots[0]).toMatchObject({ status: 'open', booking: null });
+    } finally {
+      await live.close();
+    }
+    expect((await student.api.get('/api/student/sessions')).body.sessions).toEqual([]);
+    expect((await student.api.get('/api/student/sessions?filter=previous')).body.sessions[0]).toMatchObject({ status: 'canceled' });
+    // The one-booking link can book again.
+    expect((await student.portal.book(slotId!)).status).toBe(201);
+    const again = await student.api.post(`/api/student/sessions/${student.bookings[0].id}/cancel`);
+    expect(again.status).toBe(409);
+  });
+
+  it('refuses to cancel inside the teacher’s window, and another student’s session is not found', async () => {
+    const teacher = await givenTeacher({ cancellationWindowMinutes: 3 * 24 * 60 });
+    const [mine, theirs] = await givenSlots(teacher, 2);
+    const student = await givenBookedStudent(teacher, [mine!]);
+    const other = await givenBookedStudent(teacher, [theirs!]);
+    const late = await student.api.post(`/api/student/sessions/${student.bookings[0].id}/cancel`);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe('cancellation_window_passed');
+    expect(late.body.error.message).toContain('contact');
+    const [session] = (await student.api.get('/api/student/sessions')).body.sessions;
+    expect(session.canCancel).toBe(false);
+    const foreign = await student.api.post(`/api/student/sessions/${other.bookings[0].id}/cancel`);
+    expect(foreign.status).toBe(404);
+    expect((await student.api.get(`/api/student/sessions/${other.bookings[0].id}/calendar.ics`)).status).toBe(404);
+    const [row] = await db().select().from(schema.bookings).where(eq(schema.bookings.id, other.bookings[0].id));
+    expect(row!.status).toBe('scheduled');
+  });
+
+  it('downloads the session as a calendar file with the same event id as the email’s', async () => {
+    const teacher = await givenTeacher({ displayName: 'Dr Chen' });
+    const [slotId] = await givenSlots(teacher, 1);
+    const student = await givenBookedStudent(teacher, [slotId!]);
+    const booking = student.bookings[0];
+    const file = await student.api.get(`/api/student/sessions/${booking.id}/calendar.ics`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toContain('text/calendar');
+    expect(file.headers.get('content-disposition')).toContain('attachment');
+    const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    expect(file.body).toContain(`UID:${booking.id}@slotcast`);
+    expect(file.body).toContain(`DTSTART:${utc(booking.startsAt)}`);
+    expect(file.body).toContain(`DTEND:${utc(booking.endsAt)}`);
+    expect(file.body).toContain('SUMMARY:Lesson 1 with Dr Chen');
+    const email = await waitForEmail(student.email, { subjectIncludes: 'Booked' });
+    const attached = Buffer.from(email.attachments.find((a) => a.filename === 'session.ics')!.contentBase64, 'base64').toString();
+    expect(attached).toContain(`UID:${booking.id}@slotcast`);
   });
 });
 

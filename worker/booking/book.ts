@@ -15,6 +15,7 @@ import { bumpVersion } from '../calendar/slot-service.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import type { ResolvedLink } from '../share-links/resolve.ts';
+import { cancelBooking } from './cancel.ts';
 import { provisionStudentAccount } from './provision.ts';
 import { bookingRefusal, cancelDeadline, describeDuration } from './rules.ts';
 
@@ -94,25 +95,7 @@ export async function cancelThroughLink(env: Env, db: Db, resolved: ResolvedLink
   // Scoped to this student and teacher: another student's booking id is simply not found.
   const [booking] = await db.select().from(bookings).where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)));
   if (!booking) throw notFound('No such booking.');
-  if (booking.status !== 'scheduled') throw new DomainError('booking_not_active', 409, 'This booking is already canceled or over.');
-  if (booking.startsAt <= now) throw new DomainError('booking_started', 409, 'This session has already started.');
-  if (now > cancelDeadline(booking.startsAt, teacher)) {
-    throw new DomainError('cancellation_window_passed', 409, `Sessions can be canceled up to ${describeDuration(teacher.cancellationWindowMinutes)} before they start. Please contact ${teacher.displayName} directly.`);
-  }
-  const audit = await auditValues(env, { actorType: 'share_link', actorId: link.id, action: 'booking.canceled', targetType: 'booking', targetId: booking.id, ip: actor.ip, userAgent: actor.userAgent }, now);
-  const [canceled, , bumped, slotRows] = await db.batch([
-    db.update(bookings).set({ status: 'canceled', canceledAt: now, canceledBy: 'student' }).where(and(eq(bookings.id, booking.id), eq(bookings.status, 'scheduled'))).returning({ id: bookings.id }),
-    // The canceled booking gives its use back, so the student can pick another time.
-    db.update(shareLinks).set({ useCount: sql`max(${shareLinks.useCount} - 1, 0)` }).where(eq(shareLinks.id, booking.shareLinkId ?? '')),
-    bumpVersion(db, teacher.id),
-    db.select().from(slots).where(eq(slots.id, booking.slotId)),
-    db.insert(auditLog).values(audit),
-    db.insert(linkEvents).values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'cancellation', at: now }),
-  ]);
-  if (canceled.length === 0) throw new DomainError('booking_not_active', 409, 'This booking is already canceled.');
-  const version = bumped[0]!.version;
-  if (slotRows[0]) await publishCalendarEvent(env, teacher.id, { version, kind: 'slots.upserted', slots: [teacherSlotView(slotRows[0])], at: now });
-  return { canceled: booking.id, version };
+  return cancelBooking(env, db, { booking, teacher, now, by: { actorType: 'share_link', actorId: link.id, ip: actor.ip, userAgent: actor.userAgent }, viaLinkId: link.id });
 }
 
 export function studentBookingView(b: Pick<typeof bookings.$inferSelect, 'id' | 'slotId' | 'startsAt' | 'endsAt' | 'subject' | 'status'>, teacher: ResolvedLink['teacher'], now: number) {

@@ -5,8 +5,12 @@ import { z } from 'zod';
 import { availability, bookings, teachers } from '../../db/schema.ts';
 import { cancelDeadline } from '../booking/rules.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
-import { getDb } from '../db.ts';
-import { DomainError } from '../errors.ts';
+import { getDb, type Db } from '../db.ts';
+import { config } from '../env.ts';
+import { DomainError, notFound } from '../errors.ts';
+import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
+import { cancelBooking } from '../booking/cancel.ts';
+import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { createMiddleware } from 'hono/factory';
@@ -35,6 +39,19 @@ const availabilitySchema = z
       ctx.addIssue({ code: 'custom', path: ['weeklyRanges'], message: `${['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][a.day - 1]} ${a.start}–${a.end} overlaps ${b.start}–${b.end}.` });
     }
   });
+
+const sessionParam = z.object({ id: z.uuid({ message: 'No such session.' }) });
+
+/** One of the student's own sessions; another student's id is simply not found. */
+async function ownSession(db: Db, userId: string, bookingId: string) {
+  const [row] = await db
+    .select({ booking: bookings, teacher: teachers })
+    .from(bookings)
+    .innerJoin(teachers, eq(teachers.id, bookings.teacherId))
+    .where(and(eq(bookings.id, bookingId), eq(bookings.studentUserId, userId)));
+  if (!row) throw notFound('No such session.');
+  return row;
+}
 
 export const studentRoutes = new Hono<AppEnv>()
   .use(requireStudent)
@@ -75,9 +92,28 @@ export const studentRoutes = new Hono<AppEnv>()
         subject: b.subject,
         status: b.status === 'scheduled' && b.endsAt <= now ? ('completed' as const) : b.status,
         canCancel: b.status === 'scheduled' && b.startsAt > now && now <= cancelDeadline(b.startsAt, teacher),
+        cancelUntil: cancelDeadline(b.startsAt, teacher),
       })),
       nextCursor: rows.length > limit && last ? `${last.booking.startsAt}:${last.booking.id}` : null,
     });
+  })
+
+  /** Cancel within the teacher's window, as through the share link; the slot reopens for others at once. */
+  .post('/sessions/:id/cancel', validate('param', sessionParam), async (c) => {
+    const user = c.get('auth').user!;
+    const db = getDb(c.env);
+    await enforceRateLimit(c.env.RL_PORTAL_WRITE, `user:${user.id}`, 'cancellations');
+    const { booking, teacher } = await ownSession(db, user.id, c.req.valid('param').id);
+    return c.json(await cancelBooking(c.env, db, { booking, teacher, now: c.get('now'), by: { actorType: 'student', actorId: user.id, ip: clientIp(c.req), userAgent: c.req.header('user-agent') } }));
+  })
+
+  /** "Add to calendar": the same event file as the confirmation email's. */
+  .get('/sessions/:id/calendar.ics', validate('param', sessionParam), async (c) => {
+    const user = c.get('auth').user!;
+    const { booking, teacher } = await ownSession(getDb(c.env), user.id, c.req.valid('param').id);
+    if (booking.status !== 'scheduled') throw new DomainError('booking_not_active', 409, 'This session was canceled, so there is nothing to add to your calendar.');
+    const ics = sessionIcs({ bookingId: booking.id, subject: booking.subject, teacherName: teacher.displayName, startsAt: booking.startsAt, endsAt: booking.endsAt, dashboardUrl: `${new URL(config(c.env).APP_URL).origin}/student`, stamp: c.get('now') });
+    return c.body(ics, 200, { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': 'attachment; filename="slotcast-session.ics"' });
   })
 
   .get('/availability', async (c) => {
