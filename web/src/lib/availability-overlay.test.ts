@@ -102,4 +102,9 @@ describe('overlayForWeek', () => {
     ]);
     expect(overlay.get('2026-02-04')!.map((s) => [s.name, s.ranges.map(rangeText)])).toEqual([['Priya', ['00:00–01:30']], ['Jonas', ['14:00–16:00']]]);
   });
+
+  it('leaves out a student whose time zone the browser does not know', () => {
+    const overlay = overlayForWeek([{ id: 'a', name: 'Priya', color: '#b91c1c', timeZone: 'Mars/Olympus_Mons', weeklyRanges: tuesdayEvening }], week('2026-02-02'), 'Europe/Berlin');
+    expect([...overlay.values()].flat()).toEqual([]);
+  });
 });

@@ -91,11 +91,21 @@ export interface StudentFreeTimes {
   ranges: TimeRange[];
 }
 
-/** For each date of the teacher's week (ISO keys), the students free that day and when, in the students' order. */
+/**
+ * For each date of the teacher's week (ISO keys), the students free that day and when, in the students' order.
+ * A student whose zone this browser doesn't know (older time zone data) is left out rather than breaking the week.
+ */
 export function overlayForWeek(students: readonly StudentAvailability[], monday: Temporal.PlainDate, teacherZone: string): Map<string, StudentFreeTimes[]> {
   const byDate = new Map<string, StudentFreeTimes[]>(Array.from({ length: 7 }, (_, i) => [monday.add({ days: i }).toString(), []]));
   for (const student of students) {
-    for (const { date, ranges } of availabilityInWeek(student.weeklyRanges, student.timeZone, monday, teacherZone)) {
+    let days: DayRanges[];
+    try {
+      days = availabilityInWeek(student.weeklyRanges, student.timeZone, monday, teacherZone);
+    } catch (error) {
+      if (error instanceof RangeError) continue;
+      throw error;
+    }
+    for (const { date, ranges } of days) {
       if (ranges.length > 0) byDate.get(date)!.push({ id: student.id, name: student.name, color: student.color, ranges });
     }
   }
