@@ -11,9 +11,12 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The root tsconfig for every unit test, web/src/lib's pure modules too: web's own extends a file
+        // that only `svelte-kit sync` writes.
+        tsconfig: 'tsconfig.json',
         test: {
           name: 'unit',
-          include: ['worker/**/*.test.ts', 'emails/**/*.test.ts', 'scripts/**/*.test.ts', 'db/**/*.test.ts', 'test/support/**/*.test.ts'],
+          include: ['worker/**/*.test.ts', 'emails/**/*.test.ts', 'scripts/**/*.test.ts', 'db/**/*.test.ts', 'test/support/**/*.test.ts', 'web/src/lib/**/*.test.ts'],
           environment: 'node',
         },
       },
