@@ -47,6 +47,19 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        test: {
+          // Each email provider on a stack of its own (test/providers), after the rest, so the extra workerd
+          // doesn't compete with the shared stack's tests for two cores.
+          name: 'providers',
+          include: ['test/providers/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

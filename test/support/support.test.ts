@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient } from './http.ts';
 import { extractLinks, linkContaining } from './mailbox.ts';
+import { startResendStandIn, type ResendStandIn } from './resend-stand-in.ts';
 
 describe('extractLinks', () => {
   it('finds links in the HTML and the text, decoded, in order and once each', () => {
@@ -64,5 +65,46 @@ describe('httpClient', () => {
     expect(moved.status).toBe(303);
     expect(moved.headers.get('location')).toBe('/elsewhere');
     expect(seen.at(-1)!.origin).toBeUndefined();
+  });
+});
+
+describe('the Resend stand-in', () => {
+  let resend: ResendStandIn;
+  const send = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${resend.url}/emails`, { method: 'POST', headers: { authorization: 'Bearer re_key', 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const email = { from: 'App <a@app.test>', to: ['b@app.test'], subject: 'Hi', text: 'Hello', attachments: [{ filename: 'a.ics', content: 'QkVHSU4=', content_type: 'text/calendar' }] };
+
+  beforeAll(async () => {
+    resend = await startResendStandIn({ apiKey: 're_key' });
+  });
+  afterAll(() => resend.close());
+
+  it('refuses a missing or wrong key and an email it could not send', async () => {
+    expect((await send(email, { authorization: '' })).status).toBe(401);
+    expect((await send(email, { authorization: 'Bearer nope' })).status).toBe(403);
+    expect((await send({ ...email, subject: '' })).status).toBe(422);
+    expect((await send({ ...email, attachments: [{ filename: 'a.ics', content: 'not base64!' }] })).status).toBe(422);
+    expect(resend.emails).toHaveLength(0);
+  });
+
+  it('answers a repeated idempotency key with the same id and sends once; another body with it is a 409', async () => {
+    const first = await send(email, { 'idempotency-key': 'row-1' });
+    const again = await send(email, { 'idempotency-key': 'row-1' });
+    expect(first.status).toBe(200);
+    expect(await again.json()).toEqual(await first.json());
+    expect(resend.emailsTo('b@app.test')).toHaveLength(1);
+    expect((await send({ ...email, text: 'Changed' }, { 'idempotency-key': 'row-1' })).status).toBe(409);
+    expect(resend.emailsTo('b@app.test')).toHaveLength(1);
+  });
+
+  it('fails on request, and can send but lose the answer', async () => {
+    resend.failNext(429, 1, { retryAfterSeconds: 2, to: 'c@app.test' });
+    const limited = await send({ ...email, to: 'c@app.test' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2');
+    resend.dropAnswerNext(1);
+    await expect(send({ ...email, to: 'c@app.test' })).rejects.toThrow();
+    expect(resend.emailsTo('c@app.test')).toHaveLength(1);
+    expect(resend.requestsTo('c@app.test').map((r) => r.answer)).toEqual([429, 'dropped']);
   });
 });

@@ -74,20 +74,25 @@ async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult
   return { provider: 'resend', providerMessageId: body.id ?? '' };
 }
 
+/**
+ * Email Service's `send()` with a message builder (the binding's current API). The platform sets Message-ID
+ * itself and refuses it in `headers` (E_HEADER_NOT_ALLOWED), so the outbox id travels as an X- header, and the
+ * id Cloudflare returns is what we record.
+ */
 async function sendCloudflare(env: Env, cfg: Config, email: OutgoingEmail): Promise<SendResult> {
   if (!env.EMAIL) throw new Error('The EMAIL binding (Cloudflare Email Service) is not configured');
-  const binding = env.EMAIL as unknown as {
-    send(message: Record<string, unknown>): Promise<{ messageId?: string } | void>;
-  };
-  const result = await binding.send({
-    from: parseFrom(cfg.EMAIL_FROM),
+  const from = parseFrom(cfg.EMAIL_FROM);
+  const result = await env.EMAIL.send({
+    from: from.name ? { name: from.name, email: from.email } : from.email,
     to: email.to,
     subject: email.subject,
     html: email.html,
     text: email.text,
-    headers: { 'Message-ID': messageId(cfg, email.outboxId) },
+    headers: { 'X-Slotcast-Outbox-Id': email.outboxId },
+    // A string is read as base64, which is what the templates produce.
+    attachments: email.attachments?.map((a) => ({ disposition: 'attachment' as const, filename: a.filename, type: a.contentType, content: a.content })),
   });
-  return { provider: 'cloudflare', providerMessageId: (result && result.messageId) || messageId(cfg, email.outboxId) };
+  return { provider: 'cloudflare', providerMessageId: result.messageId };
 }
 
 export function sendEmail(env: Env, email: OutgoingEmail): Promise<SendResult> {
