@@ -1,0 +1,160 @@
+/**
+ * Who reaches what, as a matrix: every role (nobody, a student, a teacher, a share link, an API key) against
+ * every endpoint, each aimed at someone else's object. Each row is asked for real; afterwards the owner's
+ * objects are checked to be exactly as they were.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import * as schema from '../../db/schema.ts';
+import { createSessionFor } from '../support/teacher-session.ts';
+import { apiClient, appUrl, db, givenApiKey, givenSlots, givenStudent, givenTeacher, hoursFromNow, portalClient, refusedUpgradeStatus, uniqueEmail, type ApiClient } from './given.ts';
+
+type Role = 'nobody' | 'student' | 'otherStudent' | 'teacher' | 'otherTeacher';
+
+interface World {
+  clients: Record<Role, ApiClient>;
+  owner: { teacherId: string; slotId: string; studentId: string; bookingId: string; keyId: string; availability: unknown };
+  otherToken: string;
+  otherBookingId: string;
+}
+
+let world: World;
+
+beforeAll(async () => {
+  // The owner: a teacher with a slot, an enrolled student (Ada) who booked it and has an account and
+  // availability, and an API key. The others: a second teacher with their own student (Ben) and booking.
+  const owner = await givenTeacher();
+  const [bookedSlot, openSlot] = await givenSlots(owner, 2, 60);
+  const ada = await givenStudent(owner, { name: 'Ada' });
+  const adaBooking = (await ada.portal.book(bookedSlot!)).body.booking;
+  const [adaUser] = await db().select().from(schema.users).where(eq(schema.users.email, ada.email));
+  const ownerKey = await givenApiKey(owner);
+
+  const other = await givenTeacher();
+  const [otherSlot] = await givenSlots(other, 1, 60);
+  const ben = await givenStudent(other, { name: 'Ben' });
+  const benBooking = (await ben.portal.book(otherSlot!)).body.booking;
+  const [benUser] = await db().select().from(schema.users).where(eq(schema.users.email, ben.email));
+
+  const adaApi = apiClient(await createSessionFor(db(), adaUser!.id));
+  const availability = { timeZone: 'Europe/Rome', weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }], notes: 'Ada only', preferences: '' };
+  expect((await adaApi.post('/api/student/availability', availability)).status).toBe(200);
+  world = {
+    clients: {
+      nobody: apiClient(),
+      student: adaApi,
+      otherStudent: apiClient(await createSessionFor(db(), benUser!.id)),
+      teacher: owner.api,
+      otherTeacher: other.api,
+    },
+    owner: { teacherId: owner.id, slotId: openSlot!, studentId: ada.id, bookingId: adaBooking.id, keyId: ownerKey.id, availability },
+    otherToken: ben.token,
+    otherBookingId: benBooking.id,
+  };
+});
+
+interface Row {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: (w: World) => string;
+  body?: (w: World) => unknown;
+  /** Expected status per role; roles left out aren't asked. */
+  expect: Partial<Record<Role, number>>;
+  /** What the answer must not contain (the owner's objects), for roles answered 200. */
+  mustNotLeak?: (w: World) => string[];
+}
+
+const TEACHER_ONLY = { nobody: 401, student: 403, otherStudent: 403 } as const;
+const STUDENT_ONLY = { nobody: 401, teacher: 403, otherTeacher: 403 } as const;
+
+const rows: Row[] = [
+  // The teacher's calendar and slots.
+  { method: 'GET', path: () => `/api/teacher/calendar?from=${Date.now()}&to=${Date.now() + 7 * 864e5}`, expect: { ...TEACHER_ONLY, otherTeacher: 200 }, mustNotLeak: (w) => [w.owner.slotId] },
+  { method: 'POST', path: () => '/api/teacher/slots', body: () => ({ start: hoursFromNow(500) }), expect: TEACHER_ONLY },
+  { method: 'POST', path: () => '/api/teacher/slots/recurring', body: () => ({ days: [1], startTime: '09:00', from: '2030-01-01', until: '2030-01-31' }), expect: TEACHER_ONLY },
+  { method: 'POST', path: () => '/api/teacher/slots/cancel', body: (w) => ({ slotIds: [w.owner.slotId] }), expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  { method: 'GET', path: () => '/api/teacher/settings', expect: TEACHER_ONLY },
+  { method: 'PATCH', path: () => '/api/teacher/settings', body: () => ({ displayName: 'Hijacked' }), expect: TEACHER_ONLY },
+  // The teacher's students, their links and availability.
+  { method: 'GET', path: () => '/api/teacher/students', expect: { ...TEACHER_ONLY, otherTeacher: 200 }, mustNotLeak: (w) => [w.owner.studentId, 'Ada only'] },
+  { method: 'POST', path: () => '/api/teacher/students', body: () => ({ name: 'Intruder', email: uniqueEmail('intruder') }), expect: TEACHER_ONLY },
+  { method: 'PATCH', path: (w) => `/api/teacher/students/${w.owner.studentId}`, body: () => ({ name: 'Renamed' }), expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  { method: 'DELETE', path: (w) => `/api/teacher/students/${w.owner.studentId}`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  { method: 'GET', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  { method: 'POST', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link`, body: () => ({}), expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  { method: 'POST', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link/revoke`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  { method: 'POST', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link/email`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  // The teacher's API keys.
+  { method: 'GET', path: () => '/api/teacher/api-keys', expect: { ...TEACHER_ONLY, otherTeacher: 200 }, mustNotLeak: (w) => [w.owner.keyId] },
+  { method: 'POST', path: () => '/api/teacher/api-keys', body: () => ({ name: 'Sneaky' }), expect: TEACHER_ONLY },
+  { method: 'POST', path: (w) => `/api/teacher/api-keys/${w.owner.keyId}/revoke`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  // The student's dashboard: sessions and availability.
+  { method: 'GET', path: () => '/api/student/sessions', expect: { ...STUDENT_ONLY, otherStudent: 200 }, mustNotLeak: (w) => [w.owner.bookingId] },
+  { method: 'GET', path: () => '/api/student/sessions?filter=previous', expect: { ...STUDENT_ONLY, otherStudent: 200 }, mustNotLeak: (w) => [w.owner.bookingId] },
+  { method: 'POST', path: (w) => `/api/student/sessions/${w.owner.bookingId}/cancel`, expect: { ...STUDENT_ONLY, otherStudent: 404 } },
+  { method: 'GET', path: (w) => `/api/student/sessions/${w.owner.bookingId}/calendar.ics`, expect: { ...STUDENT_ONLY, otherStudent: 404 } },
+  { method: 'GET', path: () => '/api/student/availability', expect: { ...STUDENT_ONLY, otherStudent: 200 }, mustNotLeak: () => ['Ada only', 'Europe/Rome'] },
+  { method: 'POST', path: () => '/api/student/availability', body: () => ({ timeZone: 'UTC', weeklyRanges: [] }), expect: STUDENT_ONLY },
+];
+
+const send = (client: ApiClient, row: Row) => {
+  const path = row.path(world);
+  if (row.method === 'GET') return client.get(path);
+  if (row.method === 'DELETE') return client.del(path);
+  return client[row.method === 'POST' ? 'post' : 'patch'](path, row.body?.(world) ?? {});
+};
+
+describe('role × endpoint × someone else’s object', () => {
+  for (const row of rows) {
+    it(`${row.method} ${row.path({ owner: { teacherId: ':teacher', slotId: ':slot', studentId: ':student', bookingId: ':booking', keyId: ':key', availability: null }, otherToken: ':token', otherBookingId: ':booking', clients: {} as never }).replace(/\?.*/, '')}`, async () => {
+      for (const [role, status] of Object.entries(row.expect) as [Role, number][]) {
+        const answer = await send(world.clients[role], row);
+        expect(answer.status, `${role} → ${row.method} ${row.path(world)}: ${JSON.stringify(answer.body).slice(0, 200)}`).toBe(status);
+        if (status === 200) for (const secret of row.mustNotLeak?.(world) ?? []) expect(JSON.stringify(answer.body), `${role} saw ${secret}`).not.toContain(secret);
+        if (status >= 400) expect(answer.body.error.code).toEqual(expect.any(String));
+      }
+    });
+  }
+
+  it('through another student’s share link: the portal shows and cancels only that link’s own bookings', async () => {
+    const portal = portalClient(world.otherToken);
+    const mine = await portal.myBookings();
+    expect(mine.body.bookings.map((b: any) => b.id)).toEqual([world.otherBookingId]);
+    expect((await portal.cancel(world.owner.bookingId)).status).toBe(404);
+    const calendar = await portal.calendar();
+    expect(JSON.stringify(calendar.body)).not.toContain(world.owner.slotId);
+  });
+
+  it('with another teacher’s API key: a booking lands on that teacher’s calendar, never the owner’s', async () => {
+    const otherKey = await givenApiKey({ api: world.clients.otherTeacher });
+    const [slot] = await db().select().from(schema.slots).where(eq(schema.slots.id, world.owner.slotId));
+    const answer = await otherKey.confirm({ email: uniqueEmail('keyed'), name: 'Keyed', start: new Date(slot!.startsAt).toISOString(), end: new Date(slot!.endsAt).toISOString(), externalId: crypto.randomUUID() });
+    expect(answer.status).toBe(201);
+    expect(answer.body.booking.slotId).not.toBe(world.owner.slotId);
+  });
+
+  it('live: a student session or nobody can’t watch a teacher’s calendar', async () => {
+    expect(await refusedUpgradeStatus('/api/live/teacher', { cookie: world.clients.student.cookie!, origin: appUrl() })).toBe(403);
+    expect(await refusedUpgradeStatus('/api/live/teacher', { origin: appUrl() })).toBe(401);
+  });
+
+  it('left every one of the owner’s objects as it was', async () => {
+    const { owner } = world;
+    const [slot] = await db().select().from(schema.slots).where(eq(schema.slots.id, owner.slotId));
+    expect(slot!.status).toBe('open');
+    const [student] = await db().select().from(schema.students).where(eq(schema.students.id, owner.studentId));
+    expect(student!.name).toBe('Ada');
+    const links = await db().select().from(schema.shareLinks).where(eq(schema.shareLinks.studentId, owner.studentId));
+    expect(links.map((l) => l.revokedAt)).toEqual([null]);
+    const [key] = await db().select().from(schema.apiKeys).where(eq(schema.apiKeys.id, owner.keyId));
+    expect(key!.revokedAt).toBeNull();
+    const [booking] = await db().select().from(schema.bookings).where(eq(schema.bookings.id, owner.bookingId));
+    expect(booking!.status).toBe('scheduled');
+    const [teacher] = await db().select().from(schema.teachers).where(eq(schema.teachers.id, owner.teacherId));
+    expect(teacher!.displayName).not.toBe('Hijacked');
+    const adaAvailability = (await world.clients.student.get('/api/student/availability')).body.availability;
+    expect(adaAvailability).toMatchObject(owner.availability as object);
+    // No email about the owner's student went out because of someone else.
+    const emails = await db().select().from(schema.emailOutbox).where(eq(schema.emailOutbox.studentId, owner.studentId));
+    expect(emails.filter((e) => e.template === 'share-link')).toEqual([]);
+  });
+});
