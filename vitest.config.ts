@@ -60,6 +60,16 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      {
+        test: {
+          ...stackProject,
+          // Last: searches the shared stack's logs of the whole run for every secret the run issued.
+          name: 'log-audit',
+          include: ['test/log-audit/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });

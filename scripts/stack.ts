@@ -13,6 +13,7 @@ import { startLibsqlServer } from '../db/server/index.ts';
 import { migrate } from '../db/migrate.ts';
 import { seed } from '../db/seed.ts';
 import { startMailbox } from './mailbox/index.ts';
+import { maskRequestLines } from './mask-request-lines.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -173,7 +174,7 @@ function startWrangler(o: { port: number; dataDir: string; vars: Record<string, 
     '--ip', '127.0.0.1', '--port', String(o.port),
     '--persist-to', join(o.dataDir, 'wrangler'),
     '--test-scheduled', '--show-interactive-dev-session=false',
-    // Below warn, wrangler prints every request path unmasked next to the Worker's own (masked) lines.
+    // Below warn, wrangler prints a line per request; maskRequestLines() takes the tokens out of them.
     '--log-level', o.logLevel,
     ...Object.entries(o.vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
   ];
@@ -200,8 +201,9 @@ function startWrangler(o: { port: number; dataDir: string; vars: Record<string, 
     },
   });
   for (const stream of [child.stdout!, child.stderr!]) {
-    stream.pipe(log, { end: false });
-    if (!o.quiet) stream.pipe(process.stderr, { end: false });
+    const masked = stream.pipe(maskRequestLines());
+    masked.pipe(log, { end: false });
+    if (!o.quiet) masked.pipe(process.stderr, { end: false });
   }
   child.once('exit', () => log.end());
   killOnExit(child);

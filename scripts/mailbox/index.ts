@@ -10,6 +10,7 @@
  *   DELETE /api/messages             delete every email
  *   GET    /api/faults               the faults switched on
  *   POST   /api/faults               {"mode":"reject","count":N[,"code":451][,"at":"mail"|"rcpt"|"data"]}
+ *                                    {"mode":"hangup","count":N[,"to":address]}  (drop the connection after RCPT TO)
  *                                    {"mode":"down"} | {"mode":"up"} | {"mode":"reset"}
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -50,6 +50,7 @@ async function smtpSession(port: number) {
   const greeting = await reply();
   return {
     greeting,
+    socket,
     command(line: string): Promise<SmtpReply> {
       socket.write(`${line}\r\n`);
       return reply();
@@ -228,6 +229,19 @@ describe('the dev mailbox', () => {
     const reply = await sendMail(mailbox.smtpPort, { to: ['permanent@example.test'], message: plainMessage('permanent@example.test', 'Never') });
     expect(reply.code).toBe(550);
     expect(await messagesTo('permanent@example.test')).toHaveLength(0);
+  });
+
+  it('hangs up without a reply at RCPT TO for the chosen address, once', async () => {
+    await fault({ mode: 'hangup', count: 1, to: 'dropped@example.test' });
+    const session = await smtpSession(mailbox.smtpPort);
+    await session.command('EHLO test');
+    await session.command('MAIL FROM:<app@example.test>');
+    const closed = new Promise<void>((resolve) => session.socket.once('close', () => resolve()));
+    session.socket.write('RCPT TO:<dropped@example.test>\r\n');
+    await closed;
+    const reply = await sendMail(mailbox.smtpPort, { to: ['dropped@example.test'], message: plainMessage('dropped@example.test', 'Second try') });
+    expect(reply.code).toBe(250);
+    expect(await messagesTo('dropped@example.test')).toHaveLength(1);
   });
 
   it('refuses connections while down and accepts them again on the same port when up', async () => {

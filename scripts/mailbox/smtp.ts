@@ -1,7 +1,8 @@
 /**
  * The SMTP sink: accepts every message on loopback (no auth, no TLS), parses it and stores it. Faults can be
  * switched on to test delivery retries: refuse the next N transactions with a temporary (or permanent) error,
- * or stop listening altogether so connections are refused, as when a relay is down.
+ * hang up in the middle of the next N transactions, or stop listening altogether so connections are refused,
+ * as when a relay is down.
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,8 @@ export type FaultStage = 'mail' | 'rcpt' | 'data';
 export type Fault =
   /** `to`: only transactions to this address are refused (so parallel tests don't take each other's faults). */
   | { mode: 'reject'; count: number; code?: number; at?: FaultStage; to?: string }
+  /** Drop the connection without a reply after RCPT TO, as a relay that restarts mid-transaction does. */
+  | { mode: 'hangup'; count: number; to?: string }
   | { mode: 'down' }
   | { mode: 'up' }
   | { mode: 'reset' };
@@ -22,6 +25,7 @@ export type Fault =
 export interface FaultState {
   down: boolean;
   reject: { remaining: number; code: number; at: FaultStage; to?: string };
+  hangup: { remaining: number; to?: string };
 }
 
 /** Checks a fault request from the JSON API; returns a message saying what is wrong, or the fault. */
@@ -32,6 +36,12 @@ export function parseFault(body: unknown): Fault | string {
     case 'up':
     case 'reset':
       return { mode: input.mode };
+    case 'hangup': {
+      const count = input.count ?? 1;
+      if (!Number.isInteger(count) || (count as number) < 0) return '"count" must be a whole number, 0 or more';
+      if (input.to !== undefined && typeof input.to !== 'string') return '"to" must be an address';
+      return { mode: 'hangup', count: count as number, ...(input.to ? { to: (input.to as string).toLowerCase() } : {}) };
+    }
     case 'reject': {
       const count = input.count ?? 1;
       const code = input.code ?? 451;
@@ -43,7 +53,7 @@ export function parseFault(body: unknown): Fault | string {
       return { mode: 'reject', count: count as number, code: code as number, at, ...(input.to ? { to: (input.to as string).toLowerCase() } : {}) };
     }
     default:
-      return '"mode" must be "reject", "down", "up" or "reset"';
+      return '"mode" must be "reject", "hangup", "down", "up" or "reset"';
   }
 }
 
@@ -82,7 +92,16 @@ async function toStoredEmail(raw: Buffer, session: SMTPServerSession): Promise<S
 }
 
 export async function startSmtpSink(store: MailStore, options: { host: string; port: number }) {
-  const state: FaultState = { down: false, reject: { remaining: 0, code: 451, at: 'data' } };
+  const state: FaultState = { down: false, reject: { remaining: 0, code: 451, at: 'data' }, hangup: { remaining: 0 } };
+
+  /** Drops the session's connection without a word, if a hangup is pending for this recipient. */
+  const hungUp = (session: SMTPServerSession, recipient: string): boolean => {
+    if (state.hangup.remaining === 0 || (state.hangup.to && state.hangup.to !== recipient)) return false;
+    state.hangup.remaining--;
+    const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+    for (const connection of connections) if (connection.id === session.id) connection._socket.destroy();
+    return true;
+  };
 
   /** The error for this stage of a transaction if a rejection is pending, counting it. */
   const rejection = (stage: FaultStage, recipients: string[] = []): Error | null => {
@@ -105,7 +124,8 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
     onMailFrom(_address, _session, callback) {
       callback(rejection('mail') ?? undefined);
     },
-    onRcptTo(address, _session, callback) {
+    onRcptTo(address, session, callback) {
+      if (hungUp(session, address.address.toLowerCase())) return;
       callback(rejection('rcpt', [address.address.toLowerCase()]) ?? undefined);
     },
     onData(stream, session, callback) {
@@ -141,7 +161,11 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
     faults: (): FaultState => structuredClone(state),
     async fault(fault: Fault): Promise<void> {
       if (fault.mode === 'reject') state.reject = { remaining: fault.count, code: fault.code ?? 451, at: fault.at ?? 'data', to: fault.to };
-      if (fault.mode === 'reset') state.reject = { remaining: 0, code: 451, at: 'data' };
+      if (fault.mode === 'hangup') state.hangup = { remaining: fault.count, to: fault.to };
+      if (fault.mode === 'reset') {
+        state.reject = { remaining: 0, code: 451, at: 'data' };
+        state.hangup = { remaining: 0 };
+      }
       const down = fault.mode === 'down';
       if (down && !state.down) {
         // Stop listening and drop open sessions: new connections are refused until "up".

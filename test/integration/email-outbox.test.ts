@@ -48,6 +48,27 @@ describe('the email outbox', () => {
     }
   }, 60_000);
 
+  it('survives a mail server that hangs up mid-transaction: the attempt fails, the app keeps answering, the retry delivers', async () => {
+    const email = uniqueEmail('hangup');
+    await fault({ mode: 'hangup', count: 1, to: email });
+    try {
+      await requestLink(email);
+      const failedOnce = await until(() => outboxFor(email), (r) => r.attempts >= 1 && r.status === 'queued' && !!r.lastError);
+      expect(failedOnce.lastError).toMatch(/closed the connection/i);
+      // The Worker is not stuck in the dead connection: it answers at once.
+      const started = Date.now();
+      expect((await fetch(`${appUrl()}/api/health`)).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await waitForEmail(email, { timeoutMs: 30_000 });
+      const sent = await until(() => outboxFor(email), (r) => r.status === 'sent');
+      expect(sent.attempts).toBe(2);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await emailsTo(email)).toHaveLength(1);
+    } finally {
+      await fault({ mode: 'reset' });
+    }
+  }, 60_000);
+
   it('re-enqueues a row whose queue message was lost when the cron sweep runs', async () => {
     const email = uniqueEmail('sweep');
     const now = Date.now();

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { Temporal } from 'temporal-polyfill';
 import * as schema from '../../db/schema.ts';
 import { createTeacherSession } from '../support/teacher-session.ts';
+import { recordExchange } from '../support/token-ledger.ts';
 
 
 export const appUrl = () => inject('appUrl');
@@ -44,6 +45,7 @@ export function apiClient(cookie?: string, extraHeaders: Record<string, string> 
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
+    recordExchange(cookie, response.headers, text);
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -225,7 +227,11 @@ export async function givenApiKey(teacher: { api: ApiClient }, name = 'Website f
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'cf-connecting-ip': ip },
       body: JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as any, headers: r.headers }));
+    }).then(async (r) => {
+      const text = await r.text();
+      recordExchange(undefined, r.headers, text);
+      return { status: r.status, body: JSON.parse(text) as any, headers: r.headers };
+    });
   return { id: created.body.key.id as string, secret, confirm };
 }
 

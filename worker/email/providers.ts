@@ -1,5 +1,6 @@
 /** The ways Slotcast hands an email to the outside world, chosen by EMAIL_PROVIDER. */
 import { WorkerMailer } from 'worker-mailer';
+import './smtp-hangup-guard.ts';
 import type { RenderedEmail } from '../../emails/index.ts';
 import { config, type Config, type Env } from '../env.ts';
 
