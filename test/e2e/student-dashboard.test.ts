@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
@@ -57,5 +58,26 @@ describe('a student books, signs in from the email and uses the dashboard', () =
     expect(await again.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('From').inputValue()).toBe('17:00');
     expect(await again.getByLabel('Notes for your teachers').inputValue()).toBe('Evenings after school');
     expect(await again.getByLabel('Your time zone').inputValue()).toBe('America/New_York');
+  });
+
+  it('adds the session to a calendar and cancels it from the dashboard', async () => {
+    await page.setViewportSize(PHONE);
+    const sessions = page.getByRole('region', { name: 'Sessions' });
+    const [download] = await Promise.all([page.waitForEvent('download'), sessions.getByRole('link', { name: /^Add to calendar: Lesson 1/ }).click()]);
+    const file = await download.path().then((path) => readFileSync(path, 'utf8'));
+    expect(file).toContain('BEGIN:VEVENT');
+    expect(file).toContain('SUMMARY:Lesson 1 with Mr Okoye');
+    await sessions.getByText(/You can cancel until/).waitFor();
+    await sessions.getByRole('button', { name: /^Cancel Lesson 1/ }).click();
+    await sessions.getByRole('button', { name: 'Yes, cancel it' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'student-dashboard-cancel-phone');
+    // Nothing pushes the page sideways on a phone.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await sessions.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await sessions.getByText(/Canceled: Lesson 1 with Mr Okoye/).waitFor();
+    await sessions.getByText('No upcoming sessions').waitFor();
+    await sessions.getByRole('button', { name: 'Previous' }).click();
+    await sessions.getByText('Canceled', { exact: true }).waitFor();
   });
 });
