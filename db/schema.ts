@@ -242,6 +242,21 @@ export const apiKeys = sqliteTable(
   (t) => [index('api_keys_teacher_idx').on(t.teacherId)],
 );
 
+/**
+ * Never holds a row: inserting one asks the database, inside a write batch, whether a teacher's session is
+ * still valid (trigger in migration 0003). A write that carries its own session check needs no separate
+ * round trip to validate the session first.
+ */
+export const sessionAssertions = sqliteTable('session_assertions', {
+  sessionId: text('session_id').notNull(),
+  secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+  /** The teacher row the request was planned with must still be current (settings unchanged). */
+  teacherUpdatedAt: integer('teacher_updated_at').notNull(),
+  at: integer('at').notNull(),
+  absoluteLifetimeMs: integer('absolute_lifetime_ms').notNull(),
+  inactivityTimeoutMs: integer('inactivity_timeout_ms').notNull(),
+});
+
 export type User = typeof users.$inferSelect;
 export type Teacher = typeof teachers.$inferSelect;
 export type Slot = typeof slots.$inferSelect;

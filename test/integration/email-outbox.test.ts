@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
+import { until } from '../support/until.ts';
 import { apiClient, appUrl, db, emailsTo, mailboxUrl, uniqueEmail, uniqueIp, waitForEmail } from './given.ts';
 
 const fault = (body: unknown) => fetch(`${mailboxUrl()}/api/faults`, { method: 'POST', body: JSON.stringify(body) });
 const requestLink = (email: string) => apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link', { email });
 const outboxFor = async (email: string) => (await db().select().from(schema.emailOutbox).where(eq(schema.emailOutbox.recipient, email)))[0]!;
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('the email outbox', () => {
   it('records a sent email with its attempt count and provider message id', async () => {

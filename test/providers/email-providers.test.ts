@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../db/schema.ts';
+import { until } from '../support/until.ts';
+import { uniqueIp } from '../integration/given.ts';
 import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
 import { httpClient } from '../support/http.ts';
 import { startResendStandIn, type ResendStandIn } from '../support/resend-stand-in.ts';
@@ -47,17 +49,7 @@ async function stopProviderStack(started: ProviderStack | undefined): Promise<vo
 }
 
 const newStudentEmail = () => `student-${randomUUID().slice(0, 8)}@example.test`;
-const uniqueIp = () => `2001:db8::${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}`;
 
-async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /**
  * A teacher with one open slot (subject "Algebra") and a student with a share link, who books it. Returns the

@@ -8,6 +8,7 @@ import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import type { SlotView } from '../live/protocol.ts';
+import type { SessionGuard } from '../http/middleware.ts';
 import { findConflicts } from './overlap.ts';
 import type { Interval } from './recurrence.ts';
 import { teacherSlotView } from './slot-views.ts';
@@ -38,6 +39,8 @@ export async function createSlots(
   teacher: Teacher,
   input: { intervals: Interval[]; subject: string; seriesId: string | null },
   now: number,
+  /** The session check to open the batch with, when the session wasn't validated before (session-cache.ts). */
+  guard: SessionGuard | null = null,
 ): Promise<{ slots: SlotView[]; version: number }> {
   const { intervals } = input;
   if (intervals.length === 0) throw new DomainError('no_occurrences', 400, 'These settings produce no future slots.');
@@ -57,8 +60,8 @@ export async function createSlots(
   const audit = await auditValues(env, { actorType: 'teacher', actorId: teacher.id, action: 'slots.created', targetType: 'teacher', targetId: teacher.id, details: { count: rows.length, seriesId: input.seriesId } }, now);
   let version: number;
   try {
-    const [, bumped] = await db.batch([db.insert(slots).values(rows), bumpVersion(db, teacher.id), db.insert(auditLog).values(audit)]);
-    version = bumped[0]!.version;
+    const [bumped] = await db.batch([bumpVersion(db, teacher.id), ...(guard ? [guard] : []), db.insert(slots).values(rows), db.insert(auditLog).values(audit)]);
+    version = (bumped as { version: number }[])[0]!.version;
   } catch (error) {
     // The trigger in migration 0001 refused the batch, so nothing was written. Only now look up which
     // existing slots are in the way, to say so precisely: the common path costs no extra round trip.

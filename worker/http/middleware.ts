@@ -1,6 +1,8 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { getDb } from '../db.ts';
+import type { Teacher } from '../../db/schema.ts';
+import { assertSession, forgetSession, recallSession, rememberSession } from '../auth/session-cache.ts';
+import { getDb, isConstraintError } from '../db.ts';
 import { config } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { readSessionCookie } from '../auth/cookies.ts';
@@ -42,12 +44,52 @@ export const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
+/**
+ * Writes that check the session inside their own batch (worker/auth/session-cache.ts): on these, a session
+ * this isolate validated recently costs no round trip before the write.
+ */
+const SESSION_ASSERTED_WRITES = new Set(['POST /api/teacher/slots', 'POST /api/teacher/slots/recurring']);
+
 /** Resolves the session once per request. */
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = readSessionCookie(c);
-  c.set('auth', token ? await validateSessionToken(getDb(c.env), token, c.get('now')) : { session: null, user: null, teacher: null });
+  const now = c.get('now');
+  const recalled = token && SESSION_ASSERTED_WRITES.has(`${c.req.method} ${c.req.path}`) ? recallSession(token, now) : null;
+  if (recalled) {
+    c.set('auth', recalled.auth);
+    c.set('sessionAssertion', recalled.assertion);
+  } else {
+    const auth = token ? await validateSessionToken(getDb(c.env), token, now) : { session: null, user: null, teacher: null };
+    c.set('auth', auth);
+    if (token) rememberSession(token, auth, now);
+  }
   await next();
 };
+
+/**
+ * Runs a teacher's write. On a remembered session the write's batch opens with the session assertion; if the
+ * database refuses it (signed out, expired, settings changed), the session is validated the ordinary way and
+ * the write runs once more on what the database says now.
+ */
+export async function asAssertedTeacher<T>(c: Context<AppEnv>, write: (teacher: Teacher, guard: SessionGuard | null) => Promise<T>): Promise<T> {
+  const assertion = c.get('sessionAssertion');
+  if (!assertion) return write(currentTeacher(c), null);
+  const db = getDb(c.env);
+  try {
+    return await write(currentTeacher(c), assertSession(db, assertion, c.get('now')));
+  } catch (error) {
+    if (!isConstraintError(error, 'SESSION_INVALID')) throw error;
+  }
+  forgetSession(assertion.sessionId);
+  const token = readSessionCookie(c) ?? '';
+  const auth = await validateSessionToken(db, token, c.get('now'));
+  c.set('auth', auth);
+  rememberSession(token, auth, c.get('now'));
+  if (!auth.user) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+  return write(currentTeacher(c), null);
+}
+
+export type SessionGuard = ReturnType<typeof assertSession>;
 
 export const requireTeacher = createMiddleware<AppEnv>(async (c, next) => {
   const auth = c.get('auth');

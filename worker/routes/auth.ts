@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { forgetSession } from '../auth/session-cache.ts';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, teachers, users } from '../../db/schema.ts';
@@ -83,7 +84,10 @@ export const authRoutes = new Hono<AppEnv>()
 
   .post('/sign-out', async (c) => {
     const { session } = c.get('auth');
-    if (session) await invalidateSession(getDb(c.env), session.id);
+    if (session) {
+      forgetSession(session.id);
+      await invalidateSession(getDb(c.env), session.id);
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   })

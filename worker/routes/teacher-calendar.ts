@@ -4,7 +4,7 @@ import { Temporal } from 'temporal-polyfill';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
-import { currentTeacher, requireTeacher } from '../http/middleware.ts';
+import { asAssertedTeacher, currentTeacher, requireTeacher } from '../http/middleware.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
@@ -72,28 +72,30 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
   })
 
   .post('/slots', validate('json', singleSlotSchema), async (c) => {
-    const teacher = currentTeacher(c);
     const body = c.req.valid('json');
     const now = c.get('now');
-    const startsAt = parseSlotStart(body.start, teacher.timeZone);
-    if (startsAt === null) throw new DomainError('invalid_request', 400, 'start: use a start like 2027-03-14T09:00.', { details: { issues: [{ path: 'start', message: 'Use a start like 2027-03-14T09:00.' }] } });
-    if (startsAt <= now) throw new DomainError('slot_in_past', 400, 'This time has already passed. Pick a time in the future.');
-    if (startsAt > now + MAX_FUTURE_DAYS * DAY_MS) throw new DomainError('slot_too_far', 400, 'Slots can be published up to two years ahead.');
-    const length = body.lengthMinutes ?? teacher.defaultSlotMinutes;
-    const result = await createSlots(c.env, getDb(c.env), teacher, { intervals: [{ startsAt, endsAt: startsAt + length * 60_000 }], subject: body.subject, seriesId: null }, now);
+    const result = await asAssertedTeacher(c, (teacher, guard) => {
+      const startsAt = parseSlotStart(body.start, teacher.timeZone);
+      if (startsAt === null) throw new DomainError('invalid_request', 400, 'start: use a start like 2027-03-14T09:00.', { details: { issues: [{ path: 'start', message: 'Use a start like 2027-03-14T09:00.' }] } });
+      if (startsAt <= now) throw new DomainError('slot_in_past', 400, 'This time has already passed. Pick a time in the future.');
+      if (startsAt > now + MAX_FUTURE_DAYS * DAY_MS) throw new DomainError('slot_too_far', 400, 'Slots can be published up to two years ahead.');
+      const length = body.lengthMinutes ?? teacher.defaultSlotMinutes;
+      return createSlots(c.env, getDb(c.env), teacher, { intervals: [{ startsAt, endsAt: startsAt + length * 60_000 }], subject: body.subject, seriesId: null }, now, guard);
+    });
     return c.json(result, 201);
   })
 
   .post('/slots/recurring', validate('json', recurringSchema), async (c) => {
-    const teacher = currentTeacher(c);
     const body = c.req.valid('json');
     const now = c.get('now');
-    const all = expandWeeklyRule({ ...body, lengthMinutes: body.lengthMinutes ?? teacher.defaultSlotMinutes, timeZone: teacher.timeZone });
-    if (all.length > MAX_OCCURRENCES) throw new DomainError('too_many_slots', 400, `A weekly rule can create at most ${MAX_OCCURRENCES} slots at once.`);
-    // Occurrences already in the past (earlier today, say) are skipped rather than refused.
-    const intervals = all.filter((i) => i.startsAt > now && i.startsAt <= now + MAX_FUTURE_DAYS * DAY_MS);
-    const result = await createSlots(c.env, getDb(c.env), teacher, { intervals, subject: body.subject, seriesId: newId() }, now);
-    return c.json({ ...result, skippedPast: all.length - intervals.length }, 201);
+    const result = await asAssertedTeacher(c, async (teacher, guard) => {
+      const all = expandWeeklyRule({ ...body, lengthMinutes: body.lengthMinutes ?? teacher.defaultSlotMinutes, timeZone: teacher.timeZone });
+      if (all.length > MAX_OCCURRENCES) throw new DomainError('too_many_slots', 400, `A weekly rule can create at most ${MAX_OCCURRENCES} slots at once.`);
+      // Occurrences already in the past (earlier today, say) are skipped rather than refused.
+      const intervals = all.filter((i) => i.startsAt > now && i.startsAt <= now + MAX_FUTURE_DAYS * DAY_MS);
+      return { ...(await createSlots(c.env, getDb(c.env), teacher, { intervals, subject: body.subject, seriesId: newId() }, now, guard)), skippedPast: all.length - intervals.length };
+    });
+    return c.json(result, 201);
   })
 
   .post('/slots/cancel', validate('json', z.object({ slotIds: z.array(z.uuid()).min(1).max(500) })), async (c) => {
