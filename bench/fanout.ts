@@ -3,9 +3,10 @@
  *
  * N WebSocket clients watch one teacher's calendar; slot changes are committed through the API; each client's
  * receipt is timed from the start of the API request. The first change comes after the calendar object has
- * been idle long enough to hibernate (cold); the warm figures are medians over the following changes. The
- * same N clients then watch a minimal partyserver room in the same runtime, triggered by one HTTP request:
- * the baseline. Prints one JSON line.
+ * been idle long enough to hibernate (cold); the warm figures are medians over the following changes. N more
+ * clients watch a minimal partyserver room in the same runtime, triggered by one HTTP request: the baseline.
+ * Its broadcasts alternate with the warm changes, so both are timed under the same conditions. Prints one
+ * JSON line.
  */
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
@@ -85,11 +86,17 @@ export async function main(args: Map<string, string>): Promise<void> {
     const origin = stack.appUrl;
     const wsBase = stack.appUrl.replace(/^http/, 'ws');
 
-    // --- Slotcast: the teacher's calendar object.
+    // Both sets of N watchers stay connected for the whole run, and the warm changes alternate between the
+    // calendar and the baseline room, so both are measured under the same conditions (the same garbage, the
+    // same warm caches) rather than one after the other.
     note(`connecting ${watcherCount} watchers to the calendar`);
     const watchers = await connectAll(`${wsBase}/api/live/teacher`, watcherCount, { cookie: teacher.cookie, origin }, (raw) =>
       raw.startsWith('{"type":"hello"') ? 'hello' : raw.startsWith('{"type":"event"') ? `v${/"version":(\d+)/.exec(raw)?.[1]}` : null,
     );
+    note(`connecting ${watcherCount} watchers to the baseline room`);
+    const room = `bench-${Date.now()}`;
+    const baseline = await connectAll(`${wsBase}/api/bench/room/${room}/ws`, watcherCount, { origin }, (raw) => (raw.startsWith('{"type":"hello"') ? 'hello' : raw.startsWith('{"type":"bench"') ? `b${/"n":(\d+)/.exec(raw)?.[1]}` : null));
+
     let day = 1;
     const change = async () => {
       const started = performance.now();
@@ -103,21 +110,6 @@ export async function main(args: Map<string, string>): Promise<void> {
       await waitForAll(watchers, `v${body.version}`);
       return latencies(watchers, `v${body.version}`, started);
     };
-    note(`idle ${idleMs} ms so the calendar object hibernates`);
-    await new Promise((r) => setTimeout(r, idleMs));
-    const cold = await change();
-    const warm: number[][] = [];
-    for (let i = 0; i < changes; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      warm.push(await change());
-    }
-    const received = [cold, ...warm].reduce((sum, l) => sum + l.length, 0);
-    await closeAll(watchers);
-
-    // --- Baseline: a bare partyserver room in the same runtime.
-    note(`connecting ${watcherCount} watchers to the baseline room`);
-    const room = `bench-${Date.now()}`;
-    const baseline = await connectAll(`${wsBase}/api/bench/room/${room}/ws`, watcherCount, { origin }, (raw) => (raw.startsWith('{"type":"hello"') ? 'hello' : raw.startsWith('{"type":"bench"') ? `b${/"n":(\d+)/.exec(raw)?.[1]}` : null));
     const broadcast = async (n: number) => {
       const started = performance.now();
       const response = await fetch(`${stack.appUrl}/api/bench/room/${room}/broadcast`, { method: 'POST', headers: { origin }, body: JSON.stringify({ type: 'bench', n }) });
@@ -125,13 +117,22 @@ export async function main(args: Map<string, string>): Promise<void> {
       await waitForAll(baseline, `b${n}`);
       return latencies(baseline, `b${n}`, started);
     };
-    await broadcast(0); // the room's first request also creates it; not counted
+
+    note(`idle ${idleMs} ms so the calendar object hibernates`);
+    await new Promise((r) => setTimeout(r, idleMs));
+    const cold = await change();
+    await new Promise((r) => setTimeout(r, 250));
+    await broadcast(0); // the room's first broadcast after the idle wakes it; not counted
+    const warm: number[][] = [];
     const baselineRuns: number[][] = [];
     for (let i = 1; i <= changes; i++) {
       await new Promise((r) => setTimeout(r, 250));
+      warm.push(await change());
+      await new Promise((r) => setTimeout(r, 250));
       baselineRuns.push(await broadcast(i));
     }
-    await closeAll(baseline);
+    const received = [cold, ...warm].reduce((sum, l) => sum + l.length, 0);
+    await closeAll([...watchers, ...baseline]);
     client.close();
 
     const warmStats = summarise(warm);
