@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- fanout --watchers N [--changes 7] [--idle-ms 15000]`
+ * `npm run bench -- fanout --watchers N [--changes 15] [--idle-ms 15000]`
  *
  * N WebSocket clients watch one teacher's calendar; slot changes are committed through the API; each client's
  * receipt is timed from the start of the API request. The first change comes after the calendar object has
@@ -75,7 +75,7 @@ const closeAll = (watchers: Watcher[]) => Promise.all(watchers.map((w) => new Pr
 
 export async function main(args: Map<string, string>): Promise<void> {
   const watcherCount = Number(args.get('watchers') ?? 100);
-  const changes = Math.max(5, Number(args.get('changes') ?? 7));
+  const changes = Math.max(5, Number(args.get('changes') ?? 15));
   const idleMs = Number(args.get('idle-ms') ?? 15_000);
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-bench-'));
   note(`starting the stack in ${dataDir}`);
