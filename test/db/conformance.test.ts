@@ -141,6 +141,44 @@ describe.each(backends)('$name', (backend) => {
     });
   });
 
+  describe('the session assertion trigger', () => {
+    const DAY = 24 * HOUR;
+    const assertion = (sessionId: string, secretHash: Uint8Array, at: number) => ({
+      sql: 'INSERT INTO session_assertions (session_id, secret_hash, teacher_updated_at, at, absolute_lifetime_ms, inactivity_timeout_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      args: [sessionId, secretHash, CREATED_AT, at, 30 * DAY, 10 * DAY],
+    });
+    async function givenSession(teacherId: string) {
+      const id = newId();
+      const secretHash = new Uint8Array(32).fill(7);
+      await client.execute({ sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)', args: [id, teacherId, secretHash, CREATED_AT, CREATED_AT] });
+      return { id, secretHash };
+    }
+
+    it('lets a batch through on a valid session and stores nothing', async () => {
+      const teacher = await givenTeacher(client);
+      const session = await givenSession(teacher.id);
+      await client.batch([assertion(session.id, session.secretHash, CREATED_AT + HOUR), insertSlot(teacher.id, MONDAY_9AM)], 'write');
+      expect(await countSlots(client, teacher.id)).toBe(1);
+      const stored = await client.execute('SELECT count(*) AS n FROM session_assertions');
+      expect(Number(stored.rows[0]!.n)).toBe(0);
+    });
+
+    it('rolls the whole batch back with SESSION_INVALID on a wrong secret, an expired or missing session', async () => {
+      const teacher = await givenTeacher(client);
+      const session = await givenSession(teacher.id);
+      for (const [id, hash, at] of [
+        [session.id, new Uint8Array(32).fill(8), CREATED_AT + HOUR],
+        [session.id, session.secretHash, CREATED_AT + 11 * DAY],
+        [newId(), session.secretHash, CREATED_AT + HOUR],
+      ] as const) {
+        const error = await libsqlErrorOf(client.batch([insertSlot(teacher.id, MONDAY_9AM), assertion(id, hash, at)], 'write'));
+        expect(error.message).toContain('SESSION_INVALID');
+        recordCode('session assertion', backend.name, error);
+      }
+      expect(await countSlots(client, teacher.id)).toBe(0);
+    });
+  });
+
   describe('batches', () => {
     it('leaves nothing of the first two statements when the third fails', async () => {
       const teacher = await givenTeacher(client);
