@@ -50,18 +50,26 @@ export const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
  */
 const SESSION_ASSERTED_WRITES = new Set(['POST /api/teacher/slots', 'POST /api/teacher/slots/recurring']);
 
+export const signInFirst = () => new DomainError('unauthenticated', 401, 'Please sign in.');
+
+/** Validates the session against the database, for this request and for the write fast path later. */
+async function authenticate(c: Context<AppEnv>, token: string | undefined) {
+  const now = c.get('now');
+  const auth = token ? await validateSessionToken(getDb(c.env), token, now) : { session: null, user: null, teacher: null };
+  c.set('auth', auth);
+  if (token) rememberSession(token, auth, now);
+  return auth;
+}
+
 /** Resolves the session once per request. */
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = readSessionCookie(c);
-  const now = c.get('now');
-  const recalled = token && SESSION_ASSERTED_WRITES.has(`${c.req.method} ${c.req.path}`) ? recallSession(token, now) : null;
+  const recalled = token && SESSION_ASSERTED_WRITES.has(`${c.req.method} ${c.req.path}`) ? recallSession(token, c.get('now')) : null;
   if (recalled) {
     c.set('auth', recalled.auth);
     c.set('sessionAssertion', recalled.assertion);
   } else {
-    const auth = token ? await validateSessionToken(getDb(c.env), token, now) : { session: null, user: null, teacher: null };
-    c.set('auth', auth);
-    if (token) rememberSession(token, auth, now);
+    await authenticate(c, token);
   }
   await next();
 };
@@ -74,18 +82,13 @@ export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
 export async function asAssertedTeacher<T>(c: Context<AppEnv>, write: (teacher: Teacher, guard: SessionGuard | null) => Promise<T>): Promise<T> {
   const assertion = c.get('sessionAssertion');
   if (!assertion) return write(currentTeacher(c), null);
-  const db = getDb(c.env);
   try {
-    return await write(currentTeacher(c), assertSession(db, assertion, c.get('now')));
+    return await write(currentTeacher(c), assertSession(getDb(c.env), assertion, c.get('now')));
   } catch (error) {
     if (!isConstraintError(error, 'SESSION_INVALID')) throw error;
   }
   forgetSession(assertion.sessionId);
-  const token = readSessionCookie(c) ?? '';
-  const auth = await validateSessionToken(db, token, c.get('now'));
-  c.set('auth', auth);
-  rememberSession(token, auth, c.get('now'));
-  if (!auth.user) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+  if (!(await authenticate(c, readSessionCookie(c))).user) throw signInFirst();
   return write(currentTeacher(c), null);
 }
 
@@ -93,7 +96,7 @@ export type SessionGuard = ReturnType<typeof assertSession>;
 
 export const requireTeacher = createMiddleware<AppEnv>(async (c, next) => {
   const auth = c.get('auth');
-  if (!auth.user) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+  if (!auth.user) throw signInFirst();
   if (auth.user.role !== 'teacher' || !auth.teacher) throw new DomainError('forbidden', 403, 'This page is for teachers.');
   await next();
 });

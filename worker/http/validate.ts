@@ -3,6 +3,9 @@ import type { ValidationTargets } from 'hono';
 import { z } from 'zod';
 import { DomainError } from '../errors.ts';
 
+/** The 400 a route raises for a field zod can't judge alone (a time in the teacher's zone, say): the same shape as validate()'s. */
+export const fieldError = (path: string, message: string) => new DomainError('invalid_request', 400, `${path}: ${message}`, { details: { issues: [{ path, message }] } });
+
 /** zValidator with the API's error shape: 400 invalid_request with one message per field. */
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) =>
   zValidator(target, schema, (result) => {

@@ -11,10 +11,9 @@ import { parseSlotStart } from '../calendar/recurrence.ts';
 import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { getDb } from '../db.ts';
-import { DomainError } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
-import { emailSchema, validate } from '../http/validate.ts';
+import { emailSchema, fieldError, validate } from '../http/validate.ts';
 
 const timeInput = z.string().trim().min(16, 'Use a time like 2027-03-14T09:00 (the teacher’s zone) or 2027-03-14T08:00Z.').max(40);
 
@@ -32,8 +31,6 @@ export const confirmSchema = z
   .strict()
   .refine((b) => !(b.end && b.lengthMinutes), { message: 'Send either end or lengthMinutes, not both.', path: ['end'] });
 
-const invalid = (path: string, message: string) => new DomainError('invalid_request', 400, `${path}: ${message}`, { details: { issues: [{ path, message }] } });
-
 export const bookingConfirmRoutes = new Hono<AppEnv>().post('/', async (c, next) => {
   // Before the key is checked, so guessing keys is as slow as using one.
   await enforceRateLimit(c.env.RL_API, `ip:${clientIp(c.req)}`, 'requests');
@@ -45,13 +42,13 @@ export const bookingConfirmRoutes = new Hono<AppEnv>().post('/', async (c, next)
   await enforceRateLimit(c.env.RL_API, `key:${key.id}`, 'bookings from this key');
   const body = c.req.valid('json');
   const startsAt = parseSlotStart(body.start, teacher.timeZone);
-  if (startsAt === null) throw invalid('start', 'Use a time like 2027-03-14T09:00 (the teacher’s zone) or 2027-03-14T08:00Z.');
+  if (startsAt === null) throw fieldError('start', 'Use a time like 2027-03-14T09:00 (the teacher’s zone) or 2027-03-14T08:00Z.');
   let endsAt = startsAt + (body.lengthMinutes ?? teacher.defaultSlotMinutes) * 60_000;
   if (body.end) {
     const parsed = parseSlotStart(body.end, teacher.timeZone);
-    if (parsed === null) throw invalid('end', 'Use a time like 2027-03-14T10:00 (the teacher’s zone) or 2027-03-14T09:00Z.');
-    if (parsed <= startsAt) throw invalid('end', 'The end must be after the start.');
-    if (parsed - startsAt > MAX_SLOT_MINUTES * 60_000) throw invalid('end', 'Sessions are at most 12 hours.');
+    if (parsed === null) throw fieldError('end', 'Use a time like 2027-03-14T10:00 (the teacher’s zone) or 2027-03-14T09:00Z.');
+    if (parsed <= startsAt) throw fieldError('end', 'The end must be after the start.');
+    if (parsed - startsAt > MAX_SLOT_MINUTES * 60_000) throw fieldError('end', 'Sessions are at most 12 hours.');
     endsAt = parsed;
   }
   const result = await confirmExternalBooking(c.env, db, teacher, { email: body.email, name: body.name, startsAt, endsAt, subject: body.subject, externalId: body.externalId, timeZone: body.timeZone }, now, {

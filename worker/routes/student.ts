@@ -9,6 +9,7 @@ import { getDb, type Db } from '../db.ts';
 import { config } from '../env.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
+import { signInFirst } from '../http/middleware.ts';
 import { cancelBooking } from '../booking/cancel.ts';
 import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
@@ -18,7 +19,7 @@ import { findOverlappingRanges, type WeeklyRange } from '../students/availabilit
 
 const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
   const { user } = c.get('auth');
-  if (!user) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+  if (!user) throw signInFirst();
   if (user.role !== 'student') throw new DomainError('forbidden', 403, 'This page is for students.');
   await next();
 });

@@ -6,7 +6,7 @@ import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
 import { asAssertedTeacher, currentTeacher, requireTeacher } from '../http/middleware.ts';
 import type { AppEnv } from '../http/types.ts';
-import { validate } from '../http/validate.ts';
+import { fieldError, validate } from '../http/validate.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
 import { cancelOpenSlots, createSlots } from '../calendar/slot-service.ts';
 import { MAX_SLOT_MINUTES, teacherSnapshot } from '../calendar/slot-views.ts';
@@ -76,7 +76,7 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
     const now = c.get('now');
     const result = await asAssertedTeacher(c, (teacher, guard) => {
       const startsAt = parseSlotStart(body.start, teacher.timeZone);
-      if (startsAt === null) throw new DomainError('invalid_request', 400, 'start: use a start like 2027-03-14T09:00.', { details: { issues: [{ path: 'start', message: 'Use a start like 2027-03-14T09:00.' }] } });
+      if (startsAt === null) throw fieldError('start', 'Use a start like 2027-03-14T09:00.');
       if (startsAt <= now) throw new DomainError('slot_in_past', 400, 'This time has already passed. Pick a time in the future.');
       if (startsAt > now + MAX_FUTURE_DAYS * DAY_MS) throw new DomainError('slot_too_far', 400, 'Slots can be published up to two years ahead.');
       const length = body.lengthMinutes ?? teacher.defaultSlotMinutes;
