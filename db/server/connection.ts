@@ -129,7 +129,7 @@ export class Connection {
   /** `run` again and again while the database is locked by another connection; see the file comment. */
   async #whenNotBusy<T>(run: () => T): Promise<T> {
     const deadline = Date.now() + this.#busyTimeoutMs;
-    let lingering = false;
+    let lingering: boolean | undefined;
     try {
       for (let attempt = 0; ; attempt++) {
         try {

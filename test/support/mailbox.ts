@@ -29,7 +29,7 @@ export async function emailsTo(to: string, mailboxUrl?: string): Promise<Receive
 export async function waitForEmail(to: string, options: WaitForEmailOptions = {}): Promise<ReceivedEmail> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
-  let seen: ReceivedEmail[] = [];
+  let seen: ReceivedEmail[];
   for (;;) {
     seen = await emailsTo(to, options.mailboxUrl);
     const match = seen.find((m) =>

@@ -18,6 +18,8 @@ export class LiveCalendar {
   /** Every known slot, sorted by start. */
   slots = $state<SlotView[]>([]);
 
+  // Plain, not reactive, on purpose: #publish() copies it into `slots` once per applied change.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see above
   #state: CalendarState = { version: 0, slots: new Map() };
   #range = { from: 0, to: 0 };
   #socket: ReconnectingWebSocket | null = null;
@@ -42,6 +44,7 @@ export class LiveCalendar {
       const snapshot = await this.#fetchSnapshot(from, to);
       // A snapshot older than what live events already brought would go backwards.
       if (snapshot.version >= this.#state.version || this.#range.from !== from) {
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain state, published by #publish()
         this.#state = { version: snapshot.version, slots: new Map(snapshot.slots.map((s) => [s.id, s])) };
         this.#publish();
       }
