@@ -16,7 +16,14 @@ export default defineConfig({
         tsconfig: 'tsconfig.json',
         test: {
           name: 'unit',
-          include: ['worker/**/*.test.ts', 'emails/**/*.test.ts', 'scripts/**/*.test.ts', 'db/**/*.test.ts', 'test/support/**/*.test.ts', 'web/src/lib/**/*.test.ts'],
+          include: [
+            'worker/**/*.test.ts',
+            'emails/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'db/**/*.test.ts',
+            'test/support/**/*.test.ts',
+            'web/src/lib/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

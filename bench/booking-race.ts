@@ -20,7 +20,10 @@ export async function main(args: Map<string, string>): Promise<void> {
   const stack = await startStack({ dataDir, fresh: true, quiet: true, port: await freePort() });
   try {
     note(`arranging ${slotCount} slots and ${studentCount} students with links`);
-    const { slotIds, tokens, teacher } = await portalFixture(stack.appUrl, stack.dbUrl, { slots: slotCount, students: studentCount });
+    const { slotIds, tokens, teacher } = await portalFixture(stack.appUrl, stack.dbUrl, {
+      slots: slotCount,
+      students: studentCount,
+    });
     let attempts = 0;
     let conflicts = 0;
     let errors = 0;
@@ -33,7 +36,11 @@ export async function main(args: Map<string, string>): Promise<void> {
       for (const slotId of order) {
         attempts++;
         const started = performance.now();
-        const response = await fetch(`${stack.appUrl}/api/booking/${token}/book`, { method: 'POST', headers: { origin: stack.appUrl, 'content-type': 'application/json', 'cf-connecting-ip': ip }, body: JSON.stringify({ slotId }) });
+        const response = await fetch(`${stack.appUrl}/api/booking/${token}/book`, {
+          method: 'POST',
+          headers: { origin: stack.appUrl, 'content-type': 'application/json', 'cf-connecting-ip': ip },
+          body: JSON.stringify({ slotId }),
+        });
         latencies.push(performance.now() - started);
         await response.arrayBuffer();
         if (response.status === 201) {
@@ -47,23 +54,31 @@ export async function main(args: Map<string, string>): Promise<void> {
     note(`racing`);
     await Promise.all(tokens.map((token, i) => race(token, i)));
     const db = createClient({ url: stack.dbUrl });
-    const rows = await db.execute({ sql: "SELECT slot_id, count(*) AS n FROM bookings WHERE teacher_id = ? AND status = 'scheduled' GROUP BY slot_id", args: [teacher.id] });
-    const booked = await db.execute({ sql: "SELECT count(*) AS n FROM slots WHERE teacher_id = ? AND status = 'booked'", args: [teacher.id] });
+    const rows = await db.execute({
+      sql: "SELECT slot_id, count(*) AS n FROM bookings WHERE teacher_id = ? AND status = 'scheduled' GROUP BY slot_id",
+      args: [teacher.id],
+    });
+    const booked = await db.execute({
+      sql: "SELECT count(*) AS n FROM slots WHERE teacher_id = ? AND status = 'booked'",
+      args: [teacher.id],
+    });
     db.close();
     const doubleBooked = rows.rows.filter((r) => Number(r.n) > 1).length;
-    console.log(JSON.stringify({
-      bench: 'booking-race',
-      students: studentCount,
-      slots: slotCount,
-      attempts,
-      confirmed: confirmedBy.size,
-      conflicts,
-      errors,
-      double_booked: doubleBooked,
-      slots_marked_booked: Number(booked.rows[0]!.n),
-      p50_ms: round(percentile(latencies, 50)),
-      p99_ms: round(percentile(latencies, 99)),
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'booking-race',
+        students: studentCount,
+        slots: slotCount,
+        attempts,
+        confirmed: confirmedBy.size,
+        conflicts,
+        errors,
+        double_booked: doubleBooked,
+        slots_marked_booked: Number(booked.rows[0]!.n),
+        p50_ms: round(percentile(latencies, 50)),
+        p99_ms: round(percentile(latencies, 99)),
+      }),
+    );
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });

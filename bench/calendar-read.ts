@@ -19,19 +19,27 @@ async function load(task: (i: number) => Promise<void>, concurrency: number, sec
   let failures = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
-    for (let i = 0; performance.now() < deadline; i++) {
-      const t = performance.now();
-      try {
-        await task(worker * 1_000_000 + i);
-        latencies.push(performance.now() - t);
-      } catch {
-        failures++;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const t = performance.now();
+        try {
+          await task(worker * 1_000_000 + i);
+          latencies.push(performance.now() - t);
+        } catch {
+          failures++;
+        }
       }
-    }
-  }));
+    }),
+  );
   const elapsed = (performance.now() - started) / 1000;
-  return { rps: round(latencies.length / elapsed), p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), requests: latencies.length, failures };
+  return {
+    rps: round(latencies.length / elapsed),
+    p50: round(percentile(latencies, 50)),
+    p99: round(percentile(latencies, 99)),
+    requests: latencies.length,
+    failures,
+  };
 }
 
 export async function main(args: Map<string, string>): Promise<void> {
@@ -45,39 +53,52 @@ export async function main(args: Map<string, string>): Promise<void> {
     const { teacher, tokens } = await portalFixture(stack.appUrl, stack.dbUrl, { slots, students: 64 });
     const from = Date.now();
     const to = from + 62 * 86_400_000;
-    const url = (i: number) => `${stack.appUrl}/api/booking/${tokens[i % tokens.length]}/calendar?from=${from}&to=${to}`;
+    const url = (i: number) =>
+      `${stack.appUrl}/api/booking/${tokens[i % tokens.length]}/calendar?from=${from}&to=${to}`;
     const check = await fetch(url(0), { headers: { 'cf-connecting-ip': '2001:db8:2::1' } });
     const body = (await check.json()) as { slots: unknown[] };
     if (check.status !== 200) throw new Error(`calendar read failed: ${check.status}`);
     note(`the calendar answers ${body.slots.length} slots; loading for ${seconds}s at concurrency ${concurrency}`);
     // Distinct client addresses and links, so the portal's rate limits (per IP, per link) don't cap a load test.
-    const api = await load(async (i) => {
-      const response = await fetch(url(i), { headers: { 'cf-connecting-ip': `2001:db8:3::${(i % 60000).toString(16)}` } });
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(String(response.status));
-    }, concurrency, seconds);
+    const api = await load(
+      async (i) => {
+        const response = await fetch(url(i), {
+          headers: { 'cf-connecting-ip': `2001:db8:3::${(i % 60000).toString(16)}` },
+        });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(String(response.status));
+      },
+      concurrency,
+      seconds,
+    );
 
     const db = createClient({ url: stack.dbUrl });
     const sql = `SELECT s.*, b.student_id FROM slots s LEFT JOIN bookings b ON b.slot_id = s.id AND b.status = 'scheduled'
       WHERE s.teacher_id = ? AND s.starts_at >= ? AND s.starts_at < ? AND s.ends_at > ? AND s.status <> 'canceled' ORDER BY s.starts_at`;
-    const direct = await load(async () => {
-      await db.execute({ sql, args: [teacher.id, from - 12 * 3_600_000, to, from] });
-    }, concurrency, seconds);
-    db.close();
-    console.log(JSON.stringify({
-      bench: 'calendar-read',
-      slots: body.slots.length,
+    const direct = await load(
+      async () => {
+        await db.execute({ sql, args: [teacher.id, from - 12 * 3_600_000, to, from] });
+      },
       concurrency,
       seconds,
-      rps: api.rps,
-      p50_ms: api.p50,
-      p99_ms: api.p99,
-      failures: api.failures,
-      sql_rps: direct.rps,
-      sql_p50_ms: direct.p50,
-      sql_p99_ms: direct.p99,
-      ratio_rps: round(api.rps / direct.rps, 2),
-    }));
+    );
+    db.close();
+    console.log(
+      JSON.stringify({
+        bench: 'calendar-read',
+        slots: body.slots.length,
+        concurrency,
+        seconds,
+        rps: api.rps,
+        p50_ms: api.p50,
+        p99_ms: api.p99,
+        failures: api.failures,
+        sql_rps: direct.rps,
+        sql_p50_ms: direct.p50,
+        sql_p99_ms: direct.p99,
+        ratio_rps: round(api.rps / direct.rps, 2),
+      }),
+    );
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });

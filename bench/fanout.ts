@@ -30,23 +30,30 @@ interface Watcher {
  * benchmark thread, and parsing each payload before the next socket's receipt is timed would measure the
  * benchmark's own parser (and favour the smaller payload) rather than delivery.
  */
-async function connectAll(url: string, count: number, headers: Record<string, string>, keyOf: (raw: string) => string | null): Promise<Watcher[]> {
+async function connectAll(
+  url: string,
+  count: number,
+  headers: Record<string, string>,
+  keyOf: (raw: string) => string | null,
+): Promise<Watcher[]> {
   const watchers: Watcher[] = [];
   const BATCH = 50;
   for (let start = 0; start < count; start += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, count - start) }, () =>
-      new Promise<Watcher>((resolve, reject) => {
-        const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-        const watcher: Watcher = { ws, received: new Map() };
-        ws.on('message', (data) => {
-          const at = performance.now();
-          const key = keyOf(String(data));
-          if (key !== null && !watcher.received.has(key)) watcher.received.set(key, at);
-          if (key === 'hello') resolve(watcher);
-        });
-        ws.once('error', reject);
-        ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-      }),
+    const batch = Array.from(
+      { length: Math.min(BATCH, count - start) },
+      () =>
+        new Promise<Watcher>((resolve, reject) => {
+          const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+          const watcher: Watcher = { ws, received: new Map() };
+          ws.on('message', (data) => {
+            const at = performance.now();
+            const key = keyOf(String(data));
+            if (key !== null && !watcher.received.has(key)) watcher.received.set(key, at);
+            if (key === 'hello') resolve(watcher);
+          });
+          ws.once('error', reject);
+          ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+        }),
     );
     watchers.push(...(await Promise.all(batch)));
   }
@@ -55,7 +62,8 @@ async function connectAll(url: string, count: number, headers: Record<string, st
 
 async function waitForAll(watchers: Watcher[], key: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && watchers.some((w) => !w.received.has(key))) await new Promise((r) => setTimeout(r, 20));
+  while (Date.now() < deadline && watchers.some((w) => !w.received.has(key)))
+    await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Latencies (ms) of one change, from its trigger time to each watcher's receipt. */
@@ -71,7 +79,17 @@ function summarise(perChange: number[][]) {
   };
 }
 
-const closeAll = (watchers: Watcher[]) => Promise.all(watchers.map((w) => new Promise<void>((resolve) => { w.ws.once('close', () => resolve()); w.ws.close(); setTimeout(resolve, 2000); })));
+const closeAll = (watchers: Watcher[]) =>
+  Promise.all(
+    watchers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          w.ws.once('close', () => resolve());
+          w.ws.close();
+          setTimeout(resolve, 2000);
+        }),
+    ),
+  );
 
 export async function main(args: Map<string, string>): Promise<void> {
   const watcherCount = Number(args.get('watchers') ?? 100);
@@ -79,7 +97,13 @@ export async function main(args: Map<string, string>): Promise<void> {
   const idleMs = Number(args.get('idle-ms') ?? 15_000);
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-bench-'));
   note(`starting the stack in ${dataDir}`);
-  const stack = await startStack({ dataDir, fresh: true, quiet: true, port: Number(args.get('port') ?? 8791), extraVars: { BENCH_ENABLED: '1' } });
+  const stack = await startStack({
+    dataDir,
+    fresh: true,
+    quiet: true,
+    port: Number(args.get('port') ?? 8791),
+    extraVars: { BENCH_ENABLED: '1' },
+  });
   try {
     const client = createClient({ url: stack.dbUrl });
     const teacher = await createTeacherSession(drizzle(client, { schema }));
@@ -90,12 +114,26 @@ export async function main(args: Map<string, string>): Promise<void> {
     // calendar and the baseline room, so both are measured under the same conditions (the same garbage, the
     // same warm caches) rather than one after the other.
     note(`connecting ${watcherCount} watchers to the calendar`);
-    const watchers = await connectAll(`${wsBase}/api/live/teacher`, watcherCount, { cookie: teacher.cookie, origin }, (raw) =>
-      raw.startsWith('{"type":"hello"') ? 'hello' : raw.startsWith('{"type":"event"') ? `v${/"version":(\d+)/.exec(raw)?.[1]}` : null,
+    const watchers = await connectAll(
+      `${wsBase}/api/live/teacher`,
+      watcherCount,
+      { cookie: teacher.cookie, origin },
+      (raw) =>
+        raw.startsWith('{"type":"hello"')
+          ? 'hello'
+          : raw.startsWith('{"type":"event"')
+            ? `v${/"version":(\d+)/.exec(raw)?.[1]}`
+            : null,
     );
     note(`connecting ${watcherCount} watchers to the baseline room`);
     const room = `bench-${Date.now()}`;
-    const baseline = await connectAll(`${wsBase}/api/bench/room/${room}/ws`, watcherCount, { origin }, (raw) => (raw.startsWith('{"type":"hello"') ? 'hello' : raw.startsWith('{"type":"bench"') ? `b${/"n":(\d+)/.exec(raw)?.[1]}` : null));
+    const baseline = await connectAll(`${wsBase}/api/bench/room/${room}/ws`, watcherCount, { origin }, (raw) =>
+      raw.startsWith('{"type":"hello"')
+        ? 'hello'
+        : raw.startsWith('{"type":"bench"')
+          ? `b${/"n":(\d+)/.exec(raw)?.[1]}`
+          : null,
+    );
 
     let day = 1;
     const change = async () => {
@@ -103,7 +141,10 @@ export async function main(args: Map<string, string>): Promise<void> {
       const response = await fetch(`${stack.appUrl}/api/teacher/slots`, {
         method: 'POST',
         headers: { origin, cookie: teacher.cookie, 'content-type': 'application/json' },
-        body: JSON.stringify({ start: new Date(Date.now() + day++ * 86_400_000).toISOString().slice(0, 16) + 'Z', lengthMinutes: 30 }),
+        body: JSON.stringify({
+          start: new Date(Date.now() + day++ * 86_400_000).toISOString().slice(0, 16) + 'Z',
+          lengthMinutes: 30,
+        }),
       });
       const body = (await response.json()) as { version: number };
       if (response.status !== 201) throw new Error(`slot change failed: ${response.status} ${JSON.stringify(body)}`);
@@ -112,7 +153,11 @@ export async function main(args: Map<string, string>): Promise<void> {
     };
     const broadcast = async (n: number) => {
       const started = performance.now();
-      const response = await fetch(`${stack.appUrl}/api/bench/room/${room}/broadcast`, { method: 'POST', headers: { origin }, body: JSON.stringify({ type: 'bench', n }) });
+      const response = await fetch(`${stack.appUrl}/api/bench/room/${room}/broadcast`, {
+        method: 'POST',
+        headers: { origin },
+        body: JSON.stringify({ type: 'bench', n }),
+      });
       if (!response.ok) throw new Error(`baseline broadcast failed: ${response.status}`);
       await waitForAll(baseline, `b${n}`);
       return latencies(baseline, `b${n}`, started);
@@ -137,20 +182,22 @@ export async function main(args: Map<string, string>): Promise<void> {
 
     const warmStats = summarise(warm);
     const baselineStats = summarise(baselineRuns);
-    console.log(JSON.stringify({
-      bench: 'fanout',
-      watchers: watcherCount,
-      received,
-      expected: watcherCount * (changes + 1),
-      cold_p99_ms: round(percentile(cold, 99)),
-      p50_ms: warmStats.p50,
-      p99_ms: warmStats.p99,
-      max_ms: warmStats.max,
-      baseline_p99_ms: baselineStats.p99,
-      baseline_p50_ms: baselineStats.p50,
-      ratio_p99: round(warmStats.p99 / baselineStats.p99, 2),
-      changes,
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'fanout',
+        watchers: watcherCount,
+        received,
+        expected: watcherCount * (changes + 1),
+        cold_p99_ms: round(percentile(cold, 99)),
+        p50_ms: warmStats.p50,
+        p99_ms: warmStats.p99,
+        max_ms: warmStats.max,
+        baseline_p99_ms: baselineStats.p99,
+        baseline_p50_ms: baselineStats.p50,
+        ratio_p99: round(warmStats.p99 / baselineStats.p99, 2),
+        changes,
+      }),
+    );
   } catch (error) {
     note(`failed; the stack's log is in ${join(dataDir, 'wrangler.log')}`);
     throw error;

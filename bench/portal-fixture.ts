@@ -7,7 +7,10 @@ import { createTeacherSession } from '../test/support/teacher-session.ts';
 export async function portalFixture(appUrl: string, dbUrl: string, options: { slots: number; students: number }) {
   const client = createClient({ url: dbUrl });
   // A long horizon and no notice, so every slot the fixture makes is bookable.
-  const teacher = await createTeacherSession(drizzle(client, { schema }), { minNoticeMinutes: 0, bookingHorizonDays: 730 });
+  const teacher = await createTeacherSession(drizzle(client, { schema }), {
+    minNoticeMinutes: 0,
+    bookingHorizonDays: 730,
+  });
   client.close();
   const headers = { origin: appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
   const post = async (path: string, body: unknown) => {
@@ -23,7 +26,13 @@ export async function portalFixture(appUrl: string, dbUrl: string, options: { sl
   const day = (offset: number) => new Date(Date.now() + (2 + offset) * 86_400_000).toISOString().slice(0, 10);
   const created: { id: string; startsAt: number }[] = [];
   for (let hour = 0; hour < hours; hour++) {
-    const result = await post('/api/teacher/slots/recurring', { days: [1, 2, 3, 4, 5, 6, 7], startTime: `${String(hour).padStart(2, '0')}:00`, lengthMinutes: 30, from: day(0), until: day(days - 1) });
+    const result = await post('/api/teacher/slots/recurring', {
+      days: [1, 2, 3, 4, 5, 6, 7],
+      startTime: `${String(hour).padStart(2, '0')}:00`,
+      lengthMinutes: 30,
+      from: day(0),
+      until: day(days - 1),
+    });
     created.push(...result.slots);
   }
   created.sort((a, b) => a.startsAt - b.startsAt);
@@ -32,7 +41,10 @@ export async function portalFixture(appUrl: string, dbUrl: string, options: { sl
   const slotIds = created.slice(0, options.slots).map((s) => s.id);
   const tokens: string[] = [];
   for (let i = 0; i < options.students; i++) {
-    const { student } = await post('/api/teacher/students', { name: `Student ${i + 1}`, email: `bench-${i}-${teacher.id.slice(0, 8)}@example.test` });
+    const { student } = await post('/api/teacher/students', {
+      name: `Student ${i + 1}`,
+      email: `bench-${i}-${teacher.id.slice(0, 8)}@example.test`,
+    });
     const { link } = await post(`/api/teacher/students/${student.id}/share-link`, {});
     tokens.push(link.url.split('/').at(-1));
   }

@@ -26,7 +26,9 @@ export const authSessions = sqliteTable(
   'auth_sessions',
   {
     id: id(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
     createdAt: createdAt(),
     lastVerifiedAt: integer('last_verified_at').notNull(),
@@ -55,15 +57,22 @@ export const oauthAccounts = sqliteTable(
   {
     provider: text('provider').notNull(),
     providerUserId: text('provider_user_id').notNull(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('oauth_accounts_provider_user_uq').on(t.provider, t.providerUserId), index('oauth_accounts_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('oauth_accounts_provider_user_uq').on(t.provider, t.providerUserId),
+    index('oauth_accounts_user_idx').on(t.userId),
+  ],
 );
 
 export const teachers = sqliteTable('teachers', {
   /** Same id as the teacher's user row. */
-  id: text('id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  id: text('id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
   displayName: text('display_name').notNull(),
   timeZone: text('time_zone').notNull(),
   minNoticeMinutes: integer('min_notice_minutes').notNull().default(720),
@@ -83,7 +92,9 @@ export const students = sqliteTable(
   'students',
   {
     id: id(),
-    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    teacherId: text('teacher_id')
+      .notNull()
+      .references(() => teachers.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     name: text('name').notNull(),
     color: text('color').notNull(),
@@ -98,8 +109,12 @@ export const shareLinks = sqliteTable(
   'share_links',
   {
     id: id(),
-    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
-    studentId: text('student_id').notNull().references(() => students.id, { onDelete: 'cascade' }),
+    teacherId: text('teacher_id')
+      .notNull()
+      .references(() => teachers.id, { onDelete: 'cascade' }),
+    studentId: text('student_id')
+      .notNull()
+      .references(() => students.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull().unique(),
     /** AES-GCM sealed token so the teacher can copy the link again. */
     tokenSealed: text('token_sealed').notNull(),
@@ -111,18 +126,25 @@ export const shareLinks = sqliteTable(
     revokedAt: integer('revoked_at'),
     createdAt: createdAt(),
   },
-  (t) => [index('share_links_student_idx').on(t.studentId, t.revokedAt), index('share_links_teacher_idx').on(t.teacherId)],
+  (t) => [
+    index('share_links_student_idx').on(t.studentId, t.revokedAt),
+    index('share_links_teacher_idx').on(t.teacherId),
+  ],
 );
 
 export const slots = sqliteTable(
   'slots',
   {
     id: id(),
-    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    teacherId: text('teacher_id')
+      .notNull()
+      .references(() => teachers.id, { onDelete: 'cascade' }),
     startsAt: integer('starts_at').notNull(),
     endsAt: integer('ends_at').notNull(),
     subject: text('subject').notNull().default(''),
-    status: text('status', { enum: ['open', 'booked', 'canceled'] }).notNull().default('open'),
+    status: text('status', { enum: ['open', 'booked', 'canceled'] })
+      .notNull()
+      .default('open'),
     /** Slots made together by one weekly rule share a series id. */
     seriesId: text('series_id'),
     createdAt: createdAt(),
@@ -136,8 +158,12 @@ export const bookings = sqliteTable(
   'bookings',
   {
     id: id(),
-    slotId: text('slot_id').notNull().references(() => slots.id),
-    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    slotId: text('slot_id')
+      .notNull()
+      .references(() => slots.id),
+    teacherId: text('teacher_id')
+      .notNull()
+      .references(() => teachers.id, { onDelete: 'cascade' }),
     studentId: text('student_id').references(() => students.id, { onDelete: 'set null' }),
     studentUserId: text('student_user_id').references(() => users.id, { onDelete: 'set null' }),
     shareLinkId: text('share_link_id'),
@@ -154,8 +180,12 @@ export const bookings = sqliteTable(
   },
   (t) => [
     // The database, not the code path, is the last word on double booking.
-    uniqueIndex('bookings_one_scheduled_per_slot_uq').on(t.slotId).where(sql`status = 'scheduled'`),
-    uniqueIndex('bookings_teacher_external_uq').on(t.teacherId, t.externalId).where(sql`external_id IS NOT NULL`),
+    uniqueIndex('bookings_one_scheduled_per_slot_uq')
+      .on(t.slotId)
+      .where(sql`status = 'scheduled'`),
+    uniqueIndex('bookings_teacher_external_uq')
+      .on(t.teacherId, t.externalId)
+      .where(sql`external_id IS NOT NULL`),
     index('bookings_student_user_idx').on(t.studentUserId, t.startsAt),
     index('bookings_student_idx').on(t.studentId, t.startsAt),
     index('bookings_teacher_start_idx').on(t.teacherId, t.startsAt),
@@ -163,10 +193,14 @@ export const bookings = sqliteTable(
 );
 
 export const availability = sqliteTable('availability', {
-  studentUserId: text('student_user_id').primaryKey().references(() => users.id, { onDelete: 'cascade' }),
+  studentUserId: text('student_user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
   timeZone: text('time_zone').notNull(),
   /** JSON: [{ day: 1..7 (ISO, Monday=1), start: "HH:MM", end: "HH:MM" }] */
-  weeklyRanges: text('weekly_ranges', { mode: 'json' }).notNull().$type<{ day: number; start: string; end: string }[]>(),
+  weeklyRanges: text('weekly_ranges', { mode: 'json' })
+    .notNull()
+    .$type<{ day: number; start: string; end: string }[]>(),
   notes: text('notes').notNull().default(''),
   preferences: text('preferences').notNull().default(''),
   updatedAt: updatedAt(),
@@ -180,7 +214,9 @@ export const emailOutbox = sqliteTable(
     template: text('template').notNull(),
     /** AES-GCM sealed JSON: payloads may hold one-time links. */
     payloadSealed: text('payload_sealed').notNull(),
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] }).notNull().default('queued'),
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] })
+      .notNull()
+      .default('queued'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     lastError: text('last_error'),
@@ -194,7 +230,10 @@ export const emailOutbox = sqliteTable(
     updatedAt: updatedAt(),
   },
   // The cron sweep's query: stale queued or stuck sending rows.
-  (t) => [index('email_outbox_status_next_idx').on(t.status, t.nextAttemptAt), index('email_outbox_student_idx').on(t.studentId)],
+  (t) => [
+    index('email_outbox_status_next_idx').on(t.status, t.nextAttemptAt),
+    index('email_outbox_student_idx').on(t.studentId),
+  ],
 );
 
 export const auditLog = sqliteTable(
@@ -202,7 +241,9 @@ export const auditLog = sqliteTable(
   {
     id: id(),
     at: integer('at').notNull(),
-    actorType: text('actor_type', { enum: ['teacher', 'student', 'share_link', 'api_key', 'system', 'anonymous'] }).notNull(),
+    actorType: text('actor_type', {
+      enum: ['teacher', 'student', 'share_link', 'api_key', 'system', 'anonymous'],
+    }).notNull(),
     actorId: text('actor_id'),
     action: text('action').notNull(),
     targetType: text('target_type'),
@@ -211,26 +252,36 @@ export const auditLog = sqliteTable(
     userAgent: text('user_agent'),
     details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
   },
-  (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId, t.at), index('audit_log_actor_idx').on(t.actorType, t.actorId, t.at)],
+  (t) => [
+    index('audit_log_target_idx').on(t.targetType, t.targetId, t.at),
+    index('audit_log_actor_idx').on(t.actorType, t.actorId, t.at),
+  ],
 );
 
 export const linkEvents = sqliteTable(
   'link_events',
   {
     id: id(),
-    shareLinkId: text('share_link_id').notNull().references(() => shareLinks.id, { onDelete: 'cascade' }),
+    shareLinkId: text('share_link_id')
+      .notNull()
+      .references(() => shareLinks.id, { onDelete: 'cascade' }),
     teacherId: text('teacher_id').notNull(),
     kind: text('kind', { enum: ['view', 'booking', 'cancellation'] }).notNull(),
     at: integer('at').notNull(),
   },
-  (t) => [index('link_events_teacher_at_idx').on(t.teacherId, t.at), index('link_events_link_idx').on(t.shareLinkId, t.at)],
+  (t) => [
+    index('link_events_teacher_at_idx').on(t.teacherId, t.at),
+    index('link_events_link_idx').on(t.shareLinkId, t.at),
+  ],
 );
 
 export const apiKeys = sqliteTable(
   'api_keys',
   {
     id: id(),
-    teacherId: text('teacher_id').notNull().references(() => teachers.id, { onDelete: 'cascade' }),
+    teacherId: text('teacher_id')
+      .notNull()
+      .references(() => teachers.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     keyHash: text('key_hash').notNull().unique(),
     /** First characters, shown in the list so a teacher can tell keys apart. */

@@ -22,14 +22,45 @@ export async function seed(url: string, authToken?: string, now = Date.now()): P
     for (let offset = 1; offset <= 14; offset++) {
       const date = today.add({ days: offset });
       if (date.dayOfWeek > 5) continue;
-      for (const [time, subject] of [['09:00', 'Algebra'], ['10:30', 'Geometry'], ['14:00', 'Exam practice']] as const) {
-        const startsAt = date.toZonedDateTime({ timeZone: DEMO_TIME_ZONE, plainTime: Temporal.PlainTime.from(time) }).epochMilliseconds;
-        slots.push({ id: crypto.randomUUID(), teacherId, startsAt, endsAt: startsAt + 60 * 60_000, subject, status: 'open', createdAt: now, updatedAt: now });
+      for (const [time, subject] of [
+        ['09:00', 'Algebra'],
+        ['10:30', 'Geometry'],
+        ['14:00', 'Exam practice'],
+      ] as const) {
+        const startsAt = date.toZonedDateTime({
+          timeZone: DEMO_TIME_ZONE,
+          plainTime: Temporal.PlainTime.from(time),
+        }).epochMilliseconds;
+        slots.push({
+          id: crypto.randomUUID(),
+          teacherId,
+          startsAt,
+          endsAt: startsAt + 60 * 60_000,
+          subject,
+          status: 'open',
+          createdAt: now,
+          updatedAt: now,
+        });
       }
     }
     await db.batch([
-      db.insert(schema.users).values({ id: teacherId, email: DEMO_TEACHER_EMAIL, name: 'Ada Lovelace', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now }),
-      db.insert(schema.teachers).values({ id: teacherId, displayName: 'Ada Lovelace', timeZone: DEMO_TIME_ZONE, calendarVersion: 1, createdAt: now, updatedAt: now }),
+      db.insert(schema.users).values({
+        id: teacherId,
+        email: DEMO_TEACHER_EMAIL,
+        name: 'Ada Lovelace',
+        role: 'teacher',
+        emailVerifiedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      db.insert(schema.teachers).values({
+        id: teacherId,
+        displayName: 'Ada Lovelace',
+        timeZone: DEMO_TIME_ZONE,
+        calendarVersion: 1,
+        createdAt: now,
+        updatedAt: now,
+      }),
       db.insert(schema.slots).values(slots),
     ]);
     return { seeded: true };
@@ -45,5 +76,7 @@ if (import.meta.main) {
     process.exit(1);
   }
   const { seeded } = await seed(url, process.env.DATABASE_AUTH_TOKEN);
-  console.log(seeded ? `Seeded the demo teacher ${DEMO_TEACHER_EMAIL}.` : 'The database already has users; nothing seeded.');
+  console.log(
+    seeded ? `Seeded the demo teacher ${DEMO_TEACHER_EMAIL}.` : 'The database already has users; nothing seeded.',
+  );
 }

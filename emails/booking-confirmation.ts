@@ -26,21 +26,48 @@ export function bookingConfirmationEmail(p: BookingConfirmationPayload): Rendere
   const what = sessionTitle(p.subject, p.teacherName);
   const subject = `Booked: ${what}, ${formatSession(p.startsAt, p.endsAt, p.studentTimeZone).split(' (')[0]}`;
   const when = formatSession(p.startsAt, p.endsAt, p.studentTimeZone);
-  const teacherWhen = p.teacherTimeZone !== p.studentTimeZone ? formatSession(p.startsAt, p.endsAt, p.teacherTimeZone) : null;
+  const teacherWhen =
+    p.teacherTimeZone !== p.studentTimeZone ? formatSession(p.startsAt, p.endsAt, p.teacherTimeZone) : null;
   const access = p.newAccount
     ? `We made you a Slotcast account with this address, so you can follow your sessions and tell ${p.teacherName} when you're free. Your first sign-in is one click, no password: the link works once, for ${p.signInValidHours} hours.`
     : `Sign in with one click to see all your sessions: the link works once, for ${p.signInValidHours} hours.`;
-  const ics = sessionIcs({ bookingId: p.bookingId, subject: p.subject, teacherName: p.teacherName, startsAt: p.startsAt, endsAt: p.endsAt, dashboardUrl: p.dashboardUrl, stamp: p.createdAt });
+  const ics = sessionIcs({
+    bookingId: p.bookingId,
+    subject: p.subject,
+    teacherName: p.teacherName,
+    startsAt: p.startsAt,
+    endsAt: p.endsAt,
+    dashboardUrl: p.dashboardUrl,
+    stamp: p.createdAt,
+  });
   return {
     subject,
-    html: layout(subject,
+    html: layout(
+      subject,
       paragraph(`Hi ${p.studentName}, your session is booked.`) +
-      `<p style="margin:0 0 8px;font-size:18px;font-weight:700">${escapeHtml(what)}</p>` +
-      paragraph(when) + (teacherWhen ? paragraph(`For ${p.teacherName}: ${teacherWhen}`) : '') +
-      paragraph(access) + button(p.newAccount ? 'Open my dashboard' : 'Sign in to my dashboard', p.signInUrl) +
-      paragraph(`Already signed in? Your dashboard: ${p.dashboardUrl}`) +
-      paragraph('The attached calendar file adds the session to your calendar.')),
-    text: [`Hi ${p.studentName}, your session is booked.`, '', what, when, ...(teacherWhen ? [`For ${p.teacherName}: ${teacherWhen}`] : []), '', access, `Sign in: ${p.signInUrl}`, '', `Your dashboard: ${p.dashboardUrl}`, '', 'The attached calendar file adds the session to your calendar.', ''].join('\n'),
+        `<p style="margin:0 0 8px;font-size:18px;font-weight:700">${escapeHtml(what)}</p>` +
+        paragraph(when) +
+        (teacherWhen ? paragraph(`For ${p.teacherName}: ${teacherWhen}`) : '') +
+        paragraph(access) +
+        button(p.newAccount ? 'Open my dashboard' : 'Sign in to my dashboard', p.signInUrl) +
+        paragraph(`Already signed in? Your dashboard: ${p.dashboardUrl}`) +
+        paragraph('The attached calendar file adds the session to your calendar.'),
+    ),
+    text: [
+      `Hi ${p.studentName}, your session is booked.`,
+      '',
+      what,
+      when,
+      ...(teacherWhen ? [`For ${p.teacherName}: ${teacherWhen}`] : []),
+      '',
+      access,
+      `Sign in: ${p.signInUrl}`,
+      '',
+      `Your dashboard: ${p.dashboardUrl}`,
+      '',
+      'The attached calendar file adds the session to your calendar.',
+      '',
+    ].join('\n'),
     attachments: [{ filename: 'session.ics', contentType: 'text/calendar', content: base64(ics) }],
   };
 }

@@ -17,7 +17,12 @@ export function bookingNoticeEmail(p: BookingNoticePayload): RenderedEmail {
   const subject = `New booking: ${p.studentName}${p.subject ? `, ${p.subject}` : ''}`;
   return {
     subject,
-    html: layout(subject, paragraph(`${p.studentName} booked ${p.subject || 'a session'}: ${when}.`) + button('Open your calendar', p.calendarUrl) + paragraph('You can turn these emails off in Settings.')),
+    html: layout(
+      subject,
+      paragraph(`${p.studentName} booked ${p.subject || 'a session'}: ${when}.`) +
+        button('Open your calendar', p.calendarUrl) +
+        paragraph('You can turn these emails off in Settings.'),
+    ),
     text: `${p.studentName} booked ${p.subject || 'a session'}: ${when}.\n\nYour calendar: ${p.calendarUrl}\n\nYou can turn these emails off in Settings.\n`,
   };
 }

@@ -14,8 +14,13 @@ export interface IcsEvent {
   stamp: number;
 }
 
-const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-const escapeText = (value: string) => value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+const utc = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+const escapeText = (value: string) =>
+  value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
 
 function fold(line: string): string {
   const bytes = new TextEncoder().encode(line);
@@ -48,7 +53,9 @@ export function icsEvent(event: IcsEvent): string {
     `SUMMARY:${escapeText(event.summary)}`,
     ...(event.description ? [`DESCRIPTION:${escapeText(event.description)}`] : []),
     ...(event.url ? [`URL:${event.url}`] : []),
-    ...(event.organizerName ? [`ORGANIZER;CN=${escapeText(event.organizerName).replace(/[:;"]/g, '')}:mailto:no-reply@slotcast.invalid`] : []),
+    ...(event.organizerName
+      ? [`ORGANIZER;CN=${escapeText(event.organizerName).replace(/[:;"]/g, '')}:mailto:no-reply@slotcast.invalid`]
+      : []),
     'END:VEVENT',
     'END:VCALENDAR',
   ];
@@ -56,13 +63,22 @@ export function icsEvent(event: IcsEvent): string {
 }
 
 /** What a booked session is called: in the email's subject, and in the student's calendar. */
-export const sessionTitle = (subject: string, teacherName: string) => (subject ? `${subject} with ${teacherName}` : `Session with ${teacherName}`);
+export const sessionTitle = (subject: string, teacherName: string) =>
+  subject ? `${subject} with ${teacherName}` : `Session with ${teacherName}`;
 
 /**
  * The calendar file of one booked session, the same from the confirmation email and from the dashboard: the
  * UID is the booking's, so adding it twice updates one event instead of making two.
  */
-export function sessionIcs(s: { bookingId: string; subject: string; teacherName: string; startsAt: number; endsAt: number; dashboardUrl: string; stamp: number }): string {
+export function sessionIcs(s: {
+  bookingId: string;
+  subject: string;
+  teacherName: string;
+  startsAt: number;
+  endsAt: number;
+  dashboardUrl: string;
+  stamp: number;
+}): string {
   return icsEvent({
     uid: `${s.bookingId}@slotcast`,
     startsAt: s.startsAt,

@@ -17,10 +17,12 @@ export const paragraph = (text: string) => `<p style="margin:0 0 16px">${escapeH
 
 /** Wraps already-escaped body HTML in a minimal, readable layout. */
 export function layout(title: string, bodyHtml: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>` +
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>` +
     `<body style="margin:0;background:#f4f5f7;font-family:-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;color:#1f2937;line-height:1.5">` +
     `<main style="max-width:560px;margin:0 auto;padding:32px 24px;background:#ffffff">` +
     `<p style="margin:0 0 24px;font-weight:700;color:#1d4ed8">Slotcast</p>${bodyHtml}` +
     `<p style="margin:32px 0 0;font-size:13px;color:#6b7280">You received this email because someone entered this address in Slotcast. If it wasn't you, you can ignore it.</p>` +
-    `</main></body></html>`;
+    `</main></body></html>`
+  );
 }

@@ -12,7 +12,9 @@ describe('the sign-in email', () => {
     expect(email.text).toContain('15 minutes');
   });
   it('invites an unknown address to create an account', () => {
-    expect(renderEmail('sign-in', { link, expiresInMinutes: 15, kind: 'signup' }).subject).toBe('Create your Slotcast account');
+    expect(renderEmail('sign-in', { link, expiresInMinutes: 15, kind: 'signup' }).subject).toBe(
+      'Create your Slotcast account',
+    );
   });
   it('escapes what it is given and refuses non-http links', () => {
     const email = renderEmail('sign-in', { link: 'javascript:alert(1)', expiresInMinutes: 15, kind: 'login' });

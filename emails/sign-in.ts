@@ -19,9 +19,14 @@ export function signInEmail(payload: SignInPayload): RenderedEmail {
   const action = signup ? 'Create account' : 'Sign in';
   return {
     subject,
-    html: layout(subject, paragraph(intro) + button(action, payload.link) + paragraph(expiry) +
-      paragraph('If the button does not work, copy this address into your browser:') +
-      `<p style="margin:0 0 16px;word-break:break-all;font-size:13px">${escapeHtml(payload.link)}</p>`),
+    html: layout(
+      subject,
+      paragraph(intro) +
+        button(action, payload.link) +
+        paragraph(expiry) +
+        paragraph('If the button does not work, copy this address into your browser:') +
+        `<p style="margin:0 0 16px;word-break:break-all;font-size:13px">${escapeHtml(payload.link)}</p>`,
+    ),
     text: `${intro}\n\n${action}: ${payload.link}\n\n${expiry}\n\nIf you did not ask for this, you can ignore this email.\n`,
   };
 }

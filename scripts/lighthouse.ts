@@ -18,40 +18,113 @@ import { freePort, ROOT, startStack } from './stack.ts';
 import { maskPath } from '../worker/http/mask.ts';
 
 const MIN_SCORE = 95;
-const stack = await startStack({ dataDir: mkdtempSync(join(tmpdir(), 'slotcast-lh-')), fresh: true, quiet: true, port: await freePort(), build: true });
+const stack = await startStack({
+  dataDir: mkdtempSync(join(tmpdir(), 'slotcast-lh-')),
+  fresh: true,
+  quiet: true,
+  port: await freePort(),
+  build: true,
+});
 let failed = false;
 try {
   const teacher = await createTeacherSession(drizzle(createClient({ url: stack.dbUrl }), { schema }));
   const headers = { origin: stack.appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
   const today = new Date().toISOString().slice(0, 10);
   const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-  await fetch(`${stack.appUrl}/api/teacher/slots/recurring`, { method: 'POST', headers, body: JSON.stringify({ days: [1, 2, 3, 4, 5, 6, 7], startTime: '10:00', lengthMinutes: 60, from: today, until: nextWeek, subject: 'Algebra' }) });
-  const added = await (await fetch(`${stack.appUrl}/api/teacher/students`, { method: 'POST', headers, body: JSON.stringify({ name: 'Ada Lin', email: 'ada@example.test' }) })).json() as { student: { id: string } };
-  const linked = await (await fetch(`${stack.appUrl}/api/teacher/students/${added.student.id}/share-link`, { method: 'POST', headers, body: '{}' })).json() as { link: { url: string } };
+  await fetch(`${stack.appUrl}/api/teacher/slots/recurring`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      days: [1, 2, 3, 4, 5, 6, 7],
+      startTime: '10:00',
+      lengthMinutes: 60,
+      from: today,
+      until: nextWeek,
+      subject: 'Algebra',
+    }),
+  });
+  const added = (await (
+    await fetch(`${stack.appUrl}/api/teacher/students`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'Ada Lin', email: 'ada@example.test' }),
+    })
+  ).json()) as { student: { id: string } };
+  const linked = (await (
+    await fetch(`${stack.appUrl}/api/teacher/students/${added.student.id}/share-link`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    })
+  ).json()) as { link: { url: string } };
   const portalPath = new URL(linked.link.url).pathname;
   // A student with an account, a booked session and saved availability, for the dashboard.
   const token = portalPath.split('/').at(-1)!;
-  const calendar = await (await fetch(`${stack.appUrl}/api/booking/${token}/calendar`)).json() as { slots: { id: string; bookable: boolean }[] };
+  const calendar = (await (await fetch(`${stack.appUrl}/api/booking/${token}/calendar`)).json()) as {
+    slots: { id: string; bookable: boolean }[];
+  };
   const bookable = calendar.slots.find((slot) => slot.bookable);
   if (!bookable) throw new Error('No bookable slot for the dashboard page.');
-  await fetch(`${stack.appUrl}/api/booking/${token}/book`, { method: 'POST', headers: { origin: stack.appUrl, 'content-type': 'application/json' }, body: JSON.stringify({ slotId: bookable.id }) });
+  await fetch(`${stack.appUrl}/api/booking/${token}/book`, {
+    method: 'POST',
+    headers: { origin: stack.appUrl, 'content-type': 'application/json' },
+    body: JSON.stringify({ slotId: bookable.id }),
+  });
   const database = drizzle(createClient({ url: stack.dbUrl }), { schema });
   const [student] = await database.select().from(schema.users).where(eq(schema.users.email, 'ada@example.test'));
   const studentCookie = await createSessionFor(database, student!.id);
-  await fetch(`${stack.appUrl}/api/student/availability`, { method: 'POST', headers: { origin: stack.appUrl, cookie: studentCookie, 'content-type': 'application/json' }, body: JSON.stringify({ timeZone: 'Europe/Berlin', weeklyRanges: [{ day: 2, start: '16:00', end: '18:00' }], notes: 'After school' }) });
+  await fetch(`${stack.appUrl}/api/student/availability`, {
+    method: 'POST',
+    headers: { origin: stack.appUrl, cookie: studentCookie, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      timeZone: 'Europe/Berlin',
+      weeklyRanges: [{ day: 2, start: '16:00', end: '18:00' }],
+      notes: 'After school',
+    }),
+  });
   const outDir = join(ROOT, 'test-results', 'lighthouse');
   mkdirSync(outDir, { recursive: true });
-  for (const [name, path, auth] of [['landing', '/', false], ['login', '/login', false], ['teacher-week', '/teacher', true], ['teacher-settings', '/teacher/settings', true], ['teacher-students', '/teacher/students', true], ['portal', portalPath, false], ['student-dashboard', '/student', 'student']] as const) {
+  for (const [name, path, auth] of [
+    ['landing', '/', false],
+    ['login', '/login', false],
+    ['teacher-week', '/teacher', true],
+    ['teacher-settings', '/teacher/settings', true],
+    ['teacher-students', '/teacher/students', true],
+    ['portal', portalPath, false],
+    ['student-dashboard', '/student', 'student'],
+  ] as const) {
     const report = join(outDir, `${name}.json`);
-    spawnSync(process.execPath, [
-      join(ROOT, 'node_modules', 'lighthouse', 'cli', 'index.js'), stack.appUrl + path,
-      '--only-categories=performance,accessibility,best-practices', '--output=json', `--output-path=${report}`, '--quiet',
-      `--chrome-flags=--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync`,
-      ...(auth ? [`--extra-headers=${JSON.stringify({ Cookie: auth === 'student' ? studentCookie : teacher.cookie })}`] : []),
-    ], { env: { ...process.env, CHROME_PATH: CHROMIUM_PATH }, stdio: 'inherit' });
-    const result = JSON.parse(readFileSync(report, 'utf8')) as { runtimeError?: { message: string }; finalDisplayedUrl: string; categories: Record<string, { score: number | null }> };
-    const score = (key: string) => (result.categories[key]?.score == null ? null : Math.round(result.categories[key]!.score! * 100));
-    const line = { page: name, path: maskPath(new URL(result.finalDisplayedUrl).pathname), performance: score('performance'), accessibility: score('accessibility'), best_practices: score('best-practices'), error: result.runtimeError?.message ?? null };
+    spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'lighthouse', 'cli', 'index.js'),
+        stack.appUrl + path,
+        '--only-categories=performance,accessibility,best-practices',
+        '--output=json',
+        `--output-path=${report}`,
+        '--quiet',
+        `--chrome-flags=--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync`,
+        ...(auth
+          ? [`--extra-headers=${JSON.stringify({ Cookie: auth === 'student' ? studentCookie : teacher.cookie })}`]
+          : []),
+      ],
+      { env: { ...process.env, CHROME_PATH: CHROMIUM_PATH }, stdio: 'inherit' },
+    );
+    const result = JSON.parse(readFileSync(report, 'utf8')) as {
+      runtimeError?: { message: string };
+      finalDisplayedUrl: string;
+      categories: Record<string, { score: number | null }>;
+    };
+    const score = (key: string) =>
+      result.categories[key]?.score == null ? null : Math.round(result.categories[key]!.score! * 100);
+    const line = {
+      page: name,
+      path: maskPath(new URL(result.finalDisplayedUrl).pathname),
+      performance: score('performance'),
+      accessibility: score('accessibility'),
+      best_practices: score('best-practices'),
+      error: result.runtimeError?.message ?? null,
+    };
     console.log(JSON.stringify(line));
     if (line.error || (line.performance ?? 0) < MIN_SCORE || (line.accessibility ?? 0) < MIN_SCORE) failed = true;
   }

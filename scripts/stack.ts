@@ -5,7 +5,16 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,9 +75,14 @@ async function ensurePortFree(port: number, what: string, envName: string): Prom
   await new Promise<void>((resolveFree, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE'
-        ? new Error(`Port ${port} (${what}) is already in use: is another \`npm run dev\` running? Stop it, or set ${envName} to another port.`)
-        : error));
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${port} (${what}) is already in use: is another \`npm run dev\` running? Stop it, or set ${envName} to another port.`,
+            )
+          : error,
+      ),
+    );
     server.listen(port, '127.0.0.1', () => server.close(() => resolveFree()));
   });
 }
@@ -84,7 +98,10 @@ function secretKey(dataDir: string): string {
 export function buildWeb(): void {
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   // Run from web/ so SvelteKit finds its config there; with this Node, which SvelteKit's prerender fork reuses.
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: join(ROOT, 'web'), stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: join(ROOT, 'web'),
+    stdio: 'inherit',
+  });
   if (result.status !== 0) throw new Error('Building the web app failed (npm run build).');
 }
 
@@ -168,14 +185,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
-function startWrangler(o: { port: number; dataDir: string; vars: Record<string, string>; quiet: boolean; logLevel: string; logFile: string }): ChildProcess {
+function startWrangler(o: {
+  port: number;
+  dataDir: string;
+  vars: Record<string, string>;
+  quiet: boolean;
+  logLevel: string;
+  logFile: string;
+}): ChildProcess {
   const args = [
-    join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'dev',
-    '--ip', '127.0.0.1', '--port', String(o.port),
-    '--persist-to', join(o.dataDir, 'wrangler'),
-    '--test-scheduled', '--show-interactive-dev-session=false',
+    join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--persist-to',
+    join(o.dataDir, 'wrangler'),
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
     // Below warn, wrangler prints a line per request; maskRequestLines() takes the tokens out of them.
-    '--log-level', o.logLevel,
+    '--log-level',
+    o.logLevel,
     ...Object.entries(o.vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
   ];
   const log = createWriteStream(o.logFile, { flags: 'a' });
@@ -223,12 +254,15 @@ async function waitForHealth(appUrl: string, child: ChildProcess, logFile: strin
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  const why = child.exitCode !== null || child.signalCode !== null
-    ? `wrangler dev exited (${child.exitCode ?? child.signalCode})`
-    : `GET ${appUrl}/api/health did not answer 200 within ${Math.round(timeoutMs / 1000)} s (${lastProblem})`;
+  const why =
+    child.exitCode !== null || child.signalCode !== null
+      ? `wrangler dev exited (${child.exitCode ?? child.signalCode})`
+      : `GET ${appUrl}/api/health did not answer 200 within ${Math.round(timeoutMs / 1000)} s (${lastProblem})`;
   // Give the log stream a moment to flush what wrangler printed last.
   await new Promise((r) => setTimeout(r, 200));
-  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-40).join('\n') : '(no log)';
+  const tail = existsSync(logFile)
+    ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-40).join('\n')
+    : '(no log)';
   throw new Error(`${why}. Last lines of ${logFile}:\n${tail}`);
 }
 

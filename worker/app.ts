@@ -45,7 +45,10 @@ app.notFound((c) => c.json({ error: { code: 'not_found', message: 'No such endpo
 app.onError((error, c) => {
   if (error instanceof DomainError) {
     for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
-    return c.json({ error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } }, error.status);
+    return c.json(
+      { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+      error.status,
+    );
   }
   if (error instanceof HTTPException && error.status < 500) {
     return c.json({ error: { code: 'bad_request', message: error.message || 'Bad request.' } }, error.status);

@@ -20,15 +20,23 @@ export interface Env {
 
 const configSchema = z.object({
   APP_URL: z.url({ message: 'APP_URL must be the public URL of the app, e.g. https://slotcast.example.com' }),
-  DATABASE_URL: z.string().regex(/^(libsql|https?|wss?):\/\//, 'DATABASE_URL must be a libsql://, https:// or http:// URL'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(libsql|https?|wss?):\/\//, 'DATABASE_URL must be a libsql://, https:// or http:// URL'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters of random data (base64url)'),
   EMAIL_PROVIDER: z.enum(['smtp', 'cloudflare', 'resend']).default('smtp'),
   EMAIL_FROM: z.string().min(3).default('Slotcast <no-reply@slotcast.test>'),
   SMTP_HOST: z.string().default('127.0.0.1'),
   SMTP_PORT: z.coerce.number().int().positive().default(2525),
-  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
-  SMTP_STARTTLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  SMTP_STARTTLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   SMTP_USER: z.string().optional(),
   SMTP_PASS: z.string().optional(),
   RESEND_API_KEY: z.string().optional(),

@@ -14,6 +14,10 @@ export default {
     await handleEmailBatch(batch, env);
   },
   async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(sweepOutbox(env).then((count) => count > 0 && console.log(JSON.stringify({ at: 'sweepOutbox', requeued: count }))));
+    ctx.waitUntil(
+      sweepOutbox(env).then(
+        (count) => count > 0 && console.log(JSON.stringify({ at: 'sweepOutbox', requeued: count })),
+      ),
+    );
   },
 } satisfies ExportedHandler<Env, EmailJob>;

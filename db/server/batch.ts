@@ -19,7 +19,9 @@ export function checkConditions(steps: { condition: BatchCond | null }[], versio
       case 'ok':
       case 'error':
         if (!Number.isInteger(cond.step) || cond.step < 0 || cond.step >= stepIndex) {
-          throw new ProtocolError(`batch step ${stepIndex} has a condition on step ${cond.step}, which does not run before it`);
+          throw new ProtocolError(
+            `batch step ${stepIndex} has a condition on step ${cond.step}, which does not run before it`,
+          );
         }
         return;
       case 'not':
@@ -81,7 +83,11 @@ export function cursorEntries(result: BatchResult): CursorEntry[] {
     } else if (stepResult) {
       entries.push({ type: 'step_begin', step, cols: stepResult.cols });
       for (const row of stepResult.rows) entries.push({ type: 'row', row });
-      entries.push({ type: 'step_end', affectedRowCount: stepResult.affectedRowCount, lastInsertRowid: stepResult.lastInsertRowid });
+      entries.push({
+        type: 'step_end',
+        affectedRowCount: stepResult.affectedRowCount,
+        lastInsertRowid: stepResult.lastInsertRowid,
+      });
     }
   });
   return entries;

@@ -16,7 +16,15 @@
 import Database from 'libsql';
 import { StatementError, sqliteRawCode } from './errors.ts';
 import type { DescribeResult, SqlValue, StmtResult } from './protocol.ts';
-import { classify, isInsert, isInsertUpdateDelete, isReadonly, parameterNames, splitStatements, type StatementKind } from './sql-text.ts';
+import {
+  classify,
+  isInsert,
+  isInsertUpdateDelete,
+  isReadonly,
+  parameterNames,
+  splitStatements,
+  type StatementKind,
+} from './sql-text.ts';
 
 const SQLITE_BUSY = 5;
 const BACKOFF_MS = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
@@ -61,7 +69,9 @@ export class Connection {
     const statement = this.#db.prepare(input.sql);
     const reader = statement.reader;
     if (reader) statement.raw(true).safeIntegers(true);
-    const rows = await this.#whenNotBusy(() => (reader ? (statement.all(params) as SqlValue[][]) : (statement.run(params), [])));
+    const rows = await this.#whenNotBusy(() =>
+      reader ? (statement.all(params) as SqlValue[][]) : (statement.run(params), []),
+    );
     // As sqld: changes() only means something after INSERT/UPDATE/DELETE, last_insert_rowid() after INSERT.
     const [changes, rowid] = isInsertUpdateDelete(kind) ? this.#lastChange() : [0, null];
     return {
@@ -116,7 +126,10 @@ export class Connection {
   }
 
   #lastChange(): [number, bigint] {
-    const row = this.#db.prepare('SELECT changes(), last_insert_rowid()').raw(true).safeIntegers(true).get([]) as [bigint, bigint];
+    const row = this.#db.prepare('SELECT changes(), last_insert_rowid()').raw(true).safeIntegers(true).get([]) as [
+      bigint,
+      bigint,
+    ];
     return [Number(row[0]), row[1]];
   }
 
@@ -170,7 +183,10 @@ function open(file: string): Database.Database {
 function bindParameters(input: StatementInput): SqlValue[] | Record<string, SqlValue> {
   if (input.namedArgs.length === 0) return input.args;
   if (input.args.length > 0) {
-    throw new StatementError('Specifying both positional and named arguments is not supported', 'ARGS_BOTH_POSITIONAL_AND_NAMED');
+    throw new StatementError(
+      'Specifying both positional and named arguments is not supported',
+      'ARGS_BOTH_POSITIONAL_AND_NAMED',
+    );
   }
   // The driver matches `:name`, `@name` and `$name` by the bare name; Hrana names may carry the prefix.
   return Object.fromEntries(input.namedArgs.map(({ name, value }) => [name.replace(/^[:@$]/, ''), value]));

@@ -36,7 +36,10 @@ export interface HranaHttpServer {
   drain(graceMs: number): Promise<void>;
 }
 
-export function createHranaHttpServer(streams: StreamRegistry, options: { authToken?: string; log: (line: string) => void }): HranaHttpServer {
+export function createHranaHttpServer(
+  streams: StreamRegistry,
+  options: { authToken?: string; log: (line: string) => void },
+): HranaHttpServer {
   const { log } = options;
   let inFlight = 0;
   let idle: (() => void) | null = null;
@@ -54,7 +57,8 @@ export function createHranaHttpServer(streams: StreamRegistry, options: { authTo
         inFlight--;
         if (inFlight === 0) idle?.();
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-        if (!PROBES.has(path)) log(`${req.method} ${path} ${res.statusCode} ${(performance.now() - started).toFixed(1)} ms${summary}`);
+        if (!PROBES.has(path))
+          log(`${req.method} ${path} ${res.statusCode} ${(performance.now() - started).toFixed(1)} ms${summary}`);
       });
   });
 
@@ -70,7 +74,10 @@ export function createHranaHttpServer(streams: StreamRegistry, options: { authTo
     if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed');
     if (options.authToken !== undefined && !authorized(req, options.authToken)) {
       req.resume();
-      return sendJson(res, 401, { message: 'Unauthorized: the bearer token is missing or wrong', code: 'UNAUTHORIZED' });
+      return sendJson(res, 401, {
+        message: 'Unauthorized: the bearer token is missing or wrong',
+        code: 'UNAUTHORIZED',
+      });
     }
     const { codec } = endpoint;
     try {
@@ -87,7 +94,9 @@ export function createHranaHttpServer(streams: StreamRegistry, options: { authTo
       }
       const request = codec.decodeCursorRequest(body);
       note(`cursor, ${request.batch.steps.length} steps`);
-      const { value: entries, baton } = await streams.use(request.baton, (stream) => stream.cursor(request.batch, endpoint.version));
+      const { value: entries, baton } = await streams.use(request.baton, (stream) =>
+        stream.cursor(request.batch, endpoint.version),
+      );
       const contentType = codec === jsonCodec ? 'text/plain' : 'application/octet-stream';
       return send(res, 200, contentType, codec.encodeCursorResponse({ baton, baseUrl: null }, entries));
     } catch (error) {
@@ -107,7 +116,10 @@ export function createHranaHttpServer(streams: StreamRegistry, options: { authTo
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
-        await Promise.race([new Promise<void>((resolve) => (idle = resolve)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
       }
       server.closeAllConnections();
       await closed;
@@ -145,5 +157,7 @@ function send(res: ServerResponse, status: number, contentType: string, body: Bu
   res.writeHead(status, { 'content-type': contentType, 'content-length': body.length });
   res.end(body);
 }
-const sendText = (res: ServerResponse, status: number, text: string) => send(res, status, 'text/plain', Buffer.from(text));
-const sendJson = (res: ServerResponse, status: number, body: unknown) => send(res, status, 'application/json', Buffer.from(JSON.stringify(body)));
+const sendText = (res: ServerResponse, status: number, text: string) =>
+  send(res, status, 'text/plain', Buffer.from(text));
+const sendJson = (res: ServerResponse, status: number, body: unknown) =>
+  send(res, status, 'application/json', Buffer.from(JSON.stringify(body)));

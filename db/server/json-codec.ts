@@ -1,8 +1,19 @@
 /** Hrana's JSON encoding (the canonical one, and the one `@libsql/client` uses: `POST /v2/pipeline`). */
 import { ProtocolError } from './errors.ts';
 import type {
-  Batch, BatchCond, Codec, Col, CursorEntry, HranaError, PipelineResponseBody, SqlValue, Stmt, StmtResult,
-  StreamRequest, StreamResponse, StreamResult,
+  Batch,
+  BatchCond,
+  Codec,
+  Col,
+  CursorEntry,
+  HranaError,
+  PipelineResponseBody,
+  SqlValue,
+  Stmt,
+  StmtResult,
+  StreamRequest,
+  StreamResponse,
+  StreamResult,
 } from './protocol.ts';
 import { decodeJsonValue, encodeJsonValue } from './values.ts';
 
@@ -40,7 +51,8 @@ function parse(body: Buffer): Json {
 }
 
 function object(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProtocolError(`${what} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ProtocolError(`${what} must be an object`);
   return value as Json;
 }
 function array(value: unknown, what: string): unknown[] {
@@ -96,7 +108,8 @@ function stmt(raw: unknown): Stmt {
     const a = object(arg, 'a named argument');
     return { name: string(a.name, 'a named argument name'), value: decodeJsonValue(a.value) };
   });
-  if (s.want_rows !== undefined && s.want_rows !== null && typeof s.want_rows !== 'boolean') throw new ProtocolError('want_rows must be a boolean');
+  if (s.want_rows !== undefined && s.want_rows !== null && typeof s.want_rows !== 'boolean')
+    throw new ProtocolError('want_rows must be a boolean');
   return {
     sql: optString(s.sql, 'sql'),
     sqlId: optInt(s.sql_id, 'sql_id'),
@@ -133,7 +146,9 @@ function cond(raw: unknown): BatchCond {
 }
 
 function streamResult(result: StreamResult): Json {
-  return result.type === 'ok' ? { type: 'ok', response: streamResponse(result.response) } : { type: 'error', error: result.error };
+  return result.type === 'ok'
+    ? { type: 'ok', response: streamResponse(result.response) }
+    : { type: 'error', error: result.error };
 }
 
 function streamResponse(response: StreamResponse): Json {
@@ -143,7 +158,10 @@ function streamResponse(response: StreamResponse): Json {
     case 'batch':
       return {
         type: 'batch',
-        result: { step_results: response.result.stepResults.map((r) => r && stmtResult(r)), step_errors: response.result.stepErrors },
+        result: {
+          step_results: response.result.stepResults.map((r) => r && stmtResult(r)),
+          step_errors: response.result.stepErrors,
+        },
       };
     case 'describe': {
       const { params, cols, isExplain, isReadonly } = response.result;

@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLibsqlServer } from './index.ts';
 
-const usage = 'usage: node db/server/main.ts [--file .data/slotcast.db | :memory:] [--port 8080] [--host 127.0.0.1] [--auth-token <token> (or LIBSQL_AUTH_TOKEN)] [--idle-stream-ms 10000] [--quiet]';
+const usage =
+  'usage: node db/server/main.ts [--file .data/slotcast.db | :memory:] [--port 8080] [--host 127.0.0.1] [--auth-token <token> (or LIBSQL_AUTH_TOKEN)] [--idle-stream-ms 10000] [--quiet]';
 
 function options() {
   try {
@@ -25,8 +26,10 @@ function options() {
     const port = Number(values.port);
     const idleStreamMs = values['idle-stream-ms'] === undefined ? undefined : Number(values['idle-stream-ms']);
     if (values.help) throw new Error('Runs the libSQL dev server.');
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got ${values.port}`);
-    if (idleStreamMs !== undefined && !(idleStreamMs > 0)) throw new Error('--idle-stream-ms must be a positive number');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new Error(`--port must be a port number, got ${values.port}`);
+    if (idleStreamMs !== undefined && !(idleStreamMs > 0))
+      throw new Error('--idle-stream-ms must be a positive number');
     return { ...values, port, idleStreamMs };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
@@ -54,7 +57,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`libSQL dev server did not close cleanly: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(
+          `libSQL dev server did not close cleanly: ${error instanceof Error ? error.message : String(error)}`,
+        );
         process.exit(1);
       },
     );

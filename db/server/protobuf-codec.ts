@@ -5,7 +5,12 @@
 import type { Codec } from './protocol.ts';
 import { lengthDelimited } from './protobuf.ts';
 import { decodeCursorRequestBody, decodePipelineRequestBody } from './protobuf-decode.ts';
-import { encodeCursorEntry, encodeCursorResponseBody, encodeError, encodePipelineResponseBody } from './protobuf-encode.ts';
+import {
+  encodeCursorEntry,
+  encodeCursorResponseBody,
+  encodeError,
+  encodePipelineResponseBody,
+} from './protobuf-encode.ts';
 
 export const protobufCodec: Codec = {
   contentType: 'application/x-protobuf',
@@ -14,6 +19,8 @@ export const protobufCodec: Codec = {
   decodeCursorRequest: decodeCursorRequestBody,
   /** Each item framed by its length, the head first. */
   encodeCursorResponse: (head, entries) =>
-    Buffer.concat([encodeCursorResponseBody(head.baton, head.baseUrl), ...entries.map(encodeCursorEntry)].map(lengthDelimited)),
+    Buffer.concat(
+      [encodeCursorResponseBody(head.baton, head.baseUrl), ...entries.map(encodeCursorEntry)].map(lengthDelimited),
+    ),
   encodeError,
 };

@@ -29,11 +29,21 @@ function streamRequest(buf: Buffer): StreamRequest {
   for (const f of fields(buf)) {
     const inner = () => asMessage(f);
     switch (f.tag) {
-      case 1: request = { type: 'close' }; break;
-      case 2: request = { type: 'execute', stmt: decodeStmt(single(inner(), 1, 'execute needs a stmt')) }; break;
-      case 3: request = { type: 'batch', batch: decodeBatch(single(inner(), 1, 'batch needs a batch')) }; break;
-      case 4: request = { type: 'sequence', ...sqlSource(inner()) }; break;
-      case 5: request = { type: 'describe', ...sqlSource(inner()) }; break;
+      case 1:
+        request = { type: 'close' };
+        break;
+      case 2:
+        request = { type: 'execute', stmt: decodeStmt(single(inner(), 1, 'execute needs a stmt')) };
+        break;
+      case 3:
+        request = { type: 'batch', batch: decodeBatch(single(inner(), 1, 'batch needs a batch')) };
+        break;
+      case 4:
+        request = { type: 'sequence', ...sqlSource(inner()) };
+        break;
+      case 5:
+        request = { type: 'describe', ...sqlSource(inner()) };
+        break;
       case 6: {
         let sqlId = 0;
         let sql = '';
@@ -50,7 +60,9 @@ function streamRequest(buf: Buffer): StreamRequest {
         request = { type: 'close_sql', sqlId };
         break;
       }
-      case 8: request = { type: 'get_autocommit' }; break;
+      case 8:
+        request = { type: 'get_autocommit' };
+        break;
     }
   }
   if (!request) throw new ProtocolError('a stream request has no recognised type');
@@ -138,4 +150,3 @@ function decodeCond(buf: Buffer): BatchCond {
   if (!cond) throw new ProtocolError('a batch condition has no recognised type');
   return cond;
 }
-

@@ -1,5 +1,14 @@
 /** The server's response shapes → Hrana 3 Protobuf (field numbers from the spec's appendix). */
-import type { Col, CursorEntry, HranaError, PipelineResponseBody, SqlValue, StmtResult, StreamResponse, StreamResult } from './protocol.ts';
+import type {
+  Col,
+  CursorEntry,
+  HranaError,
+  PipelineResponseBody,
+  SqlValue,
+  StmtResult,
+  StreamResponse,
+  StreamResult,
+} from './protocol.ts';
 import { ProtoWriter } from './protobuf.ts';
 
 export function encodePipelineResponseBody(body: PipelineResponseBody): Buffer {
@@ -32,7 +41,14 @@ function streamResult(w: ProtoWriter, result: StreamResult): void {
 }
 
 const RESPONSE_TAGS: Record<StreamResponse['type'], number> = {
-  close: 1, execute: 2, batch: 3, sequence: 4, describe: 5, store_sql: 6, close_sql: 7, get_autocommit: 8,
+  close: 1,
+  execute: 2,
+  batch: 3,
+  sequence: 4,
+  describe: 5,
+  store_sql: 6,
+  close_sql: 7,
+  get_autocommit: 8,
 };
 
 function streamResponse(w: ProtoWriter, response: StreamResponse): void {
@@ -40,8 +56,12 @@ function streamResponse(w: ProtoWriter, response: StreamResponse): void {
     if (response.type === 'execute') r.message(1, (s) => stmtResult(s, response.result));
     else if (response.type === 'batch') {
       r.message(1, (b) => {
-        response.result.stepResults.forEach((result, step) => result && b.message(1, (e) => e.uint(1, step).message(2, (s) => stmtResult(s, result))));
-        response.result.stepErrors.forEach((error, step) => error && b.message(2, (e) => e.uint(1, step).message(2, (x) => hranaError(x, error))));
+        response.result.stepResults.forEach(
+          (result, step) => result && b.message(1, (e) => e.uint(1, step).message(2, (s) => stmtResult(s, result))),
+        );
+        response.result.stepErrors.forEach(
+          (error, step) => error && b.message(2, (e) => e.uint(1, step).message(2, (x) => hranaError(x, error))),
+        );
       });
     } else if (response.type === 'describe') {
       const { params, cols, isExplain, isReadonly } = response.result;

@@ -54,7 +54,8 @@ export function* fields(buf: Buffer): Generator<Field> {
 }
 
 function expect(field: Field, wire: number): Field {
-  if (field.wire !== wire) throw new ProtocolError(`Protobuf field ${field.tag} has wire type ${field.wire}, expected ${wire}`);
+  if (field.wire !== wire)
+    throw new ProtocolError(`Protobuf field ${field.tag} has wire type ${field.wire}, expected ${wire}`);
   return field;
 }
 

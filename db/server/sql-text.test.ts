@@ -4,7 +4,10 @@ import { classify, isInsert, isInsertUpdateDelete, isReadonly, parameterNames, s
 describe('splitStatements', () => {
   it('splits on semicolons outside strings, identifiers and comments', () => {
     const sql = `INSERT INTO t VALUES ('a;b', "c;d", [e;f], \`g;h\`); -- one; two\nSELECT 1 /* ; */ ; ;`;
-    expect(splitStatements(sql).map((s) => s.trim())).toEqual([`INSERT INTO t VALUES ('a;b', "c;d", [e;f], \`g;h\`)`, '-- one; two\nSELECT 1 /* ; */']);
+    expect(splitStatements(sql).map((s) => s.trim())).toEqual([
+      `INSERT INTO t VALUES ('a;b', "c;d", [e;f], \`g;h\`)`,
+      '-- one; two\nSELECT 1 /* ; */',
+    ]);
   });
 
   it('keeps a trigger body with its own semicolons, and CASE … END, in one statement', () => {
@@ -27,7 +30,10 @@ describe('splitStatements', () => {
 
 describe('classify', () => {
   it('names the main verb, looking through WITH and EXPLAIN', () => {
-    expect(classify('  with a AS (SELECT 1), b(x) AS (VALUES (2)) INSERT INTO t SELECT * FROM a')).toEqual({ verb: 'INSERT', isExplain: false });
+    expect(classify('  with a AS (SELECT 1), b(x) AS (VALUES (2)) INSERT INTO t SELECT * FROM a')).toEqual({
+      verb: 'INSERT',
+      isExplain: false,
+    });
     expect(classify('EXPLAIN QUERY PLAN DELETE FROM t')).toEqual({ verb: 'DELETE', isExplain: true });
     expect(isInsert(classify('REPLACE INTO t VALUES (1)'))).toBe(true);
     expect(isInsertUpdateDelete(classify('/* x */ UPDATE t SET a = 1'))).toBe(true);
@@ -35,13 +41,28 @@ describe('classify', () => {
   });
 
   it('tells reads and transaction control from writes', () => {
-    expect(['SELECT 1', 'BEGIN', 'COMMIT', 'PRAGMA foreign_keys', 'EXPLAIN INSERT INTO t VALUES (1)'].map(isReadonly)).toEqual([true, true, true, true, true]);
-    expect(['INSERT INTO t VALUES (1)', 'PRAGMA foreign_keys = OFF', 'CREATE TABLE t (x)'].map(isReadonly)).toEqual([false, false, false]);
+    expect(
+      ['SELECT 1', 'BEGIN', 'COMMIT', 'PRAGMA foreign_keys', 'EXPLAIN INSERT INTO t VALUES (1)'].map(isReadonly),
+    ).toEqual([true, true, true, true, true]);
+    expect(['INSERT INTO t VALUES (1)', 'PRAGMA foreign_keys = OFF', 'CREATE TABLE t (x)'].map(isReadonly)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
 describe('parameterNames', () => {
   it('numbers parameters as SQLite does', () => {
-    expect(parameterNames("SELECT ?, :a, ?5, :a, @b, $c, ?, '?'")).toEqual([null, ':a', null, null, '?5', '@b', '$c', null]);
+    expect(parameterNames("SELECT ?, :a, ?5, :a, @b, $c, ?, '?'")).toEqual([
+      null,
+      ':a',
+      null,
+      null,
+      '?5',
+      '@b',
+      '$c',
+      null,
+    ]);
   });
 });

@@ -19,7 +19,11 @@ export function tokenize(sql: string): Token[] {
   while (i < sql.length) {
     const c = sql[i]!;
     const next = sql[i + 1];
-    if (/\s/.test(c)) push('space', skipWhile(sql, i, (ch) => /\s/.test(ch)));
+    if (/\s/.test(c))
+      push(
+        'space',
+        skipWhile(sql, i, (ch) => /\s/.test(ch)),
+      );
     else if (c === '-' && next === '-') push('space', lineEnd(sql, i));
     else if (c === '/' && next === '*') push('space', blockCommentEnd(sql, i));
     else if (c === "'" || c === '"' || c === '`') push('other', quoteEnd(sql, i, c));
@@ -28,7 +32,8 @@ export function tokenize(sql: string): Token[] {
     else if (c === '(') push('open', i + 1);
     else if (c === ')') push('close', i + 1);
     else if (c === '?') push('param', skipWhile(sql, i + 1, isDigit));
-    else if ((c === ':' || c === '@' || c === '$') && next !== undefined && isIdentChar(next)) push('param', skipWhile(sql, i + 1, isIdentChar));
+    else if ((c === ':' || c === '@' || c === '$') && next !== undefined && isIdentChar(next))
+      push('param', skipWhile(sql, i + 1, isIdentChar));
     else if (isIdentChar(c) && !isDigit(c)) push('word', skipWhile(sql, i, isIdentChar));
     else push('other', isDigit(c) ? skipWhile(sql, i, (ch) => isIdentChar(ch) || ch === '.') : i + 1);
   }
@@ -129,13 +134,15 @@ export function classify(sql: string): StatementKind {
   for (const token of words.slice(at + 1)) {
     if (token.kind === 'open') depth++;
     else if (token.kind === 'close') depth--;
-    else if (depth === 0 && token.kind === 'word' && MAIN_VERBS.has(token.text.toUpperCase())) return { verb: token.text.toUpperCase(), isExplain };
+    else if (depth === 0 && token.kind === 'word' && MAIN_VERBS.has(token.text.toUpperCase()))
+      return { verb: token.text.toUpperCase(), isExplain };
   }
   return { verb: 'WITH', isExplain };
 }
 
 export const isInsert = (kind: StatementKind) => !kind.isExplain && (kind.verb === 'INSERT' || kind.verb === 'REPLACE');
-export const isInsertUpdateDelete = (kind: StatementKind) => isInsert(kind) || (!kind.isExplain && (kind.verb === 'UPDATE' || kind.verb === 'DELETE'));
+export const isInsertUpdateDelete = (kind: StatementKind) =>
+  isInsert(kind) || (!kind.isExplain && (kind.verb === 'UPDATE' || kind.verb === 'DELETE'));
 
 const READONLY_VERBS = new Set(['SELECT', 'VALUES', 'BEGIN', 'COMMIT', 'END', 'ROLLBACK', 'SAVEPOINT', 'RELEASE']);
 

@@ -5,7 +5,15 @@
 import { checkConditions, cursorEntries, executeBatch, type BatchStep } from './batch.ts';
 import type { Connection, StatementInput } from './connection.ts';
 import { ProtocolError, StatementError, toHranaError } from './errors.ts';
-import type { Batch, CursorEntry, HranaVersion, Stmt, StreamRequest, StreamResponse, StreamResult } from './protocol.ts';
+import type {
+  Batch,
+  CursorEntry,
+  HranaVersion,
+  Stmt,
+  StreamRequest,
+  StreamResponse,
+  StreamResult,
+} from './protocol.ts';
 import { splitStatements } from './sql-text.ts';
 
 // The limits sqld enforces, so code that would fail against Turso fails here too.
@@ -99,10 +107,16 @@ export class Stream {
   #store(sqlId: number, sql: string): void {
     if (this.#storedSql.has(sqlId)) throw new ProtocolError(`an SQL text is already stored under id ${sqlId}`);
     if (this.#storedSql.size >= MAX_STORED_SQL) {
-      throw new StatementError(`The server already stores ${this.#storedSql.size} SQL texts, it cannot store more`, 'SQL_STORE_TOO_MANY');
+      throw new StatementError(
+        `The server already stores ${this.#storedSql.size} SQL texts, it cannot store more`,
+        'SQL_STORE_TOO_MANY',
+      );
     }
     if (Buffer.byteLength(sql) > MAX_STORED_SQL_BYTES) {
-      throw new StatementError(`The statement is too large to be stored: ${Buffer.byteLength(sql)}/${MAX_STORED_SQL_BYTES} bytes`, 'SQL_STORE_TOO_LARGE');
+      throw new StatementError(
+        `The statement is too large to be stored: ${Buffer.byteLength(sql)}/${MAX_STORED_SQL_BYTES} bytes`,
+        'SQL_STORE_TOO_LARGE',
+      );
     }
     this.#storedSql.set(sqlId, sql);
   }

@@ -55,7 +55,10 @@ export class StreamRegistry {
    * request, or null once the stream is closed. If `work` throws, the stream ends and its transaction is
    * rolled back, as sqld does.
    */
-  async use<T>(baton: string | null, work: (stream: Stream) => Promise<T>): Promise<{ value: T; baton: string | null }> {
+  async use<T>(
+    baton: string | null,
+    work: (stream: Stream) => Promise<T>,
+  ): Promise<{ value: T; baton: string | null }> {
     if (this.closing) throw new StreamGoneError('The server is shutting down', 'SERVER_SHUTTING_DOWN');
     const stream = baton === null ? new Stream(this.#pool.pop() ?? this.#connect()) : this.#take(baton);
     this.#busy.add(stream);
@@ -104,7 +107,8 @@ export class StreamRegistry {
       clearTimeout(idle.timer);
       return idle.stream;
     }
-    if (this.#expired.has(baton)) throw new StreamGoneError('The stream has expired due to inactivity', 'STREAM_EXPIRED');
+    if (this.#expired.has(baton))
+      throw new StreamGoneError('The stream has expired due to inactivity', 'STREAM_EXPIRED');
     throw new ProtocolError('The baton is invalid: it names no open stream, or was already used');
   }
 
@@ -123,7 +127,9 @@ export class StreamRegistry {
     const hadTransaction = !idle.stream.connection.isAutocommit;
     this.#end(idle.stream);
     this.#rememberExpired(baton);
-    this.#options.log(`stream expired after ${this.#options.idleStreamMs} ms idle${hadTransaction ? '; its open transaction was rolled back' : ''}`);
+    this.#options.log(
+      `stream expired after ${this.#options.idleStreamMs} ms idle${hadTransaction ? '; its open transaction was rolled back' : ''}`,
+    );
   }
 
   #rememberExpired(baton: string): void {

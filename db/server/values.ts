@@ -14,7 +14,8 @@ const I64_MAX = 2n ** 63n - 1n;
 
 /** A 64-bit signed integer from its decimal text, or a protocol error. */
 export function parseInteger(text: unknown): bigint {
-  if (typeof text !== 'string' || !/^-?\d{1,19}$/.test(text)) throw new ProtocolError('an integer value must be a decimal string');
+  if (typeof text !== 'string' || !/^-?\d{1,19}$/.test(text))
+    throw new ProtocolError('an integer value must be a decimal string');
   const value = BigInt(text);
   if (value < I64_MIN || value > I64_MAX) throw new ProtocolError('an integer value must fit in 64 bits');
   return value;

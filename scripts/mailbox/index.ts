@@ -47,7 +47,12 @@ export const DEFAULT_HTTP_PORT = 8025;
 
 type Reply = { status: number; type: string; body: string | Buffer; headers?: Record<string, string> };
 
-const html = (body: string, status = 200): Reply => ({ status, type: 'text/html; charset=utf-8', body, headers: { 'content-security-policy': PAGE_CSP } });
+const html = (body: string, status = 200): Reply => ({
+  status,
+  type: 'text/html; charset=utf-8',
+  body,
+  headers: { 'content-security-policy': PAGE_CSP },
+});
 const json = (body: unknown, status = 200): Reply => ({ status, type: 'application/json', body: JSON.stringify(body) });
 const text = (body: string, status: number): Reply => ({ status, type: 'text/plain; charset=utf-8', body });
 
@@ -70,7 +75,8 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
     const read = method === 'GET' || method === 'HEAD';
     // Tests call the API without an Origin; a web page elsewhere must not be able to clear the mailbox.
     const origin = req.headers.origin;
-    if (!read && origin && origin !== `http://${req.headers.host}`) return text('Cross-origin requests are refused.', 403);
+    if (!read && origin && origin !== `http://${req.headers.host}`)
+      return text('Cross-origin requests are refused.', 403);
 
     if (read && !first) return html(listPage(store.all()));
     if (read && first === 'favicon.svg' && !second) return { status: 200, type: 'image/svg+xml', body: FAVICON };
@@ -83,7 +89,12 @@ export async function startMailbox(options: MailboxOptions): Promise<Mailbox> {
       if (!message) return text('No such email (it may have been deleted).', 404);
       if (!third) return html(messagePage(message));
       if (third === 'html' && !fourth) {
-        return { status: 200, type: 'text/html; charset=utf-8', body: emailHtml(message), headers: { 'content-security-policy': EMAIL_CSP } };
+        return {
+          status: 200,
+          type: 'text/html; charset=utf-8',
+          body: emailHtml(message),
+          headers: { 'content-security-policy': EMAIL_CSP },
+        };
       }
       if (third === 'attachments' && fourth) {
         const attachment = message.attachments[Number(fourth)];

@@ -71,7 +71,12 @@ async function smtpSession(port: number) {
 async function sendMail(port: number, options: { from?: string; to: string[]; message: string }): Promise<SmtpReply> {
   const session = await smtpSession(port);
   try {
-    const steps = [`EHLO test.local`, `MAIL FROM:<${options.from ?? 'app@slotcast.test'}>`, ...options.to.map((to) => `RCPT TO:<${to}>`), 'DATA'];
+    const steps = [
+      `EHLO test.local`,
+      `MAIL FROM:<${options.from ?? 'app@slotcast.test'}>`,
+      ...options.to.map((to) => `RCPT TO:<${to}>`),
+      'DATA',
+    ];
     for (const step of steps) {
       const reply = await session.command(step);
       if (reply.code >= 400) return reply;
@@ -85,7 +90,14 @@ async function sendMail(port: number, options: { from?: string; to: string[]; me
 }
 
 function plainMessage(to: string, subject: string, text = 'Hello there.\n.A line that starts with a dot.'): string {
-  return [`From: Slotcast <no-reply@slotcast.test>`, `To: ${to}`, `Subject: ${subject}`, `Message-ID: <${subject.replace(/\W/g, '')}@slotcast.test>`, '', text].join('\n');
+  return [
+    `From: Slotcast <no-reply@slotcast.test>`,
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <${subject.replace(/\W/g, '')}@slotcast.test>`,
+    '',
+    text,
+  ].join('\n');
 }
 
 /** Bytes that any text conversion would change. */
@@ -126,7 +138,8 @@ function richMessage(to: string, subject: string): string {
 let dataDir: string;
 let mailbox: Mailbox;
 const api = (path: string, init?: RequestInit) => fetch(mailbox.url + path, init);
-const messagesTo = async (to: string) => (await (await api(`/api/messages?to=${encodeURIComponent(to)}`)).json()) as StoredEmail[];
+const messagesTo = async (to: string) =>
+  (await (await api(`/api/messages?to=${encodeURIComponent(to)}`)).json()) as StoredEmail[];
 const fault = (body: unknown) => api('/api/faults', { method: 'POST', body: JSON.stringify(body) });
 
 beforeAll(async () => {
@@ -143,7 +156,10 @@ afterAll(async () => {
 
 describe('the dev mailbox', () => {
   it('accepts a message without authentication and lists it in the JSON API', async () => {
-    const reply = await sendMail(mailbox.smtpPort, { to: ['Student@Example.test'], message: plainMessage('Student@Example.test', 'Your lesson') });
+    const reply = await sendMail(mailbox.smtpPort, {
+      to: ['Student@Example.test'],
+      message: plainMessage('Student@Example.test', 'Your lesson'),
+    });
     expect(reply.code).toBe(250);
     const [email] = await messagesTo('student@example.test');
     expect(email).toMatchObject({
@@ -160,23 +176,37 @@ describe('the dev mailbox', () => {
 
   it('lists messages to an address newest first, and only theirs', async () => {
     for (const subject of ['First', 'Second', 'Third']) {
-      await sendMail(mailbox.smtpPort, { to: ['order@example.test'], message: plainMessage('order@example.test', subject) });
+      await sendMail(mailbox.smtpPort, {
+        to: ['order@example.test'],
+        message: plainMessage('order@example.test', subject),
+      });
     }
-    await sendMail(mailbox.smtpPort, { to: ['someone-else@example.test'], message: plainMessage('someone-else@example.test', 'Not yours') });
+    await sendMail(mailbox.smtpPort, {
+      to: ['someone-else@example.test'],
+      message: plainMessage('someone-else@example.test', 'Not yours'),
+    });
     expect((await messagesTo('order@example.test')).map((m) => m.subject)).toEqual(['Third', 'Second', 'First']);
     const all = (await (await api('/api/messages')).json()) as StoredEmail[];
     expect(all[0]!.subject).toBe('Not yours');
   });
 
   it('keeps HTML, the text part and attachments, and serves them', async () => {
-    await sendMail(mailbox.smtpPort, { to: ['rich@example.test'], message: richMessage('rich@example.test', 'Sign in to Slotcast') });
+    await sendMail(mailbox.smtpPort, {
+      to: ['rich@example.test'],
+      message: richMessage('rich@example.test', 'Sign in to Slotcast'),
+    });
     const [listed] = await messagesTo('rich@example.test');
     const email = (await (await api(`/api/messages/${listed!.id}`)).json()) as StoredEmail;
     expect(email.cc).toEqual(['other@example.test']);
     expect(email.text).toContain('https://app.example.test/login/verify#token=abc');
     expect(email.html).toContain('<a href="https://app.example.test/login/verify#token=abc">');
     expect(email.attachments).toEqual([
-      expect.objectContaining({ filename: 'lesson.pdf', contentType: 'application/pdf', disposition: 'attachment', size: ATTACHMENT.length }),
+      expect.objectContaining({
+        filename: 'lesson.pdf',
+        contentType: 'application/pdf',
+        disposition: 'attachment',
+        size: ATTACHMENT.length,
+      }),
     ]);
 
     const page = await api(`/messages/${email.id}`);
@@ -201,7 +231,10 @@ describe('the dev mailbox', () => {
   });
 
   it('shows received emails on its page, with subjects escaped', async () => {
-    await sendMail(mailbox.smtpPort, { to: ['page@example.test'], message: plainMessage('page@example.test', '<b>Booked</b> & confirmed') });
+    await sendMail(mailbox.smtpPort, {
+      to: ['page@example.test'],
+      message: plainMessage('page@example.test', '<b>Booked</b> & confirmed'),
+    });
     const page = await api('/');
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
@@ -226,7 +259,10 @@ describe('the dev mailbox', () => {
 
   it('can reject at MAIL FROM with a permanent code', async () => {
     await fault({ mode: 'reject', count: 1, code: 550, at: 'mail' });
-    const reply = await sendMail(mailbox.smtpPort, { to: ['permanent@example.test'], message: plainMessage('permanent@example.test', 'Never') });
+    const reply = await sendMail(mailbox.smtpPort, {
+      to: ['permanent@example.test'],
+      message: plainMessage('permanent@example.test', 'Never'),
+    });
     expect(reply.code).toBe(550);
     expect(await messagesTo('permanent@example.test')).toHaveLength(0);
   });
@@ -239,7 +275,10 @@ describe('the dev mailbox', () => {
     const closed = new Promise<void>((resolve) => session.socket.once('close', () => resolve()));
     session.socket.write('RCPT TO:<dropped@example.test>\r\n');
     await closed;
-    const reply = await sendMail(mailbox.smtpPort, { to: ['dropped@example.test'], message: plainMessage('dropped@example.test', 'Second try') });
+    const reply = await sendMail(mailbox.smtpPort, {
+      to: ['dropped@example.test'],
+      message: plainMessage('dropped@example.test', 'Second try'),
+    });
     expect(reply.code).toBe(250);
     expect(await messagesTo('dropped@example.test')).toHaveLength(1);
   });
@@ -249,7 +288,10 @@ describe('the dev mailbox', () => {
     await expect(smtpSession(mailbox.smtpPort)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(await (await api('/api/faults')).json()).toMatchObject({ down: true });
     await fault({ mode: 'up' });
-    const reply = await sendMail(mailbox.smtpPort, { to: ['back@example.test'], message: plainMessage('back@example.test', 'Back up') });
+    const reply = await sendMail(mailbox.smtpPort, {
+      to: ['back@example.test'],
+      message: plainMessage('back@example.test', 'Back up'),
+    });
     expect(reply.code).toBe(250);
   });
 
@@ -260,7 +302,10 @@ describe('the dev mailbox', () => {
   });
 
   it('keeps emails across a restart, and clears them on request', async () => {
-    await sendMail(mailbox.smtpPort, { to: ['kept@example.test'], message: plainMessage('kept@example.test', 'Still here') });
+    await sendMail(mailbox.smtpPort, {
+      to: ['kept@example.test'],
+      message: plainMessage('kept@example.test', 'Still here'),
+    });
     const before = (await (await api('/api/messages')).json()) as StoredEmail[];
     await mailbox.close();
     mailbox = await startMailbox({ dataDir, smtpPort: 0, httpPort: 0 });

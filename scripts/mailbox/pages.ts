@@ -8,13 +8,15 @@ const time = (at: number) =>
 const recipients = (m: StoredEmail) => (m.to.length ? m.to : m.envelope.to).join(', ');
 
 /** Pages of the mailbox itself: our own markup and styles only; frames only from here (the email's HTML). */
-export const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+export const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /**
  * An email's own HTML: never a script, nothing fetched from elsewhere (a tracking pixel stays dark), images only
  * from its own attachments. `sandbox` also applies when the route is opened directly rather than in the frame.
  */
-export const EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src data:; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox";
+export const EMAIL_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src data:; form-action 'none'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox";
 
 /** The frame's sandbox: no scripts, no same-origin; links open in a new, normal tab. */
 export const FRAME_SANDBOX = 'allow-popups allow-popups-to-escape-sandbox';
@@ -53,26 +55,38 @@ const STYLE = `
 `;
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${esc(title)} · Slotcast dev mailbox</title><link rel="icon" href="/favicon.svg"><style>${STYLE}</style></head>` +
     `<body><header><h1><a href="/">Slotcast dev mailbox</a></h1><p>Every email the app sends while running locally</p></header>` +
-    `<main>${body}</main></body></html>`;
+    `<main>${body}</main></body></html>`
+  );
 }
 
 /** An envelope, so the mailbox tab is easy to tell from the app's. */
-export const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="6" width="28" height="20" rx="3" fill="#1e3a8a"/><path d="M4 9l12 9 12-9" fill="none" stroke="#fff" stroke-width="2.5"/></svg>';
+export const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="6" width="28" height="20" rx="3" fill="#1e3a8a"/><path d="M4 9l12 9 12-9" fill="none" stroke="#fff" stroke-width="2.5"/></svg>';
 
 export function listPage(emails: StoredEmail[]): string {
   const count = `${emails.length} email${emails.length === 1 ? '' : 's'}`;
-  const bar = `<div class="bar"><h2>${count}</h2><form method="post" action="/clear"><a href="/">Refresh</a>` +
-    (emails.length ? '<button type="submit">Delete all</button>' : '') + '</form></div>';
-  if (emails.length === 0) return page('Inbox', `${bar}<p>No emails yet. Sign in or book a slot in the app, then refresh this page.</p>`);
-  const items = emails.map((m) =>
-    `<li><a href="/messages/${esc(m.id)}"><span class="subject">${esc(m.subject || '(no subject)')}</span>` +
-      `<span class="meta">${time(m.receivedAt)}</span>` +
-      `<span class="meta">To ${esc(recipients(m))}</span>` +
-      (m.attachments.length ? `<span class="meta">${m.attachments.length} attachment${m.attachments.length === 1 ? '' : 's'}</span>` : '') +
-      '</a></li>').join('');
+  const bar =
+    `<div class="bar"><h2>${count}</h2><form method="post" action="/clear"><a href="/">Refresh</a>` +
+    (emails.length ? '<button type="submit">Delete all</button>' : '') +
+    '</form></div>';
+  if (emails.length === 0)
+    return page('Inbox', `${bar}<p>No emails yet. Sign in or book a slot in the app, then refresh this page.</p>`);
+  const items = emails
+    .map(
+      (m) =>
+        `<li><a href="/messages/${esc(m.id)}"><span class="subject">${esc(m.subject || '(no subject)')}</span>` +
+        `<span class="meta">${time(m.receivedAt)}</span>` +
+        `<span class="meta">To ${esc(recipients(m))}</span>` +
+        (m.attachments.length
+          ? `<span class="meta">${m.attachments.length} attachment${m.attachments.length === 1 ? '' : 's'}</span>`
+          : '') +
+        '</a></li>',
+    )
+    .join('');
   return page('Inbox', `${bar}<ul class="mails">${items}</ul>`);
 }
 
@@ -82,16 +96,20 @@ export function messagePage(m: StoredEmail): string {
     ? `<h2>Attachments</h2><ul>${m.attachments.map((a, i) => `<li><a href="/messages/${id}/attachments/${i}">${esc(a.filename)}</a> <span class="meta">(${esc(a.contentType)}, ${a.size} bytes)</span></li>`).join('')}</ul>`
     : '';
   const headers = m.headers.map((h) => `<dt>${esc(h.key)}</dt><dd>${esc(h.value)}</dd>`).join('');
-  return page(m.subject || '(no subject)',
+  return page(
+    m.subject || '(no subject)',
     `<p><a href="/">← All emails</a></p><h2>${esc(m.subject || '(no subject)')}</h2>` +
-    `<dl><dt>From</dt><dd>${esc(m.from || m.envelope.from)}</dd><dt>To</dt><dd>${esc(recipients(m))}</dd>` +
-    (m.cc.length ? `<dt>Cc</dt><dd>${esc(m.cc.join(', '))}</dd>` : '') +
-    `<dt>Received</dt><dd>${time(m.receivedAt)}</dd></dl>` +
-    (m.html ? `<h2>HTML</h2><iframe title="The email as HTML" sandbox="${FRAME_SANDBOX}" referrerpolicy="no-referrer" src="/messages/${id}/html"></iframe>` : '') +
-    `<h2>Plain text</h2>${m.text ? `<pre>${esc(m.text)}</pre>` : '<p>This email has no plain-text part.</p>'}` +
-    attachments +
-    `<details><summary>Headers and envelope</summary><dl><dt>MAIL FROM</dt><dd>${esc(m.envelope.from)}</dd><dt>RCPT TO</dt><dd>${esc(m.envelope.to.join(', '))}</dd>${headers}</dl></details>` +
-    `<p><a href="/api/messages/${id}">This email as JSON</a></p>`);
+      `<dl><dt>From</dt><dd>${esc(m.from || m.envelope.from)}</dd><dt>To</dt><dd>${esc(recipients(m))}</dd>` +
+      (m.cc.length ? `<dt>Cc</dt><dd>${esc(m.cc.join(', '))}</dd>` : '') +
+      `<dt>Received</dt><dd>${time(m.receivedAt)}</dd></dl>` +
+      (m.html
+        ? `<h2>HTML</h2><iframe title="The email as HTML" sandbox="${FRAME_SANDBOX}" referrerpolicy="no-referrer" src="/messages/${id}/html"></iframe>`
+        : '') +
+      `<h2>Plain text</h2>${m.text ? `<pre>${esc(m.text)}</pre>` : '<p>This email has no plain-text part.</p>'}` +
+      attachments +
+      `<details><summary>Headers and envelope</summary><dl><dt>MAIL FROM</dt><dd>${esc(m.envelope.from)}</dd><dt>RCPT TO</dt><dd>${esc(m.envelope.to.join(', '))}</dd>${headers}</dl></details>` +
+      `<p><a href="/api/messages/${id}">This email as JSON</a></p>`,
+  );
 }
 
 /** The email's HTML for the frame: links open in a new tab, inline images come from the email's attachments. */

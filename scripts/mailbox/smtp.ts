@@ -40,17 +40,29 @@ export function parseFault(body: unknown): Fault | string {
       const count = input.count ?? 1;
       if (!Number.isInteger(count) || (count as number) < 0) return '"count" must be a whole number, 0 or more';
       if (input.to !== undefined && typeof input.to !== 'string') return '"to" must be an address';
-      return { mode: 'hangup', count: count as number, ...(input.to ? { to: (input.to as string).toLowerCase() } : {}) };
+      return {
+        mode: 'hangup',
+        count: count as number,
+        ...(input.to ? { to: (input.to as string).toLowerCase() } : {}),
+      };
     }
     case 'reject': {
       const count = input.count ?? 1;
       const code = input.code ?? 451;
       const at = input.at ?? 'data';
       if (!Number.isInteger(count) || (count as number) < 0) return '"count" must be a whole number, 0 or more';
-      if (!Number.isInteger(code) || (code as number) < 400 || (code as number) > 599) return '"code" must be an SMTP error code (400-599)';
+      if (!Number.isInteger(code) || (code as number) < 400 || (code as number) > 599)
+        return '"code" must be an SMTP error code (400-599)';
       if (at !== 'mail' && at !== 'rcpt' && at !== 'data') return '"at" must be "mail", "rcpt" or "data"';
-      if (input.to !== undefined && (typeof input.to !== 'string' || at === 'mail')) return '"to" must be an address, and works at "rcpt" or "data"';
-      return { mode: 'reject', count: count as number, code: code as number, at, ...(input.to ? { to: (input.to as string).toLowerCase() } : {}) };
+      if (input.to !== undefined && (typeof input.to !== 'string' || at === 'mail'))
+        return '"to" must be an address, and works at "rcpt" or "data"';
+      return {
+        mode: 'reject',
+        count: count as number,
+        code: code as number,
+        at,
+        ...(input.to ? { to: (input.to as string).toLowerCase() } : {}),
+      };
     }
     default:
       return '"mode" must be "reject", "hangup", "down", "up" or "reset"';
@@ -58,7 +70,10 @@ export function parseFault(body: unknown): Fault | string {
 }
 
 const addresses = (list: Address[] | undefined): string[] =>
-  (list ?? []).flatMap((a) => (a.group ? a.group.map((m) => m.address) : [a.address])).filter(Boolean).map((a) => a.toLowerCase());
+  (list ?? [])
+    .flatMap((a) => (a.group ? a.group.map((m) => m.address) : [a.address]))
+    .filter(Boolean)
+    .map((a) => a.toLowerCase());
 
 async function toStoredEmail(raw: Buffer, session: SMTPServerSession): Promise<StoredEmail> {
   const parsed = await PostalMime.parse(raw, { attachmentEncoding: 'base64' });
@@ -98,7 +113,8 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
   const hungUp = (session: SMTPServerSession, recipient: string): boolean => {
     if (state.hangup.remaining === 0 || (state.hangup.to && state.hangup.to !== recipient)) return false;
     state.hangup.remaining--;
-    const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+    const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> })
+      .connections;
     for (const connection of connections) if (connection.id === session.id) connection._socket.destroy();
     return true;
   };
@@ -109,7 +125,9 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
     if (state.reject.to && !recipients.includes(state.reject.to)) return null;
     state.reject.remaining--;
     const temporary = state.reject.code < 500;
-    const text = temporary ? 'Temporary failure, try again later (dev mailbox fault)' : 'Message refused (dev mailbox fault)';
+    const text = temporary
+      ? 'Temporary failure, try again later (dev mailbox fault)'
+      : 'Message refused (dev mailbox fault)';
     return Object.assign(new Error(text), { responseCode: state.reject.code });
   };
 
@@ -133,11 +151,17 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', (error) => callback(error));
       stream.on('end', () => {
-        const refused = rejection('data', session.envelope.rcptTo.map((r) => r.address.toLowerCase()));
+        const refused = rejection(
+          'data',
+          session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+        );
         if (refused) return callback(refused);
         toStoredEmail(Buffer.concat(chunks), session)
           .then((email) => store.add(email))
-          .then(() => callback(), (error: Error) => callback(error));
+          .then(
+            () => callback(),
+            (error: Error) => callback(error),
+          );
       });
     },
   });
@@ -160,7 +184,8 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
     port,
     faults: (): FaultState => structuredClone(state),
     async fault(fault: Fault): Promise<void> {
-      if (fault.mode === 'reject') state.reject = { remaining: fault.count, code: fault.code ?? 451, at: fault.at ?? 'data', to: fault.to };
+      if (fault.mode === 'reject')
+        state.reject = { remaining: fault.count, code: fault.code ?? 451, at: fault.at ?? 'data', to: fault.to };
       if (fault.mode === 'hangup') state.hangup = { remaining: fault.count, to: fault.to };
       if (fault.mode === 'reset') {
         state.reject = { remaining: 0, code: 451, at: 'data' };
@@ -171,7 +196,8 @@ export async function startSmtpSink(store: MailStore, options: { host: string; p
         // Stop listening and drop open sessions: new connections are refused until "up".
         state.down = true;
         const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
-        for (const connection of (server as unknown as { connections: Set<{ close(): void }> }).connections) connection.close();
+        for (const connection of (server as unknown as { connections: Set<{ close(): void }> }).connections)
+          connection.close();
         await closed;
       } else if ((fault.mode === 'up' || fault.mode === 'reset') && state.down) {
         await listen();

@@ -44,7 +44,10 @@ export class MailStore {
     // File names carry the receive time and a counter: within one millisecond, name order is arrival order.
     this.emails = readdirSync(dir)
       .filter((file) => file.endsWith('.json'))
-      .map((file) => ({ file, email: normalise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Partial<StoredEmail>) }))
+      .map((file) => ({
+        file,
+        email: normalise(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Partial<StoredEmail>),
+      }))
       .sort((a, b) => b.email.receivedAt - a.email.receivedAt || (a.file < b.file ? 1 : -1))
       .map(({ email }) => email);
   }
@@ -94,6 +97,10 @@ function normalise(email: Partial<StoredEmail>): StoredEmail {
     headers: email.headers ?? [],
     text: email.text ?? '',
     html: email.html ?? '',
-    attachments: (email.attachments ?? []).map((a) => ({ ...a, disposition: a.disposition ?? 'attachment', contentId: a.contentId ?? null })),
+    attachments: (email.attachments ?? []).map((a) => ({
+      ...a,
+      disposition: a.disposition ?? 'attachment',
+      contentId: a.contentId ?? null,
+    })),
   };
 }

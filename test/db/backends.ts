@@ -39,7 +39,12 @@ export async function startMigratedServer(
   const dir = await mkdtemp(join(tmpdir(), 'slotcast-db-test-'));
   const serverLog: string[] = [];
   const authToken = `test-token-${crypto.randomUUID()}`;
-  const server = await startLibsqlServer({ file: join(dir, 'test.db'), authToken, log: (line) => serverLog.push(line), ...options });
+  const server = await startLibsqlServer({
+    file: join(dir, 'test.db'),
+    authToken,
+    log: (line) => serverLog.push(line),
+    ...options,
+  });
   await migrate(server.url, authToken);
   return withClients({ url: server.url, authToken, server, serverLog }, createClient, async () => {
     await server.close();
@@ -51,7 +56,9 @@ async function startMigratedFile(): Promise<Database> {
   const dir = await mkdtemp(join(tmpdir(), 'slotcast-db-test-'));
   const url = `file:${join(dir, 'test.db')}`;
   await migrate(url);
-  return withClients({ url, authToken: undefined, server: null, serverLog: [] }, createNodeClient, () => rm(dir, { recursive: true, force: true }));
+  return withClients({ url, authToken: undefined, server: null, serverLog: [] }, createNodeClient, () =>
+    rm(dir, { recursive: true, force: true }),
+  );
 }
 
 function withClients(
@@ -76,6 +83,10 @@ function withClients(
 
 export const backends: Backend[] = [
   { name: 'the dev server through @libsql/client', isServer: true, start: () => startMigratedServer(createNodeClient) },
-  { name: 'the dev server through @libsql/client/web', isServer: true, start: () => startMigratedServer(createWebClient) },
+  {
+    name: 'the dev server through @libsql/client/web',
+    isServer: true,
+    start: () => startMigratedServer(createWebClient),
+  },
   { name: 'the embedded @libsql/client on a file', isServer: false, start: startMigratedFile },
 ];

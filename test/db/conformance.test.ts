@@ -13,12 +13,27 @@ import { migrate } from '../../db/migrate.ts';
 import * as schema from '../../db/schema.ts';
 import { backends, startMigratedServer, type Database } from './backends.ts';
 import {
-  CREATED_AT, HOUR, MINUTE, MONDAY_9AM, countSlots, givenSlot, givenTeacher, givenUser, insertBooking, insertSlot,
-  libsqlErrorOf, newId, uniqueEmail,
+  CREATED_AT,
+  HOUR,
+  MINUTE,
+  MONDAY_9AM,
+  countSlots,
+  givenSlot,
+  givenTeacher,
+  givenUser,
+  insertBooking,
+  insertSlot,
+  libsqlErrorOf,
+  newId,
+  uniqueEmail,
 } from './given.ts';
 
 /** Every migration drizzle-kit generated, as its journal lists them. */
-const MIGRATION_COUNT = (JSON.parse(readFileSync(new URL('../../db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] }).entries.length;
+const MIGRATION_COUNT = (
+  JSON.parse(readFileSync(new URL('../../db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as {
+    entries: unknown[];
+  }
+).entries.length;
 
 /** Error codes seen per check and backend, compared across backends at the end. */
 const codesSeen = new Map<string, Map<string, string | undefined>>();
@@ -45,9 +60,20 @@ describe.each(backends)('$name', (backend) => {
 
   describe('migrations', () => {
     it('creates every table of the schema and both slot-overlap triggers', async () => {
-      const result = await client.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name");
+      const result = await client.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name",
+      );
       const names = result.rows.map((row) => String(row.name));
-      for (const table of ['users', 'teachers', 'students', 'slots', 'bookings', 'share_links', 'email_outbox', 'audit_log']) {
+      for (const table of [
+        'users',
+        'teachers',
+        'students',
+        'slots',
+        'bookings',
+        'share_links',
+        'email_outbox',
+        'audit_log',
+      ]) {
         expect(names).toContain(table);
       }
       expect(names).toContain('slots_no_overlap_insert');
@@ -123,7 +149,10 @@ describe.each(backends)('$name', (backend) => {
       const teacher = await givenTeacher(client);
       await givenSlot(client, teacher.id, MONDAY_9AM);
       const later = await givenSlot(client, teacher.id, MONDAY_9AM + 3 * HOUR);
-      const move = client.execute({ sql: 'UPDATE slots SET starts_at = ?, ends_at = ? WHERE id = ?', args: [MONDAY_9AM + 30 * MINUTE, MONDAY_9AM + 90 * MINUTE, later] });
+      const move = client.execute({
+        sql: 'UPDATE slots SET starts_at = ?, ends_at = ? WHERE id = ?',
+        args: [MONDAY_9AM + 30 * MINUTE, MONDAY_9AM + 90 * MINUTE, later],
+      });
       const error = await libsqlErrorOf(move);
       expect(error.message).toContain('SLOT_OVERLAP');
       recordCode('slot overlap on update', backend.name, error);
@@ -132,7 +161,9 @@ describe.each(backends)('$name', (backend) => {
     it('lets only one of many racing clients create the same slot', async () => {
       const teacher = await givenTeacher(client);
       const racers = Array.from({ length: 10 }, () => database.client());
-      const outcomes = await Promise.allSettled(racers.map((racer) => racer.execute(insertSlot(teacher.id, MONDAY_9AM))));
+      const outcomes = await Promise.allSettled(
+        racers.map((racer) => racer.execute(insertSlot(teacher.id, MONDAY_9AM))),
+      );
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
         expect(String((outcome as PromiseRejectedResult).reason.message)).toContain('SLOT_OVERLAP');
@@ -150,14 +181,20 @@ describe.each(backends)('$name', (backend) => {
     async function givenSession(teacherId: string) {
       const id = newId();
       const secretHash = new Uint8Array(32).fill(7);
-      await client.execute({ sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)', args: [id, teacherId, secretHash, CREATED_AT, CREATED_AT] });
+      await client.execute({
+        sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)',
+        args: [id, teacherId, secretHash, CREATED_AT, CREATED_AT],
+      });
       return { id, secretHash };
     }
 
     it('lets a batch through on a valid session and stores nothing', async () => {
       const teacher = await givenTeacher(client);
       const session = await givenSession(teacher.id);
-      await client.batch([assertion(session.id, session.secretHash, CREATED_AT + HOUR), insertSlot(teacher.id, MONDAY_9AM)], 'write');
+      await client.batch(
+        [assertion(session.id, session.secretHash, CREATED_AT + HOUR), insertSlot(teacher.id, MONDAY_9AM)],
+        'write',
+      );
       expect(await countSlots(client, teacher.id)).toBe(1);
       const stored = await client.execute('SELECT count(*) AS n FROM session_assertions');
       expect(Number(stored.rows[0]!.n)).toBe(0);
@@ -171,7 +208,9 @@ describe.each(backends)('$name', (backend) => {
         [session.id, session.secretHash, CREATED_AT + 11 * DAY],
         [newId(), session.secretHash, CREATED_AT + HOUR],
       ] as const) {
-        const error = await libsqlErrorOf(client.batch([insertSlot(teacher.id, MONDAY_9AM), assertion(id, hash, at)], 'write'));
+        const error = await libsqlErrorOf(
+          client.batch([insertSlot(teacher.id, MONDAY_9AM), assertion(id, hash, at)], 'write'),
+        );
         expect(error.message).toContain('SESSION_INVALID');
         recordCode('session assertion', backend.name, error);
       }
@@ -183,7 +222,11 @@ describe.each(backends)('$name', (backend) => {
     it('leaves nothing of the first two statements when the third fails', async () => {
       const teacher = await givenTeacher(client);
       const batch = client.batch(
-        [insertSlot(teacher.id, MONDAY_9AM), insertSlot(teacher.id, MONDAY_9AM + 2 * HOUR), insertSlot(teacher.id, MONDAY_9AM + 30 * MINUTE)],
+        [
+          insertSlot(teacher.id, MONDAY_9AM),
+          insertSlot(teacher.id, MONDAY_9AM + 2 * HOUR),
+          insertSlot(teacher.id, MONDAY_9AM + 30 * MINUTE),
+        ],
         'write',
       );
       const error = await libsqlErrorOf(batch);
@@ -201,7 +244,10 @@ describe.each(backends)('$name', (backend) => {
           insertSlot(teacher.id, MONDAY_9AM),
           insertSlot(teacher.id, MONDAY_9AM + HOUR),
           { sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ?', args: [teacher.id] },
-          { sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ? RETURNING calendar_version', args: [teacher.id] },
+          {
+            sql: 'UPDATE teachers SET calendar_version = calendar_version + 1 WHERE id = ? RETURNING calendar_version',
+            args: [teacher.id],
+          },
           { sql: 'SELECT calendar_version FROM teachers WHERE id = ?', args: [teacher.id] },
         ],
         'write',
@@ -219,7 +265,10 @@ describe.each(backends)('$name', (backend) => {
       await givenSlot(client, teacher.id);
       const count = { sql: 'SELECT count(*) AS n FROM slots WHERE teacher_id = ?', args: [teacher.id] };
       for (const mode of ['read', 'deferred'] as const) {
-        const [slots, teachers] = await client.batch([count, { sql: 'SELECT id FROM teachers WHERE id = ?', args: [teacher.id] }], mode);
+        const [slots, teachers] = await client.batch(
+          [count, { sql: 'SELECT id FROM teachers WHERE id = ?', args: [teacher.id] }],
+          mode,
+        );
         expect(Number(slots!.rows[0]!.n)).toBe(1);
         expect(teachers!.rows[0]!.id).toBe(teacher.id);
       }
@@ -230,7 +279,13 @@ describe.each(backends)('$name', (backend) => {
       const work = Array.from({ length: 40 }, (_, i) =>
         i % 2 === 0
           ? client.execute(insertSlot(teacher.id, MONDAY_9AM + i * HOUR))
-          : client.batch([insertSlot(teacher.id, MONDAY_9AM + i * HOUR), { sql: 'SELECT count(*) FROM slots WHERE teacher_id = ?', args: [teacher.id] }], 'write'),
+          : client.batch(
+              [
+                insertSlot(teacher.id, MONDAY_9AM + i * HOUR),
+                { sql: 'SELECT count(*) FROM slots WHERE teacher_id = ?', args: [teacher.id] },
+              ],
+              'write',
+            ),
       );
       await Promise.all(work);
       expect(await countSlots(client, teacher.id)).toBe(40);
@@ -238,7 +293,9 @@ describe.each(backends)('$name', (backend) => {
 
     it('runs twenty write batches from separate clients at once without losing one', async () => {
       const shared = await givenTeacher(client);
-      const writers = await Promise.all(Array.from({ length: 20 }, async () => ({ client: database.client(), teacher: await givenTeacher(client) })));
+      const writers = await Promise.all(
+        Array.from({ length: 20 }, async () => ({ client: database.client(), teacher: await givenTeacher(client) })),
+      );
       const outcomes = await Promise.allSettled(
         writers.map(({ client: writer, teacher }) =>
           writer.batch(
@@ -252,7 +309,10 @@ describe.each(backends)('$name', (backend) => {
         ),
       );
       expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill('fulfilled'));
-      const version = await client.execute({ sql: 'SELECT calendar_version FROM teachers WHERE id = ?', args: [shared.id] });
+      const version = await client.execute({
+        sql: 'SELECT calendar_version FROM teachers WHERE id = ?',
+        args: [shared.id],
+      });
       expect(Number(version.rows[0]!.calendar_version)).toBe(20);
       for (const { teacher } of writers) expect(await countSlots(client, teacher.id)).toBe(2);
       const integrity = await client.execute('PRAGMA integrity_check');
@@ -267,7 +327,10 @@ describe.each(backends)('$name', (backend) => {
       const tx = await client.transaction('write');
       try {
         await tx.execute(insertSlot(teacher.id, MONDAY_9AM));
-        const inside = await tx.execute({ sql: 'SELECT count(*) AS n FROM slots WHERE teacher_id = ?', args: [teacher.id] });
+        const inside = await tx.execute({
+          sql: 'SELECT count(*) AS n FROM slots WHERE teacher_id = ?',
+          args: [teacher.id],
+        });
         expect(Number(inside.rows[0]!.n)).toBe(1);
         expect(await countSlots(reader, teacher.id)).toBe(0);
         await tx.commit();
@@ -310,7 +373,9 @@ describe.each(backends)('$name', (backend) => {
       const teacher = await givenTeacher(client);
       const slot = await givenSlot(client, teacher.id);
       await client.execute(insertBooking(slot, teacher.id));
-      expect((await client.execute({ sql: 'SELECT status FROM slots WHERE id = ?', args: [slot] })).rows[0]!.status).toBe('booked');
+      expect(
+        (await client.execute({ sql: 'SELECT status FROM slots WHERE id = ?', args: [slot] })).rows[0]!.status,
+      ).toBe('booked');
       const error = await libsqlErrorOf(client.execute(insertBooking(slot, teacher.id)));
       expect(error.code).toBe('SQLITE_CONSTRAINT');
       expect(error.message).toContain('SLOT_TAKEN');
@@ -333,8 +398,14 @@ describe.each(backends)('$name', (backend) => {
       await client.execute(insertBooking(slot, teacher.id));
       await client.execute({ sql: "UPDATE bookings SET status = 'canceled' WHERE slot_id = ?", args: [slot] });
       await client.batch([insertBooking(slot, teacher.id, 'canceled'), insertBooking(slot, teacher.id)], 'write');
-      const result = await client.execute({ sql: 'SELECT status, count(*) AS n FROM bookings WHERE slot_id = ? GROUP BY status ORDER BY status', args: [slot] });
-      expect(result.rows.map((row) => [row.status, Number(row.n)])).toEqual([['canceled', 2], ['scheduled', 1]]);
+      const result = await client.execute({
+        sql: 'SELECT status, count(*) AS n FROM bookings WHERE slot_id = ? GROUP BY status ORDER BY status',
+        args: [slot],
+      });
+      expect(result.rows.map((row) => [row.status, Number(row.n)])).toEqual([
+        ['canceled', 2],
+        ['scheduled', 1],
+      ]);
     });
   });
 
@@ -346,7 +417,10 @@ describe.each(backends)('$name', (backend) => {
         args: { id: newId(), ':email': email, name: 'Ada', $role: 'student', at: CREATED_AT },
       });
       expect(named.rowsAffected).toBe(1);
-      const positional = await client.execute({ sql: 'SELECT name, role FROM users WHERE email = ? AND created_at = ?', args: [email, CREATED_AT] });
+      const positional = await client.execute({
+        sql: 'SELECT name, role FROM users WHERE email = ? AND created_at = ?',
+        args: [email, CREATED_AT],
+      });
       expect(positional.rows.map((row) => [row.name, row.role])).toEqual([['Ada', 'student']]);
       const numbered = await client.execute({ sql: 'SELECT ?2 AS second, ?1 AS first', args: ['one', 'two'] });
       expect([numbered.rows[0]!.first, numbered.rows[0]!.second]).toEqual(['one', 'two']);
@@ -354,20 +428,32 @@ describe.each(backends)('$name', (backend) => {
 
     it('reports column names, declared types, affected rows and the last insert rowid', async () => {
       const teacher = await givenTeacher(client);
-      const result = await client.execute({ sql: 'SELECT id, email, created_at, 1 + 1 AS two FROM users WHERE id = ?', args: [teacher.id] });
+      const result = await client.execute({
+        sql: 'SELECT id, email, created_at, 1 + 1 AS two FROM users WHERE id = ?',
+        args: [teacher.id],
+      });
       expect(result.columns).toEqual(['id', 'email', 'created_at', 'two']);
       expect(result.columnTypes).toEqual(['TEXT', 'TEXT', 'INTEGER', '']);
-      const inserted = await client.execute({ sql: 'INSERT INTO audit_log (id, at, actor_type, action) VALUES (?, ?, ?, ?)', args: [newId(), CREATED_AT, 'system', 'test'] });
+      const inserted = await client.execute({
+        sql: 'INSERT INTO audit_log (id, at, actor_type, action) VALUES (?, ?, ?, ?)',
+        args: [newId(), CREATED_AT, 'system', 'test'],
+      });
       expect(inserted.rowsAffected).toBe(1);
       const rowid = await client.execute('SELECT max(rowid) AS r FROM audit_log');
       expect(inserted.lastInsertRowid).toBe(BigInt(rowid.rows[0]!.r as number));
-      const updated = await client.execute({ sql: 'UPDATE teachers SET buffer_minutes = 5 WHERE id IN (?, ?)', args: [teacher.id, newId()] });
+      const updated = await client.execute({
+        sql: 'UPDATE teachers SET buffer_minutes = 5 WHERE id IN (?, ?)',
+        args: [teacher.id, newId()],
+      });
       expect(updated.rowsAffected).toBe(1);
     });
 
     it('round-trips text, floats, null and blobs, including an empty blob', async () => {
       const bytes = crypto.getRandomValues(new Uint8Array(32));
-      const result = await client.execute({ sql: 'SELECT ? AS text, ? AS float, ? AS nil, ? AS blob, ? AS empty', args: ['Grüße 👋', 0.1 + 0.2, null, bytes, new Uint8Array(0)] });
+      const result = await client.execute({
+        sql: 'SELECT ? AS text, ? AS float, ? AS nil, ? AS blob, ? AS empty',
+        args: ['Grüße 👋', 0.1 + 0.2, null, bytes, new Uint8Array(0)],
+      });
       const row = result.rows[0]!;
       expect(row.text).toBe('Grüße 👋');
       expect(row.float).toBe(0.1 + 0.2);
@@ -384,7 +470,10 @@ describe.each(backends)('$name', (backend) => {
         sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)',
         args: [sessionId, user.id, secretHash, CREATED_AT, CREATED_AT],
       });
-      const result = await client.execute({ sql: 'SELECT secret_hash, typeof(secret_hash) AS kind FROM auth_sessions WHERE id = ?', args: [sessionId] });
+      const result = await client.execute({
+        sql: 'SELECT secret_hash, typeof(secret_hash) AS kind FROM auth_sessions WHERE id = ?',
+        args: [sessionId],
+      });
       expect(result.rows[0]!.kind).toBe('blob');
       expect(new Uint8Array(result.rows[0]!.secret_hash as ArrayBuffer)).toEqual(secretHash);
     });
@@ -394,11 +483,21 @@ describe.each(backends)('$name', (backend) => {
       const teacher = await givenTeacher(big);
       const huge = 2n ** 62n + 1n;
       await big.execute({ sql: 'UPDATE teachers SET calendar_version = ? WHERE id = ?', args: [huge, teacher.id] });
-      const stored = await big.execute({ sql: 'SELECT calendar_version, typeof(calendar_version) AS kind FROM teachers WHERE id = ?', args: [teacher.id] });
+      const stored = await big.execute({
+        sql: 'SELECT calendar_version, typeof(calendar_version) AS kind FROM teachers WHERE id = ?',
+        args: [teacher.id],
+      });
       expect(stored.rows[0]!.calendar_version).toBe(huge);
       expect(stored.rows[0]!.kind).toBe('integer');
-      const extremes = await big.execute({ sql: 'SELECT ? AS max, ? AS min, 9007199254740993 AS literal', args: [2n ** 63n - 1n, -(2n ** 63n)] });
-      expect([extremes.rows[0]!.max, extremes.rows[0]!.min, extremes.rows[0]!.literal]).toEqual([2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n]);
+      const extremes = await big.execute({
+        sql: 'SELECT ? AS max, ? AS min, 9007199254740993 AS literal',
+        args: [2n ** 63n - 1n, -(2n ** 63n)],
+      });
+      expect([extremes.rows[0]!.max, extremes.rows[0]!.min, extremes.rows[0]!.literal]).toEqual([
+        2n ** 63n - 1n,
+        -(2n ** 63n),
+        9007199254740993n,
+      ]);
     });
 
     it('refuses to round an integer beyond 2^53 in number mode', async () => {
@@ -417,16 +516,22 @@ describe.each(backends)('$name', (backend) => {
         INSERT INTO scratch_log VALUES ('semi;colon');
       `);
       const result = await client.execute('SELECT name, n FROM scratch_counts ORDER BY name');
-      expect(result.rows.map((row) => [row.name, Number(row.n)])).toEqual([['a', 2], ['b', 10], ['semi;colon', 1]]);
+      expect(result.rows.map((row) => [row.name, Number(row.n)])).toEqual([
+        ['a', 2],
+        ['b', 10],
+        ['semi;colon', 1],
+      ]);
     });
 
     it('stops executeMultiple at the first failing statement', async () => {
-      const error = await libsqlErrorOf(client.executeMultiple(`
+      const error = await libsqlErrorOf(
+        client.executeMultiple(`
         CREATE TABLE scratch_keys (k TEXT PRIMARY KEY);
         INSERT INTO scratch_keys VALUES ('first');
         INSERT INTO scratch_keys VALUES ('first');
         INSERT INTO scratch_keys VALUES ('never');
-      `));
+      `),
+      );
       expect(error.code).toBe('SQLITE_CONSTRAINT');
       const result = await client.execute('SELECT k FROM scratch_keys');
       expect(result.rows.map((row) => row.k)).toEqual(['first']);
@@ -438,15 +543,41 @@ describe.each(backends)('$name', (backend) => {
       const db = drizzle(client, { schema });
       const userId = newId();
       const email = uniqueEmail('drizzle');
-      const [user] = await db.insert(schema.users).values({ id: userId, email, role: 'teacher', createdAt: CREATED_AT, updatedAt: CREATED_AT }).returning();
+      const [user] = await db
+        .insert(schema.users)
+        .values({ id: userId, email, role: 'teacher', createdAt: CREATED_AT, updatedAt: CREATED_AT })
+        .returning();
       expect(user).toMatchObject({ id: userId, email, name: '', role: 'teacher', disabledAt: null });
-      await db.insert(schema.teachers).values({ id: userId, displayName: 'Drizzle', timeZone: 'Europe/Berlin', createdAt: CREATED_AT, updatedAt: CREATED_AT });
+      await db.insert(schema.teachers).values({
+        id: userId,
+        displayName: 'Drizzle',
+        timeZone: 'Europe/Berlin',
+        createdAt: CREATED_AT,
+        updatedAt: CREATED_AT,
+      });
 
       const slotIds = [newId(), newId()];
       const [inserted, bumped, mine] = await db.batch([
-        db.insert(schema.slots).values(slotIds.map((id, i) => ({ id, teacherId: userId, startsAt: MONDAY_9AM + i * HOUR, endsAt: MONDAY_9AM + (i + 1) * HOUR, createdAt: CREATED_AT, updatedAt: CREATED_AT }))),
-        db.update(schema.teachers).set({ calendarVersion: 1 }).where(eq(schema.teachers.id, userId)).returning({ version: schema.teachers.calendarVersion }),
-        db.select().from(schema.slots).where(and(eq(schema.slots.teacherId, userId), eq(schema.slots.status, 'open'))).orderBy(schema.slots.startsAt),
+        db.insert(schema.slots).values(
+          slotIds.map((id, i) => ({
+            id,
+            teacherId: userId,
+            startsAt: MONDAY_9AM + i * HOUR,
+            endsAt: MONDAY_9AM + (i + 1) * HOUR,
+            createdAt: CREATED_AT,
+            updatedAt: CREATED_AT,
+          })),
+        ),
+        db
+          .update(schema.teachers)
+          .set({ calendarVersion: 1 })
+          .where(eq(schema.teachers.id, userId))
+          .returning({ version: schema.teachers.calendarVersion }),
+        db
+          .select()
+          .from(schema.slots)
+          .where(and(eq(schema.slots.teacherId, userId), eq(schema.slots.status, 'open')))
+          .orderBy(schema.slots.startsAt),
       ]);
       expect(inserted.rowsAffected).toBe(2);
       expect(bumped).toEqual([{ version: 1 }]);
@@ -455,24 +586,45 @@ describe.each(backends)('$name', (backend) => {
       const teacher = await db.query.teachers.findFirst({ where: eq(schema.teachers.id, userId) });
       expect(teacher).toMatchObject({ notifyOnBooking: true, bufferMinutes: 0, calendarVersion: 1 });
 
-      await db.insert(schema.availability).values({ studentUserId: userId, timeZone: 'Europe/Berlin', weeklyRanges: [{ day: 1, start: '09:00', end: '12:00' }], updatedAt: CREATED_AT });
-      const [availability] = await db.select().from(schema.availability).where(eq(schema.availability.studentUserId, userId));
+      await db.insert(schema.availability).values({
+        studentUserId: userId,
+        timeZone: 'Europe/Berlin',
+        weeklyRanges: [{ day: 1, start: '09:00', end: '12:00' }],
+        updatedAt: CREATED_AT,
+      });
+      const [availability] = await db
+        .select()
+        .from(schema.availability)
+        .where(eq(schema.availability.studentUserId, userId));
       expect(availability!.weeklyRanges).toEqual([{ day: 1, start: '09:00', end: '12:00' }]);
     });
 
     it('rolls back a drizzle batch that hits the overlap trigger', async () => {
       const db = drizzle(client, { schema });
       const teacher = await givenTeacher(client);
-      const slot = (startsAt: number) => ({ id: newId(), teacherId: teacher.id, startsAt, endsAt: startsAt + HOUR, createdAt: CREATED_AT, updatedAt: CREATED_AT });
+      const slot = (startsAt: number) => ({
+        id: newId(),
+        teacherId: teacher.id,
+        startsAt,
+        endsAt: startsAt + HOUR,
+        createdAt: CREATED_AT,
+        updatedAt: CREATED_AT,
+      });
       const batch = db.batch([
         db.insert(schema.slots).values(slot(MONDAY_9AM)),
         db.update(schema.teachers).set({ calendarVersion: 7 }).where(eq(schema.teachers.id, teacher.id)),
         db.insert(schema.slots).values(slot(MONDAY_9AM + 15 * MINUTE)),
       ]);
       // drizzle wraps the driver's error; the trigger's message is on the cause.
-      const error = await batch.then(() => null, (e: unknown) => e);
+      const error = await batch.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(messages(error)).toContain('SLOT_OVERLAP');
-      const [row] = await db.select({ version: schema.teachers.calendarVersion }).from(schema.teachers).where(eq(schema.teachers.id, teacher.id));
+      const [row] = await db
+        .select({ version: schema.teachers.calendarVersion })
+        .from(schema.teachers)
+        .where(eq(schema.teachers.id, teacher.id));
       expect(row).toEqual({ version: 0 });
       expect(await countSlots(client, teacher.id)).toBe(0);
     });
@@ -487,7 +639,11 @@ describe.each(backends)('$name', (backend) => {
         const error = await libsqlErrorOf(stranger.execute('SELECT 1'));
         expect(error.message).toContain('Unauthorized');
       }
-      const response = await fetch(`${database.url}/v2/pipeline`, { method: 'POST', headers: { authorization: 'Bearer wrong-token' }, body: '{"requests":[]}' });
+      const response = await fetch(`${database.url}/v2/pipeline`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer wrong-token' },
+        body: '{"requests":[]}',
+      });
       expect(response.status).toBe(401);
     });
 
@@ -497,7 +653,10 @@ describe.each(backends)('$name', (backend) => {
       let waitingWriteDone = false;
       try {
         await tx.execute(insertSlot(teacher.id, MONDAY_9AM));
-        const waiting = database.client().execute(insertSlot(teacher.id, MONDAY_9AM + 2 * HOUR)).then(() => (waitingWriteDone = true));
+        const waiting = database
+          .client()
+          .execute(insertSlot(teacher.id, MONDAY_9AM + 2 * HOUR))
+          .then(() => (waitingWriteDone = true));
         await new Promise((resolve) => setTimeout(resolve, 150));
         expect(waitingWriteDone).toBe(false);
         await tx.commit();
@@ -513,21 +672,32 @@ describe.each(backends)('$name', (backend) => {
       const bump = async (c: Client) => {
         const tx = await c.transaction('write');
         try {
-          const current = await tx.execute({ sql: 'SELECT calendar_version AS v FROM teachers WHERE id = ?', args: [teacher.id] });
+          const current = await tx.execute({
+            sql: 'SELECT calendar_version AS v FROM teachers WHERE id = ?',
+            args: [teacher.id],
+          });
           await new Promise((resolve) => setTimeout(resolve, 5));
-          await tx.execute({ sql: 'UPDATE teachers SET calendar_version = ? WHERE id = ?', args: [Number(current.rows[0]!.v) + 1, teacher.id] });
+          await tx.execute({
+            sql: 'UPDATE teachers SET calendar_version = ? WHERE id = ?',
+            args: [Number(current.rows[0]!.v) + 1, teacher.id],
+          });
           await tx.commit();
         } finally {
           tx.close();
         }
       };
       await Promise.all(Array.from({ length: 8 }, () => bump(database.client())));
-      const result = await client.execute({ sql: 'SELECT calendar_version AS v FROM teachers WHERE id = ?', args: [teacher.id] });
+      const result = await client.execute({
+        sql: 'SELECT calendar_version AS v FROM teachers WHERE id = ?',
+        args: [teacher.id],
+      });
       expect(Number(result.rows[0]!.v)).toBe(8);
     });
 
     it('rolls back a transaction left idle past idleStreamMs and rejects its baton', async () => {
-      const idle = await startMigratedServer(backend.name.includes('/web') ? createWebClient : undefined, { idleStreamMs: 200 });
+      const idle = await startMigratedServer(backend.name.includes('/web') ? createWebClient : undefined, {
+        idleStreamMs: 200,
+      });
       try {
         const c = idle.client();
         const teacher = await givenTeacher(c);

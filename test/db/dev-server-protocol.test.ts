@@ -43,7 +43,14 @@ describe('Hrana 3', () => {
     try {
       expect(await client.getVersion()).toBe(3);
       const stream = client.openStream();
-      const values = await stream.queryRow(new hrana.Stmt('SELECT ? AS big, ? AS text, ? AS blob, ? AS float, NULL AS nil').bindIndexes([2n ** 62n + 1n, 'Grüße', new Uint8Array([0, 255]), -1.25]));
+      const values = await stream.queryRow(
+        new hrana.Stmt('SELECT ? AS big, ? AS text, ? AS blob, ? AS float, NULL AS nil').bindIndexes([
+          2n ** 62n + 1n,
+          'Grüße',
+          new Uint8Array([0, 255]),
+          -1.25,
+        ]),
+      );
       expect(values.row).toMatchObject({ big: 2n ** 62n + 1n, text: 'Grüße', float: -1.25, nil: null });
       expect(new Uint8Array(values.row!.blob as ArrayBuffer)).toEqual(new Uint8Array([0, 255]));
 
@@ -57,7 +64,15 @@ describe('Hrana 3', () => {
       const failing = batch.step().condition(hrana.BatchCond.ok(first));
       const failed = failing.query('SELECT * FROM no_such_table');
       const skipped = batch.step().condition(hrana.BatchCond.ok(failing)).query('SELECT 3');
-      const inTransaction = batch.step().condition(hrana.BatchCond.and(batch, [hrana.BatchCond.error(failing), hrana.BatchCond.not(hrana.BatchCond.isAutocommit(batch))])).queryValue('SELECT 4');
+      const inTransaction = batch
+        .step()
+        .condition(
+          hrana.BatchCond.and(batch, [
+            hrana.BatchCond.error(failing),
+            hrana.BatchCond.not(hrana.BatchCond.isAutocommit(batch)),
+          ]),
+        )
+        .queryValue('SELECT 4');
       failed.catch(() => {});
       await batch.execute();
       expect((await firstRows)!.rows.map((row) => row.one)).toEqual([1n, 2n]);
@@ -72,10 +87,16 @@ describe('Hrana 3', () => {
 
       const described = await stream.describe('SELECT id AS teacher, :from, ?5 FROM teachers');
       expect(described.paramNames).toEqual([':from', undefined, undefined, undefined, '?5']);
-      expect(described.columns.map((c) => [c.name, c.decltype])).toEqual([['teacher', 'TEXT'], [':from', undefined], ['?5', undefined]]);
+      expect(described.columns.map((c) => [c.name, c.decltype])).toEqual([
+        ['teacher', 'TEXT'],
+        [':from', undefined],
+        ['?5', undefined],
+      ]);
       expect(described.isReadonly).toBe(true);
 
-      await stream.sequence('CREATE TABLE protobuf_seq (x); INSERT INTO protobuf_seq VALUES (1); INSERT INTO protobuf_seq VALUES (2);');
+      await stream.sequence(
+        'CREATE TABLE protobuf_seq (x); INSERT INTO protobuf_seq VALUES (1); INSERT INTO protobuf_seq VALUES (2);',
+      );
       expect((await stream.queryValue('SELECT sum(x) FROM protobuf_seq')).value).toBe(3n);
       stream.close();
       expect(database.serverLog.some((line) => line.startsWith('POST /v3-protobuf/pipeline 200'))).toBe(true);
@@ -86,7 +107,10 @@ describe('Hrana 3', () => {
   });
 
   it('answers JSON pipelines and cursors on /v3, with get_autocommit and is_autocommit', async () => {
-    const opened = await pipeline('/v3/pipeline', { baton: null, requests: [{ type: 'execute', stmt: { sql: 'BEGIN' } }, { type: 'get_autocommit' }] });
+    const opened = await pipeline('/v3/pipeline', {
+      baton: null,
+      requests: [{ type: 'execute', stmt: { sql: 'BEGIN' } }, { type: 'get_autocommit' }],
+    });
     expect(opened.status).toBe(200);
     const body = opened.json();
     expect(body.results[1]).toEqual({ type: 'ok', response: { type: 'get_autocommit', is_autocommit: false } });
@@ -94,22 +118,38 @@ describe('Hrana 3', () => {
 
     const cursor = await pipeline('/v3/cursor', {
       baton: body.baton,
-      batch: { steps: [{ stmt: { sql: 'SELECT ? AS n', args: [{ type: 'integer', value: '9007199254740993' }] }, condition: { type: 'not', cond: { type: 'is_autocommit' } } }] },
+      batch: {
+        steps: [
+          {
+            stmt: { sql: 'SELECT ? AS n', args: [{ type: 'integer', value: '9007199254740993' }] },
+            condition: { type: 'not', cond: { type: 'is_autocommit' } },
+          },
+        ],
+      },
     });
-    const [head, ...entries] = cursor.text.trim().split('\n').map((line) => JSON.parse(line));
+    const [head, ...entries] = cursor.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(entries).toEqual([
       { type: 'step_begin', step: 0, cols: [{ name: 'n', decltype: null }] },
       { type: 'row', row: [{ type: 'integer', value: '9007199254740993' }] },
       { type: 'step_end', affected_row_count: 0, last_insert_rowid: null },
     ]);
 
-    const closed = await pipeline('/v3/pipeline', { baton: head.baton, requests: [{ type: 'execute', stmt: { sql: 'ROLLBACK' } }, { type: 'close' }] });
+    const closed = await pipeline('/v3/pipeline', {
+      baton: head.baton,
+      requests: [{ type: 'execute', stmt: { sql: 'ROLLBACK' } }, { type: 'close' }],
+    });
     expect(closed.json().baton).toBeNull();
   });
 
   it('refuses Hrana 3 requests on the Hrana 2 endpoint', async () => {
     expect((await pipeline('/v2/pipeline', { baton: null, requests: [{ type: 'get_autocommit' }] })).status).toBe(400);
-    const withCondition = { type: 'batch', batch: { steps: [{ stmt: { sql: 'SELECT 1' }, condition: { type: 'is_autocommit' } }] } };
+    const withCondition = {
+      type: 'batch',
+      batch: { steps: [{ stmt: { sql: 'SELECT 1' }, condition: { type: 'is_autocommit' } }] },
+    };
     expect((await pipeline('/v2/pipeline', { baton: null, requests: [withCondition] })).status).toBe(400);
   });
 });
@@ -127,7 +167,8 @@ describe('protocol errors', () => {
   it('answers an expired baton with a STREAM_EXPIRED error', async () => {
     const server = await startLibsqlServer({ file: ':memory:', idleStreamMs: 50 });
     try {
-      const post = (baton: string | null) => fetch(`${server.url}/v2/pipeline`, { method: 'POST', body: JSON.stringify({ baton, requests: [] }) });
+      const post = (baton: string | null) =>
+        fetch(`${server.url}/v2/pipeline`, { method: 'POST', body: JSON.stringify({ baton, requests: [] }) });
       const { baton } = (await (await post(null)).json()) as { baton: string };
       await wait(200);
       const expired = await post(baton);
@@ -145,16 +186,22 @@ describe('protocol errors', () => {
 
   it('refuses a batch condition on a step that has not run yet', async () => {
     const steps = [{ stmt: { sql: 'SELECT 1' }, condition: { type: 'ok', step: 1 } }, { stmt: { sql: 'SELECT 2' } }];
-    expect((await pipeline('/v2/pipeline', { baton: null, requests: [{ type: 'batch', batch: { steps } }] })).status).toBe(400);
+    expect(
+      (await pipeline('/v2/pipeline', { baton: null, requests: [{ type: 'batch', batch: { steps } }] })).status,
+    ).toBe(400);
   });
 
   it('refuses to store an SQL text over 5000 bytes, as Turso does', async () => {
-    const result = await pipeline('/v2/pipeline', { baton: null, requests: [{ type: 'store_sql', sql_id: 1, sql: `SELECT '${'x'.repeat(5000)}'` }, { type: 'close' }] });
+    const result = await pipeline('/v2/pipeline', {
+      baton: null,
+      requests: [{ type: 'store_sql', sql_id: 1, sql: `SELECT '${'x'.repeat(5000)}'` }, { type: 'close' }],
+    });
     expect(result.json().results[0]).toMatchObject({ type: 'error', error: { code: 'SQL_STORE_TOO_LARGE' } });
   });
 
   it('answers version probes without a token, but no pipeline', async () => {
-    for (const probe of ['/v2', '/v3', '/v3-protobuf']) expect((await fetch(`${database.url}${probe}`)).status).toBe(200);
+    for (const probe of ['/v2', '/v3', '/v3-protobuf'])
+      expect((await fetch(`${database.url}${probe}`)).status).toBe(200);
     const response = await fetch(`${database.url}/v2/pipeline`, { method: 'POST', body: '{"requests":[]}' });
     expect(response.status).toBe(401);
     expect((await pipeline('/v2/pipeline', { requests: [] }, 'wrong')).status).toBe(401);
@@ -258,7 +305,11 @@ describe('lifecycle', () => {
 
   it('runs as a CLI that prints its URL and exits cleanly on SIGTERM', async () => {
     const main = fileURLToPath(new URL('../../db/server/main.ts', import.meta.url));
-    const child = spawn(process.execPath, [main, '--file', ':memory:', '--port', '0', '--auth-token', 'cli-token', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [main, '--file', ':memory:', '--port', '0', '--auth-token', 'cli-token', '--quiet'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       const lines = createInterface({ input: child.stdout! });
       const [firstLine] = (await once(lines, 'line')) as [string];
@@ -286,10 +337,12 @@ describe('connection reuse', () => {
     const server = await startLibsqlServer({ file: join(dir, 'temp.db') });
     try {
       const a = createClient({ url: server.url });
-      await a.executeMultiple('CREATE TABLE items (name TEXT); INSERT INTO items VALUES (\'real\');');
+      await a.executeMultiple("CREATE TABLE items (name TEXT); INSERT INTO items VALUES ('real');");
       // Forms a text check would miss: a schema-qualified name and a leading comment.
       // One stream: the temp objects exist on its connection when the stream ends.
-      await a.executeMultiple("CREATE TABLE temp.items (name TEXT); INSERT INTO temp.items VALUES ('shadow'); /* note */ CREATE TEMP TRIGGER spy AFTER INSERT ON main.items BEGIN SELECT 1; END;");
+      await a.executeMultiple(
+        "CREATE TABLE temp.items (name TEXT); INSERT INTO temp.items VALUES ('shadow'); /* note */ CREATE TEMP TRIGGER spy AFTER INSERT ON main.items BEGIN SELECT 1; END;",
+      );
       for (let i = 0; i < 10; i++) {
         const other = createClient({ url: server.url });
         expect((await other.execute('SELECT name FROM items')).rows.map((r) => r.name)).toEqual(['real']);

@@ -33,14 +33,25 @@ export async function givenTeacher(client: Client, { bufferMinutes = 0 } = {}) {
   return user;
 }
 
-export function insertSlot(teacherId: string, startsAt: number, endsAt = startsAt + HOUR, status: 'open' | 'booked' | 'canceled' = 'open') {
+export function insertSlot(
+  teacherId: string,
+  startsAt: number,
+  endsAt = startsAt + HOUR,
+  status: 'open' | 'booked' | 'canceled' = 'open',
+) {
   return {
     sql: 'INSERT INTO slots (id, teacher_id, starts_at, ends_at, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     args: [newId(), teacherId, startsAt, endsAt, status, CREATED_AT, CREATED_AT],
   };
 }
 
-export async function givenSlot(client: Client, teacherId: string, startsAt = MONDAY_9AM, endsAt = startsAt + HOUR, status: 'open' | 'booked' | 'canceled' = 'open') {
+export async function givenSlot(
+  client: Client,
+  teacherId: string,
+  startsAt = MONDAY_9AM,
+  endsAt = startsAt + HOUR,
+  status: 'open' | 'booked' | 'canceled' = 'open',
+) {
   const statement = insertSlot(teacherId, startsAt, endsAt, status);
   await client.execute(statement);
   return statement.args[0] as string;
@@ -58,7 +69,10 @@ export function insertBooking(slotId: string, teacherId: string, status: 'schedu
 export type Executor = { execute(statement: InStatement): Promise<ResultSet> };
 
 export async function countSlots(client: Executor, teacherId: string): Promise<number> {
-  const result = await client.execute({ sql: 'SELECT count(*) AS n FROM slots WHERE teacher_id = ?', args: [teacherId] });
+  const result = await client.execute({
+    sql: 'SELECT count(*) AS n FROM slots WHERE teacher_id = ?',
+    args: [teacherId],
+  });
   return Number(result.rows[0]!.n);
 }
 

@@ -17,7 +17,12 @@ const confirmWith = (key: string) =>
   fetch(`${appUrl()}/api/booking/confirm`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ email: uniqueEmail('form'), name: 'Form Student', start: hoursFromNow(30), externalId: crypto.randomUUID() }),
+    body: JSON.stringify({
+      email: uniqueEmail('form'),
+      name: 'Form Student',
+      start: hoursFromNow(30),
+      externalId: crypto.randomUUID(),
+    }),
   }).then((r) => r.status);
 
 describe('a teacher connects another booking system with an API key', () => {

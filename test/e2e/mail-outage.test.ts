@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { db, emailsTo, givenSlots, givenStudent, givenTeacher, mailboxUrl, waitForEmail } from '../integration/given.ts';
+import {
+  db,
+  emailsTo,
+  givenSlots,
+  givenStudent,
+  givenTeacher,
+  mailboxUrl,
+  waitForEmail,
+} from '../integration/given.ts';
 
 const fault = (body: unknown) => fetch(`${mailboxUrl()}/api/faults`, { method: 'POST', body: JSON.stringify(body) });
 

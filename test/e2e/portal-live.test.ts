@@ -22,7 +22,6 @@ async function open(viewport: { width: number; height: number }, timezoneId: str
   return context.newPage();
 }
 
-
 beforeAll(async () => {
   browser = await launchBrowser();
   teacher = await givenTeacher({ displayName: 'Ms Rivera', minNoticeMinutes: 60 });
@@ -45,7 +44,11 @@ describe('students book through their links while everyone watches live', () => 
     adaPage = await open(PHONE, 'America/New_York');
     benPage = await open(DESKTOP, 'Asia/Tokyo');
     teacherPage = await open(DESKTOP, 'Europe/Berlin', teacher.cookie);
-    await Promise.all([adaPage.goto(`${ada.url}?week=${week('America/New_York')}`), benPage.goto(`${ben.url}?week=${week('Asia/Tokyo')}`), teacherPage.goto(`${appUrl()}/teacher?week=${week('Europe/Berlin')}`)]);
+    await Promise.all([
+      adaPage.goto(`${ada.url}?week=${week('America/New_York')}`),
+      benPage.goto(`${ben.url}?week=${week('Asia/Tokyo')}`),
+      teacherPage.goto(`${appUrl()}/teacher?week=${week('Europe/Berlin')}`),
+    ]);
     await adaPage.getByRole('heading', { name: 'Book a session with Ms Rivera' }).waitFor();
     await adaPage.getByText('America/New_York', { exact: false }).first().waitFor();
     await adaPage.getByText('Ms Rivera is in Europe/Berlin', { exact: false }).waitFor();
@@ -65,7 +68,10 @@ describe('students book through their links while everyone watches live', () => 
     await adaPage.getByRole('button', { name: /Lesson 1\s*,\s*Your booking/ }).waitFor();
     await adaPage.getByRole('region', { name: 'My bookings' }).getByText('Lesson 1').waitFor();
 
-    await benPage.locator('.slot.booked.inert', { hasText: 'Lesson 1' }).getByText('Booked', { exact: true }).waitFor({ timeout: 10_000 });
+    await benPage
+      .locator('.slot.booked.inert', { hasText: 'Lesson 1' })
+      .getByText('Booked', { exact: true })
+      .waitFor({ timeout: 10_000 });
     expect(await benPage.getByText('Ada').count()).toBe(0);
     const booked = teacherPage.getByRole('button', { name: /Lesson 1\s*,\s*Booked by Ada Lin/ });
     await booked.waitFor({ timeout: 10_000 });
@@ -78,10 +84,17 @@ describe('students book through their links while everyone watches live', () => 
   it('tells Ben the slot was just taken if he tries it from a stale view', async () => {
     // Ben's page is live, so the slot is no longer offered; the server would refuse it anyway.
     expect(await benPage.getByRole('button', { name: /Lesson 1/ }).count()).toBe(0);
-    const response = await benPage.evaluate(async ([token, slotId]) => {
-      const r = await fetch(`/api/booking/${token}/book`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slotId }) });
-      return { status: r.status, body: (await r.json()) as { error: { message: string } } };
-    }, [ben.token, slotIds[0]!] as const);
+    const response = await benPage.evaluate(
+      async ([token, slotId]) => {
+        const r = await fetch(`/api/booking/${token}/book`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ slotId }),
+        });
+        return { status: r.status, body: (await r.json()) as { error: { message: string } } };
+      },
+      [ben.token, slotIds[0]!] as const,
+    );
     expect(response.status).toBe(409);
     expect(response.body.error.message).toMatch(/just booked/);
   });
@@ -94,7 +107,10 @@ describe('students book through their links while everyone watches live', () => 
   });
 
   it('shows a friendly page, and nothing of the calendar, for an expired link', async () => {
-    await db().update(schema.shareLinks).set({ expiresAt: Date.now() - 1000 }).where(eq(schema.shareLinks.id, ben.linkId));
+    await db()
+      .update(schema.shareLinks)
+      .set({ expiresAt: Date.now() - 1000 })
+      .where(eq(schema.shareLinks.id, ben.linkId));
     await benPage.reload();
     await benPage.getByRole('heading', { name: 'This link has expired' }).waitFor();
     expect(await benPage.getByText('Lesson').count()).toBe(0);

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { db, givenSlots, givenStudent, givenTeacher, mailboxUrl, waitForEmail, weekParam } from '../integration/given.ts';
+import {
+  db,
+  givenSlots,
+  givenStudent,
+  givenTeacher,
+  mailboxUrl,
+  waitForEmail,
+  weekParam,
+} from '../integration/given.ts';
 import { DESKTOP, launchBrowser, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
@@ -11,7 +19,9 @@ let page: Page;
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  page = await (await browser.newContext({ viewport: PHONE, timezoneId: 'America/New_York', locale: 'en-GB' })).newPage();
+  page = await (
+    await browser.newContext({ viewport: PHONE, timezoneId: 'America/New_York', locale: 'en-GB' })
+  ).newPage();
 });
 afterAll(async () => {
   await browser?.close();
@@ -30,7 +40,10 @@ describe('a student books, signs in from the email and uses the dashboard', () =
 
     await waitForEmail(student.email, { subjectIncludes: 'Booked' });
     await page.goto(mailboxUrl());
-    await page.getByRole('link', { name: /Booked: Lesson 1 with Mr Okoye/ }).first().click();
+    await page
+      .getByRole('link', { name: /Booked: Lesson 1 with Mr Okoye/ })
+      .first()
+      .click();
     const text = await page.locator('pre').innerText();
     expect(text).toContain('(America/New_York)');
     const link = /https?:\/\/\S+\/login\/verify#token=[a-z2-7]+/.exec(text)![0];
@@ -63,7 +76,10 @@ describe('a student books, signs in from the email and uses the dashboard', () =
   it('adds the session to a calendar and cancels it from the dashboard', async () => {
     await page.setViewportSize(PHONE);
     const sessions = page.getByRole('region', { name: 'Sessions' });
-    const [download] = await Promise.all([page.waitForEvent('download'), sessions.getByRole('link', { name: /^Add to calendar: Lesson 1/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      sessions.getByRole('link', { name: /^Add to calendar: Lesson 1/ }).click(),
+    ]);
     const file = await download.path().then((path) => readFileSync(path, 'utf8'));
     expect(file).toContain('BEGIN:VEVENT');
     expect(file).toContain('SUMMARY:Lesson 1 with Mr Okoye');

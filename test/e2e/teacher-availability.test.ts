@@ -13,12 +13,27 @@ let errors: string[];
 let teacher: Awaited<ReturnType<typeof givenTeacher>>;
 
 /** Gives an enrolled student an account, then saves their weekly availability through the student API. */
-async function givenAvailability(student: { id: string; name: string; email: string }, timeZone: string, weeklyRanges: { day: number; start: string; end: string }[]) {
+async function givenAvailability(
+  student: { id: string; name: string; email: string },
+  timeZone: string,
+  weeklyRanges: { day: number; start: string; end: string }[],
+) {
   const now = Date.now();
   const userId = randomUUID();
-  await db().insert(schema.users).values({ id: userId, email: student.email, name: student.name, role: 'student', emailVerifiedAt: now, createdAt: now, updatedAt: now });
+  await db().insert(schema.users).values({
+    id: userId,
+    email: student.email,
+    name: student.name,
+    role: 'student',
+    emailVerifiedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
   await db().update(schema.students).set({ userId }).where(eq(schema.students.id, student.id));
-  const saved = await apiClient(await createSessionFor(db(), userId)).post('/api/student/availability', { timeZone, weeklyRanges });
+  const saved = await apiClient(await createSessionFor(db(), userId)).post('/api/student/availability', {
+    timeZone,
+    weeklyRanges,
+  });
   if (saved.status !== 200) throw new Error(`saving availability failed: ${JSON.stringify(saved.body)}`);
 }
 
@@ -31,7 +46,8 @@ const spoken = (items: Locator) =>
       return copy.textContent!.replace(/\s+/g, ' ').trim();
     }),
   );
-const freeOn = (day: string) => spoken(page.getByRole('list', { name: new RegExp(`^Students free ${day}`) }).getByRole('listitem'));
+const freeOn = (day: string) =>
+  spoken(page.getByRole('list', { name: new RegExp(`^Students free ${day}`) }).getByRole('listitem'));
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -39,8 +55,15 @@ beforeAll(async () => {
   const priya = await givenStudent(teacher, { name: 'Priya Raman' });
   const jonas = await givenStudent(teacher, { name: 'Jonas Weber' });
   await givenStudent(teacher, { name: 'Lea Brandt' }); // booked nothing yet: no account, no availability
-  await givenAvailability(priya, 'America/New_York', [{ day: 2, start: '17:00', end: '19:30' }, { day: 6, start: '10:00', end: '12:00' }]);
-  await givenAvailability(jonas, 'Europe/Berlin', [{ day: 2, start: '09:00', end: '12:00' }, { day: 2, start: '14:00', end: '16:00' }, { day: 4, start: '08:00', end: '18:00' }]);
+  await givenAvailability(priya, 'America/New_York', [
+    { day: 2, start: '17:00', end: '19:30' },
+    { day: 6, start: '10:00', end: '12:00' },
+  ]);
+  await givenAvailability(jonas, 'Europe/Berlin', [
+    { day: 2, start: '09:00', end: '12:00' },
+    { day: 2, start: '14:00', end: '16:00' },
+    { day: 4, start: '08:00', end: '18:00' },
+  ]);
   for (const start of ['2027-03-16T22:00', '2027-03-18T10:00']) {
     const created = await teacher.api.post('/api/teacher/slots', { start, lengthMinutes: 60, subject: 'Maths' });
     if (created.status !== 201) throw new Error(`creating a slot failed: ${JSON.stringify(created.body)}`);
@@ -69,14 +92,20 @@ describe("the teacher sees students' weekly availability on the week view", () =
     await page.getByRole('switch', { name: 'Show students’ availability' }).check();
     await page.getByRole('group', { name: 'Show times of' }).waitFor();
     // New York springs forward on 14 March 2027, Berlin on 28 March: five hours apart, not six.
-    expect(await freeOn('Tue 16 Mar')).toEqual(['Jonas Weber: 09:00 to 12:00, 14:00 to 16:00', 'Priya Raman: 22:00 to 24:00']);
+    expect(await freeOn('Tue 16 Mar')).toEqual([
+      'Jonas Weber: 09:00 to 12:00, 14:00 to 16:00',
+      'Priya Raman: 22:00 to 24:00',
+    ]);
     expect(await freeOn('Wed 17 Mar')).toEqual(['Priya Raman: 00:00 to 00:30']);
     expect(await freeOn('Thu 18 Mar')).toEqual(['Jonas Weber: 08:00 to 18:00']);
     expect(await freeOn('Sat 20 Mar')).toEqual(['Priya Raman: 15:00 to 17:00']);
     expect(await page.getByRole('list', { name: /^Students free Mon 15 Mar/ }).count()).toBe(0);
     // Only students who shared availability can be picked.
     const picks = page.getByRole('group', { name: 'Show times of' }).getByRole('checkbox');
-    expect(await picks.evaluateAll((boxes) => boxes.map((box) => box.closest('label')!.textContent!.trim()))).toEqual(['Jonas Weber', 'Priya Raman']);
+    expect(await picks.evaluateAll((boxes) => boxes.map((box) => box.closest('label')!.textContent!.trim()))).toEqual([
+      'Jonas Weber',
+      'Priya Raman',
+    ]);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'teacher-availability-desktop');
   });
@@ -88,14 +117,20 @@ describe("the teacher sees students' weekly availability on the week view", () =
     expect(await jonas.isChecked()).toBe(false);
     expect(await freeOn('Tue 16 Mar')).toEqual(['Priya Raman: 22:00 to 24:00']);
     await page.keyboard.press('Space');
-    expect(await freeOn('Tue 16 Mar')).toEqual(['Jonas Weber: 09:00 to 12:00, 14:00 to 16:00', 'Priya Raman: 22:00 to 24:00']);
+    expect(await freeOn('Tue 16 Mar')).toEqual([
+      'Jonas Weber: 09:00 to 12:00, 14:00 to 16:00',
+      'Priya Raman: 22:00 to 24:00',
+    ]);
   });
 
   it('remembers the choice, and follows Berlin to summer time two weeks later', async () => {
     await page.goto(`${appUrl()}/teacher?week=2027-03-29`);
     expect(await page.getByRole('switch', { name: 'Show students’ availability' }).isChecked()).toBe(true);
     await page.getByRole('list', { name: /^Students free Tue 30 Mar/ }).waitFor();
-    expect(await freeOn('Tue 30 Mar')).toEqual(['Jonas Weber: 09:00 to 12:00, 14:00 to 16:00', 'Priya Raman: 23:00 to 24:00']);
+    expect(await freeOn('Tue 30 Mar')).toEqual([
+      'Jonas Weber: 09:00 to 12:00, 14:00 to 16:00',
+      'Priya Raman: 23:00 to 24:00',
+    ]);
     expect(await freeOn('Wed 31 Mar')).toEqual(['Priya Raman: 00:00 to 01:30']);
   });
 
@@ -118,7 +153,9 @@ describe("the teacher sees students' weekly availability on the week view", () =
     const otherPage = await context.newPage();
     await otherPage.goto(`${appUrl()}/teacher?week=2027-03-15`);
     const failure = { error: { code: 'unavailable', message: 'Slotcast is busy. Try again in a moment.' } };
-    await otherPage.route('**/api/teacher/students', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify(failure) }));
+    await otherPage.route('**/api/teacher/students', (route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify(failure) }),
+    );
     await otherPage.getByRole('switch', { name: 'Show students’ availability' }).check();
     await otherPage.getByRole('alert').getByText('Slotcast is busy. Try again in a moment.').waitFor();
     await otherPage.unroute('**/api/teacher/students');

@@ -36,7 +36,10 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await waitForEmail(email); // the queue delivers a moment after the request
     const mailbox = await first.newPage();
     await mailbox.goto(mailboxUrl());
-    await mailbox.getByRole('link', { name: new RegExp(`To ${email}`) }).first().click();
+    await mailbox
+      .getByRole('link', { name: new RegExp(`To ${email}`) })
+      .first()
+      .click();
     const text = await mailbox.locator('pre').innerText();
     const link = /https?:\/\/\S+\/login\/verify#token=[a-z2-7]+/.exec(text)?.[0];
     expect(link).toBeTruthy();
@@ -49,13 +52,22 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await pageA.getByRole('button', { name: 'Sign in' }).click();
     await pageA.waitForURL(/\/teacher/);
     await pageA.getByRole('heading', { name: 'Your week' }).waitFor();
-    await pageA.getByText('No slots this week yet.').or(pageA.getByText('No slots', { exact: true }).first()).first().waitFor();
+    await pageA
+      .getByText('No slots this week yet.')
+      .or(pageA.getByText('No slots', { exact: true }).first())
+      .first()
+      .waitFor();
     await pageA.getByText('Live', { exact: true }).waitFor();
     expect(await seriousA11yViolations(pageA)).toEqual([]);
   });
 
   it("shows a slot created in one window in another window's view without a reload", async () => {
-    second = await browser.newContext({ viewport: PHONE, timezoneId: 'Europe/Berlin', locale: 'en-GB', storageState: await first.storageState() });
+    second = await browser.newContext({
+      viewport: PHONE,
+      timezoneId: 'Europe/Berlin',
+      locale: 'en-GB',
+      storageState: await first.storageState(),
+    });
     pageB = await second.newPage();
     const week = tomorrow().subtract({ days: tomorrow().dayOfWeek - 1 });
     await Promise.all([pageA.goto(`${appUrl()}/teacher?week=${week}`), pageB.goto(`${appUrl()}/teacher?week=${week}`)]);
@@ -72,7 +84,9 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await dialog.getByRole('button', { name: 'Create slot' }).click();
     await pageA.getByRole('button', { name: /10:00\s*to\s*10:45\s*,\s*Organic chemistry\s*,\s*Open/ }).waitFor();
 
-    await pageB.getByRole('button', { name: /10:00\s*to\s*10:45\s*,\s*Organic chemistry\s*,\s*Open/ }).waitFor({ timeout: 10_000 });
+    await pageB
+      .getByRole('button', { name: /10:00\s*to\s*10:45\s*,\s*Organic chemistry\s*,\s*Open/ })
+      .waitFor({ timeout: 10_000 });
     expect(await seriousA11yViolations(pageB)).toEqual([]);
     await screenshot(pageB, 'teacher-week-phone');
     await screenshot(pageA, 'teacher-week-desktop');
@@ -84,7 +98,10 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await dialog.getByLabel('Date').fill(tomorrow().toString());
     await dialog.getByLabel('Start time').fill('10:30');
     await dialog.getByRole('button', { name: 'Create slot' }).click();
-    await dialog.getByRole('alert').getByText(/overlap/).waitFor();
+    await dialog
+      .getByRole('alert')
+      .getByText(/overlap/)
+      .waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await pageA.getByRole('button', { name: /Organic chemistry/ }).count()).toBe(1);
   });

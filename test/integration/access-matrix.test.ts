@@ -7,13 +7,33 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
 import { createSessionFor } from '../support/teacher-session.ts';
-import { apiClient, appUrl, db, givenApiKey, givenSlots, givenStudent, givenTeacher, hoursFromNow, portalClient, refusedUpgradeStatus, uniqueEmail, type ApiClient } from './given.ts';
+import {
+  apiClient,
+  appUrl,
+  db,
+  givenApiKey,
+  givenSlots,
+  givenStudent,
+  givenTeacher,
+  hoursFromNow,
+  portalClient,
+  refusedUpgradeStatus,
+  uniqueEmail,
+  type ApiClient,
+} from './given.ts';
 
 type Role = 'nobody' | 'student' | 'otherStudent' | 'teacher' | 'otherTeacher';
 
 interface World {
   clients: Record<Role, ApiClient>;
-  owner: { teacherId: string; slotId: string; studentId: string; bookingId: string; keyId: string; availability: unknown };
+  owner: {
+    teacherId: string;
+    slotId: string;
+    studentId: string;
+    bookingId: string;
+    keyId: string;
+    availability: unknown;
+  };
   otherToken: string;
   otherBookingId: string;
 }
@@ -37,7 +57,12 @@ beforeAll(async () => {
   const [benUser] = await db().select().from(schema.users).where(eq(schema.users.email, ben.email));
 
   const adaApi = apiClient(await createSessionFor(db(), adaUser!.id));
-  const availability = { timeZone: 'Europe/Rome', weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }], notes: 'Ada only', preferences: '' };
+  const availability = {
+    timeZone: 'Europe/Rome',
+    weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }],
+    notes: 'Ada only',
+    preferences: '',
+  };
   expect((await adaApi.post('/api/student/availability', availability)).status).toBe(200);
   world = {
     clients: {
@@ -47,7 +72,14 @@ beforeAll(async () => {
       teacher: owner.api,
       otherTeacher: other.api,
     },
-    owner: { teacherId: owner.id, slotId: openSlot!, studentId: ada.id, bookingId: adaBooking.id, keyId: ownerKey.id, availability },
+    owner: {
+      teacherId: owner.id,
+      slotId: openSlot!,
+      studentId: ada.id,
+      bookingId: adaBooking.id,
+      keyId: ownerKey.id,
+      availability,
+    },
     otherToken: ben.token,
     otherBookingId: benBooking.id,
   };
@@ -68,32 +100,130 @@ const STUDENT_ONLY = { nobody: 401, teacher: 403, otherTeacher: 403 } as const;
 
 const rows: Row[] = [
   // The teacher's calendar and slots.
-  { method: 'GET', path: () => `/api/teacher/calendar?from=${Date.now()}&to=${Date.now() + 7 * 864e5}`, expect: { ...TEACHER_ONLY, otherTeacher: 200 }, mustNotLeak: (w) => [w.owner.slotId] },
-  { method: 'POST', path: () => '/api/teacher/slots', body: () => ({ start: hoursFromNow(500) }), expect: TEACHER_ONLY },
-  { method: 'POST', path: () => '/api/teacher/slots/recurring', body: () => ({ days: [1], startTime: '09:00', from: '2030-01-01', until: '2030-01-31' }), expect: TEACHER_ONLY },
-  { method: 'POST', path: () => '/api/teacher/slots/cancel', body: (w) => ({ slotIds: [w.owner.slotId] }), expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  {
+    method: 'GET',
+    path: () => `/api/teacher/calendar?from=${Date.now()}&to=${Date.now() + 7 * 864e5}`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.slotId],
+  },
+  {
+    method: 'POST',
+    path: () => '/api/teacher/slots',
+    body: () => ({ start: hoursFromNow(500) }),
+    expect: TEACHER_ONLY,
+  },
+  {
+    method: 'POST',
+    path: () => '/api/teacher/slots/recurring',
+    body: () => ({ days: [1], startTime: '09:00', from: '2030-01-01', until: '2030-01-31' }),
+    expect: TEACHER_ONLY,
+  },
+  {
+    method: 'POST',
+    path: () => '/api/teacher/slots/cancel',
+    body: (w) => ({ slotIds: [w.owner.slotId] }),
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
   { method: 'GET', path: () => '/api/teacher/settings', expect: TEACHER_ONLY },
-  { method: 'PATCH', path: () => '/api/teacher/settings', body: () => ({ displayName: 'Hijacked' }), expect: TEACHER_ONLY },
+  {
+    method: 'PATCH',
+    path: () => '/api/teacher/settings',
+    body: () => ({ displayName: 'Hijacked' }),
+    expect: TEACHER_ONLY,
+  },
   // The teacher's students, their links and availability.
-  { method: 'GET', path: () => '/api/teacher/students', expect: { ...TEACHER_ONLY, otherTeacher: 200 }, mustNotLeak: (w) => [w.owner.studentId, 'Ada only'] },
-  { method: 'POST', path: () => '/api/teacher/students', body: () => ({ name: 'Intruder', email: uniqueEmail('intruder') }), expect: TEACHER_ONLY },
-  { method: 'PATCH', path: (w) => `/api/teacher/students/${w.owner.studentId}`, body: () => ({ name: 'Renamed' }), expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
-  { method: 'DELETE', path: (w) => `/api/teacher/students/${w.owner.studentId}`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
-  { method: 'GET', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
-  { method: 'POST', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link`, body: () => ({}), expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
-  { method: 'POST', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link/revoke`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
-  { method: 'POST', path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link/email`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  {
+    method: 'GET',
+    path: () => '/api/teacher/students',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.studentId, 'Ada only'],
+  },
+  {
+    method: 'POST',
+    path: () => '/api/teacher/students',
+    body: () => ({ name: 'Intruder', email: uniqueEmail('intruder') }),
+    expect: TEACHER_ONLY,
+  },
+  {
+    method: 'PATCH',
+    path: (w) => `/api/teacher/students/${w.owner.studentId}`,
+    body: () => ({ name: 'Renamed' }),
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'DELETE',
+    path: (w) => `/api/teacher/students/${w.owner.studentId}`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'GET',
+    path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link`,
+    body: () => ({}),
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link/revoke`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link/email`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
   // The teacher's API keys.
-  { method: 'GET', path: () => '/api/teacher/api-keys', expect: { ...TEACHER_ONLY, otherTeacher: 200 }, mustNotLeak: (w) => [w.owner.keyId] },
+  {
+    method: 'GET',
+    path: () => '/api/teacher/api-keys',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.keyId],
+  },
   { method: 'POST', path: () => '/api/teacher/api-keys', body: () => ({ name: 'Sneaky' }), expect: TEACHER_ONLY },
-  { method: 'POST', path: (w) => `/api/teacher/api-keys/${w.owner.keyId}/revoke`, expect: { ...TEACHER_ONLY, otherTeacher: 404 } },
+  {
+    method: 'POST',
+    path: (w) => `/api/teacher/api-keys/${w.owner.keyId}/revoke`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
   // The student's dashboard: sessions and availability.
-  { method: 'GET', path: () => '/api/student/sessions', expect: { ...STUDENT_ONLY, otherStudent: 200 }, mustNotLeak: (w) => [w.owner.bookingId] },
-  { method: 'GET', path: () => '/api/student/sessions?filter=previous', expect: { ...STUDENT_ONLY, otherStudent: 200 }, mustNotLeak: (w) => [w.owner.bookingId] },
-  { method: 'POST', path: (w) => `/api/student/sessions/${w.owner.bookingId}/cancel`, expect: { ...STUDENT_ONLY, otherStudent: 404 } },
-  { method: 'GET', path: (w) => `/api/student/sessions/${w.owner.bookingId}/calendar.ics`, expect: { ...STUDENT_ONLY, otherStudent: 404 } },
-  { method: 'GET', path: () => '/api/student/availability', expect: { ...STUDENT_ONLY, otherStudent: 200 }, mustNotLeak: () => ['Ada only', 'Europe/Rome'] },
-  { method: 'POST', path: () => '/api/student/availability', body: () => ({ timeZone: 'UTC', weeklyRanges: [] }), expect: STUDENT_ONLY },
+  {
+    method: 'GET',
+    path: () => '/api/student/sessions',
+    expect: { ...STUDENT_ONLY, otherStudent: 200 },
+    mustNotLeak: (w) => [w.owner.bookingId],
+  },
+  {
+    method: 'GET',
+    path: () => '/api/student/sessions?filter=previous',
+    expect: { ...STUDENT_ONLY, otherStudent: 200 },
+    mustNotLeak: (w) => [w.owner.bookingId],
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/student/sessions/${w.owner.bookingId}/cancel`,
+    expect: { ...STUDENT_ONLY, otherStudent: 404 },
+  },
+  {
+    method: 'GET',
+    path: (w) => `/api/student/sessions/${w.owner.bookingId}/calendar.ics`,
+    expect: { ...STUDENT_ONLY, otherStudent: 404 },
+  },
+  {
+    method: 'GET',
+    path: () => '/api/student/availability',
+    expect: { ...STUDENT_ONLY, otherStudent: 200 },
+    mustNotLeak: () => ['Ada only', 'Europe/Rome'],
+  },
+  {
+    method: 'POST',
+    path: () => '/api/student/availability',
+    body: () => ({ timeZone: 'UTC', weeklyRanges: [] }),
+    expect: STUDENT_ONLY,
+  },
 ];
 
 const send = (client: ApiClient, row: Row) => {
@@ -108,8 +238,13 @@ describe('role × endpoint × someone else’s object', () => {
     it(`${row.method} ${row.path({ owner: { teacherId: ':teacher', slotId: ':slot', studentId: ':student', bookingId: ':booking', keyId: ':key', availability: null }, otherToken: ':token', otherBookingId: ':booking', clients: {} as never }).replace(/\?.*/, '')}`, async () => {
       for (const [role, status] of Object.entries(row.expect) as [Role, number][]) {
         const answer = await send(world.clients[role], row);
-        expect(answer.status, `${role} → ${row.method} ${row.path(world)}: ${JSON.stringify(answer.body).slice(0, 200)}`).toBe(status);
-        if (status === 200) for (const secret of row.mustNotLeak?.(world) ?? []) expect(JSON.stringify(answer.body), `${role} saw ${secret}`).not.toContain(secret);
+        expect(
+          answer.status,
+          `${role} → ${row.method} ${row.path(world)}: ${JSON.stringify(answer.body).slice(0, 200)}`,
+        ).toBe(status);
+        if (status === 200)
+          for (const secret of row.mustNotLeak?.(world) ?? [])
+            expect(JSON.stringify(answer.body), `${role} saw ${secret}`).not.toContain(secret);
         if (status >= 400) expect(answer.body.error.code).toEqual(expect.any(String));
       }
     });
@@ -127,13 +262,21 @@ describe('role × endpoint × someone else’s object', () => {
   it('with another teacher’s API key: a booking lands on that teacher’s calendar, never the owner’s', async () => {
     const otherKey = await givenApiKey({ api: world.clients.otherTeacher });
     const [slot] = await db().select().from(schema.slots).where(eq(schema.slots.id, world.owner.slotId));
-    const answer = await otherKey.confirm({ email: uniqueEmail('keyed'), name: 'Keyed', start: new Date(slot!.startsAt).toISOString(), end: new Date(slot!.endsAt).toISOString(), externalId: crypto.randomUUID() });
+    const answer = await otherKey.confirm({
+      email: uniqueEmail('keyed'),
+      name: 'Keyed',
+      start: new Date(slot!.startsAt).toISOString(),
+      end: new Date(slot!.endsAt).toISOString(),
+      externalId: crypto.randomUUID(),
+    });
     expect(answer.status).toBe(201);
     expect(answer.body.booking.slotId).not.toBe(world.owner.slotId);
   });
 
   it('live: a student session or nobody can’t watch a teacher’s calendar', async () => {
-    expect(await refusedUpgradeStatus('/api/live/teacher', { cookie: world.clients.student.cookie!, origin: appUrl() })).toBe(403);
+    expect(
+      await refusedUpgradeStatus('/api/live/teacher', { cookie: world.clients.student.cookie!, origin: appUrl() }),
+    ).toBe(403);
     expect(await refusedUpgradeStatus('/api/live/teacher', { origin: appUrl() })).toBe(401);
   });
 
@@ -154,7 +297,10 @@ describe('role × endpoint × someone else’s object', () => {
     const adaAvailability = (await world.clients.student.get('/api/student/availability')).body.availability;
     expect(adaAvailability).toMatchObject(owner.availability as object);
     // No email about the owner's student went out because of someone else.
-    const emails = await db().select().from(schema.emailOutbox).where(eq(schema.emailOutbox.studentId, owner.studentId));
+    const emails = await db()
+      .select()
+      .from(schema.emailOutbox)
+      .where(eq(schema.emailOutbox.studentId, owner.studentId));
     expect(emails.filter((e) => e.template === 'share-link')).toEqual([]);
   });
 });

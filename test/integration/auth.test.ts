@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { apiClient, appUrl, db, givenTeacher, waitForEmails, tokenFromEmail, uniqueEmail, uniqueIp, waitForEmail, inFreshRateWindow } from './given.ts';
+import {
+  apiClient,
+  appUrl,
+  db,
+  givenTeacher,
+  waitForEmails,
+  tokenFromEmail,
+  uniqueEmail,
+  uniqueIp,
+  waitForEmail,
+  inFreshRateWindow,
+} from './given.ts';
 
 async function requestLink(email: string, ip = uniqueIp(), extra: Record<string, unknown> = {}) {
   return apiClient(undefined, { 'cf-connecting-ip': ip }).post('/api/auth/magic-link', { email, ...extra });
@@ -90,12 +101,17 @@ describe('signing in with an emailed link', () => {
     const email = uniqueEmail('expired');
     await requestLink(email);
     const token = tokenFromEmail(await waitForEmail(email));
-    await db().update(schema.loginTokens).set({ expiresAt: Date.now() - 1000 }).where(eq(schema.loginTokens.email, email));
+    await db()
+      .update(schema.loginTokens)
+      .set({ expiresAt: Date.now() - 1000 })
+      .where(eq(schema.loginTokens.email, email));
     const expired = await apiClient().post('/api/auth/magic-link/verify', { token });
     expect(expired.status).toBe(410);
     expect(expired.body.error.code).toBe('token_expired');
 
-    const renewed = await apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link/renew', { token });
+    const renewed = await apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link/renew', {
+      token,
+    });
     expect(renewed.status).toBe(202);
     expect(JSON.stringify(renewed.body)).not.toContain(email);
     const [newest] = await waitForEmails(email, 2);
@@ -124,7 +140,8 @@ describe('signing in with an emailed link', () => {
     await inFreshRateWindow();
     const guesser = apiClient(undefined, { 'cf-connecting-ip': uniqueIp() });
     const statuses: number[] = [];
-    for (let i = 0; i < 40 && !statuses.includes(429); i++) statuses.push((await guesser.post('/api/auth/magic-link/verify', { token: 'a'.repeat(32) })).status);
+    for (let i = 0; i < 40 && !statuses.includes(429); i++)
+      statuses.push((await guesser.post('/api/auth/magic-link/verify', { token: 'a'.repeat(32) })).status);
     expect(statuses.length).toBe(31);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -175,7 +192,10 @@ describe('sessions', () => {
   it('expires a session after its inactivity timeout', async () => {
     const teacher = await givenTeacher();
     const id = teacher.cookie.split('=')[1]!.split('.')[0]!;
-    await db().update(schema.authSessions).set({ lastVerifiedAt: Date.now() - 11 * 24 * 3600_000 }).where(eq(schema.authSessions.id, id));
+    await db()
+      .update(schema.authSessions)
+      .set({ lastVerifiedAt: Date.now() - 11 * 24 * 3600_000 })
+      .where(eq(schema.authSessions.id, id));
     expect((await teacher.api.get('/api/auth/me')).status).toBe(401);
   });
 
@@ -183,7 +203,10 @@ describe('sessions', () => {
     const teacher = await givenTeacher();
     const foreign = await teacher.api.post('/api/auth/sign-out', {}, { origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
-    const response = await fetch(`${appUrl()}/api/auth/sign-out`, { method: 'POST', headers: { cookie: teacher.cookie } });
+    const response = await fetch(`${appUrl()}/api/auth/sign-out`, {
+      method: 'POST',
+      headers: { cookie: teacher.cookie },
+    });
     expect(response.status).toBe(403);
     expect((await teacher.api.get('/api/auth/me')).status).toBe(200);
   });

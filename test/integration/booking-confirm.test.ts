@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { db, emailsTo, givenApiKey, givenSlots, givenStudent, givenTeacher, hoursFromNow, openLive, uniqueEmail, uniqueIp, inFreshRateWindow, waitForEmail, waitForEmails } from './given.ts';
+import {
+  db,
+  emailsTo,
+  givenApiKey,
+  givenSlots,
+  givenStudent,
+  givenTeacher,
+  hoursFromNow,
+  openLive,
+  uniqueEmail,
+  uniqueIp,
+  inFreshRateWindow,
+  waitForEmail,
+  waitForEmails,
+} from './given.ts';
 
 const bookingBody = (overrides: Record<string, unknown> = {}) => ({
   email: uniqueEmail('external'),
@@ -20,7 +34,14 @@ describe('teacher API keys', () => {
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^sc_[a-z2-7]{52}$/);
     const listed = await teacher.api.get('/api/teacher/api-keys');
-    expect(listed.body.keys).toEqual([expect.objectContaining({ id: created.body.key.id, name: 'Website form', prefix: created.body.secret.slice(0, 10), revokedAt: null })]);
+    expect(listed.body.keys).toEqual([
+      expect.objectContaining({
+        id: created.body.key.id,
+        name: 'Website form',
+        prefix: created.body.secret.slice(0, 10),
+        revokedAt: null,
+      }),
+    ]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
     const [row] = await db().select().from(schema.apiKeys).where(eq(schema.apiKeys.id, created.body.key.id));
     expect(JSON.stringify(row)).not.toContain(created.body.secret.slice(3));
@@ -49,7 +70,8 @@ describe('teacher API keys', () => {
 
   it('caps the number of active keys', async () => {
     const teacher = await givenTeacher();
-    for (let i = 0; i < 10; i++) expect((await teacher.api.post('/api/teacher/api-keys', { name: `Key ${i}` })).status).toBe(201);
+    for (let i = 0; i < 10; i++)
+      expect((await teacher.api.post('/api/teacher/api-keys', { name: `Key ${i}` })).status).toBe(201);
     const eleventh = await teacher.api.post('/api/teacher/api-keys', { name: 'One too many' });
     expect(eleventh.status).toBe(409);
     expect(eleventh.body.error.code).toBe('too_many_keys');
@@ -63,12 +85,21 @@ describe('POST /api/booking/confirm', () => {
     const body = bookingBody({ timeZone: 'Asia/Tokyo' });
     const answer = await key.confirm(body);
     expect(answer.status).toBe(201);
-    expect(answer.body.booking).toMatchObject({ externalId: body.externalId, status: 'scheduled', subject: 'Trial lesson', account: 'created', student: { name: 'Lena Ortiz', email: body.email } });
+    expect(answer.body.booking).toMatchObject({
+      externalId: body.externalId,
+      status: 'scheduled',
+      subject: 'Trial lesson',
+      account: 'created',
+      student: { name: 'Lena Ortiz', email: body.email },
+    });
     expect(answer.body.booking.endsAt - answer.body.booking.startsAt).toBe(45 * 60_000);
 
     const [slot] = await db().select().from(schema.slots).where(eq(schema.slots.id, answer.body.booking.slotId));
     expect(slot).toMatchObject({ teacherId: teacher.id, status: 'booked', startsAt: Date.parse(body.start) });
-    const [enrolled] = await db().select().from(schema.students).where(and(eq(schema.students.teacherId, teacher.id), eq(schema.students.email, body.email)));
+    const [enrolled] = await db()
+      .select()
+      .from(schema.students)
+      .where(and(eq(schema.students.teacherId, teacher.id), eq(schema.students.email, body.email)));
     const [user] = await db().select().from(schema.users).where(eq(schema.users.email, body.email));
     expect(user).toMatchObject({ role: 'student', createdFromBookingId: answer.body.booking.id });
     expect(enrolled!.userId).toBe(user!.id);
@@ -94,9 +125,21 @@ describe('POST /api/booking/confirm', () => {
     // The student already has an account, from a booking through their link.
     expect((await enrolled.portal.book(earlier!)).status).toBe(201);
     const key = await givenApiKey(teacher);
-    const answer = await key.confirm(bookingBody({ email: enrolled.email.toUpperCase(), name: 'Another spelling', start: new Date(slot!.startsAt).toISOString(), end: new Date(slot!.endsAt).toISOString(), lengthMinutes: undefined }));
+    const answer = await key.confirm(
+      bookingBody({
+        email: enrolled.email.toUpperCase(),
+        name: 'Another spelling',
+        start: new Date(slot!.startsAt).toISOString(),
+        end: new Date(slot!.endsAt).toISOString(),
+        lengthMinutes: undefined,
+      }),
+    );
     expect(answer.status).toBe(201);
-    expect(answer.body.booking).toMatchObject({ slotId, account: 'existing', student: { id: enrolled.id, name: enrolled.name } });
+    expect(answer.body.booking).toMatchObject({
+      slotId,
+      account: 'existing',
+      student: { id: enrolled.id, name: enrolled.name },
+    });
     expect(await db().select().from(schema.slots).where(eq(schema.slots.teacherId, teacher.id))).toHaveLength(2);
     expect(await db().select().from(schema.users).where(eq(schema.users.email, enrolled.email))).toHaveLength(1);
     // Two confirmations: only the first one, which made the account, says so.
@@ -115,7 +158,9 @@ describe('POST /api/booking/confirm', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.booking).toEqual((a.status === 201 ? a : b).body.booking);
-    expect(await db().select().from(schema.bookings).where(eq(schema.bookings.externalId, body.externalId))).toHaveLength(1);
+    expect(
+      await db().select().from(schema.bookings).where(eq(schema.bookings.externalId, body.externalId)),
+    ).toHaveLength(1);
     await waitForEmails(body.email, 1);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await emailsTo(body.email)).toHaveLength(1);
@@ -140,7 +185,10 @@ describe('POST /api/booking/confirm', () => {
     const taken = await key.confirm(bookingBody({ start, lengthMinutes: 60 }));
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('slot_taken');
-    const overlapping = bookingBody({ start: new Date(Date.parse(start) + 30 * 60_000).toISOString(), lengthMinutes: 60 });
+    const overlapping = bookingBody({
+      start: new Date(Date.parse(start) + 30 * 60_000).toISOString(),
+      lengthMinutes: 60,
+    });
     const refused = await key.confirm(overlapping);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('slot_overlap');
@@ -191,7 +239,9 @@ describe('POST /api/booking/confirm', () => {
     try {
       await live.next((m) => m.type === 'hello');
       const answer = await key.confirm(bookingBody({ name: 'Live Lucy' }));
-      const event = await live.next((m) => m.type === 'event' && m.event.slots?.some((s: any) => s.id === answer.body.booking.slotId));
+      const event = await live.next(
+        (m) => m.type === 'event' && m.event.slots?.some((s: any) => s.id === answer.body.booking.slotId),
+      );
       expect(event.event.slots[0]).toMatchObject({ status: 'booked', booking: { studentName: 'Live Lucy' } });
     } finally {
       await live.close();
@@ -204,14 +254,16 @@ describe('POST /api/booking/confirm', () => {
     await inFreshRateWindow(30);
     // Well-formed requests that fail cheaply after the key is checked (the time is past), each from a new address.
     const statuses: number[] = [];
-    for (let i = 0; i < 70 && !statuses.includes(429); i++) statuses.push((await key.confirm(bookingBody({ start: hoursFromNow(-3) }), { ip: uniqueIp() })).status);
+    for (let i = 0; i < 70 && !statuses.includes(429); i++)
+      statuses.push((await key.confirm(bookingBody({ start: hoursFromNow(-3) }), { ip: uniqueIp() })).status);
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.length).toBe(61);
 
     // Guessing keys from one address hits the per-address limit.
     await inFreshRateWindow(30);
     const guesses: number[] = [];
-    for (let i = 0; i < 70 && !guesses.includes(429); i++) guesses.push((await key.confirm(bookingBody(), { key: `sc_${'b'.repeat(52)}` })).status);
+    for (let i = 0; i < 70 && !guesses.includes(429); i++)
+      guesses.push((await key.confirm(bookingBody(), { key: `sc_${'b'.repeat(52)}` })).status);
     expect(guesses.at(-1)).toBe(429);
     expect(new Set(guesses.slice(0, -1))).toEqual(new Set([401]));
   }, 90_000);

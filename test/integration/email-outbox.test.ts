@@ -5,16 +5,20 @@ import { until } from '../support/until.ts';
 import { apiClient, appUrl, db, emailsTo, mailboxUrl, uniqueEmail, uniqueIp, waitForEmail } from './given.ts';
 
 const fault = (body: unknown) => fetch(`${mailboxUrl()}/api/faults`, { method: 'POST', body: JSON.stringify(body) });
-const requestLink = (email: string) => apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link', { email });
-const outboxFor = async (email: string) => (await db().select().from(schema.emailOutbox).where(eq(schema.emailOutbox.recipient, email)))[0]!;
-
+const requestLink = (email: string) =>
+  apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link', { email });
+const outboxFor = async (email: string) =>
+  (await db().select().from(schema.emailOutbox).where(eq(schema.emailOutbox.recipient, email)))[0]!;
 
 describe('the email outbox', () => {
   it('records a sent email with its attempt count and provider message id', async () => {
     const email = uniqueEmail('outbox');
     await requestLink(email);
     await waitForEmail(email);
-    const row = await until(() => outboxFor(email), (r) => r.status === 'sent');
+    const row = await until(
+      () => outboxFor(email),
+      (r) => r.status === 'sent',
+    );
     expect(row).toMatchObject({ status: 'sent', attempts: 1, provider: 'smtp', lastError: null });
     expect(row.sentAt).toBeGreaterThan(0);
     const [received] = await emailsTo(email);
@@ -26,11 +30,17 @@ describe('the email outbox', () => {
     await fault({ mode: 'reject', count: 1, to: email });
     try {
       await requestLink(email);
-      const failedOnce = await until(() => outboxFor(email), (r) => r.attempts >= 1 && r.status === 'queued' && !!r.lastError);
+      const failedOnce = await until(
+        () => outboxFor(email),
+        (r) => r.attempts >= 1 && r.status === 'queued' && !!r.lastError,
+      );
       expect(failedOnce.lastError).toMatch(/451|temporary|try again/i);
       // The queue retries after the backoff (10 s for the first failure).
       await waitForEmail(email, { timeoutMs: 30_000 });
-      const sent = await until(() => outboxFor(email), (r) => r.status === 'sent');
+      const sent = await until(
+        () => outboxFor(email),
+        (r) => r.status === 'sent',
+      );
       expect(sent.attempts).toBe(2);
       expect(sent.lastError).toBeNull();
       await new Promise((r) => setTimeout(r, 1500));
@@ -45,14 +55,20 @@ describe('the email outbox', () => {
     await fault({ mode: 'hangup', count: 1, to: email });
     try {
       await requestLink(email);
-      const failedOnce = await until(() => outboxFor(email), (r) => r.attempts >= 1 && r.status === 'queued' && !!r.lastError);
+      const failedOnce = await until(
+        () => outboxFor(email),
+        (r) => r.attempts >= 1 && r.status === 'queued' && !!r.lastError,
+      );
       expect(failedOnce.lastError).toMatch(/closed the connection/i);
       // The Worker is not stuck in the dead connection: it answers at once.
       const started = Date.now();
       expect((await fetch(`${appUrl()}/api/health`)).status).toBe(200);
       expect(Date.now() - started).toBeLessThan(2_000);
       await waitForEmail(email, { timeoutMs: 30_000 });
-      const sent = await until(() => outboxFor(email), (r) => r.status === 'sent');
+      const sent = await until(
+        () => outboxFor(email),
+        (r) => r.status === 'sent',
+      );
       expect(sent.attempts).toBe(2);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await emailsTo(email)).toHaveLength(1);
@@ -66,12 +82,26 @@ describe('the email outbox', () => {
     const now = Date.now();
     // A committed outbox row that never reached the queue: what a crash between commit and enqueue leaves.
     await requestLink(email);
-    const row = await until(() => outboxFor(email), (r) => r.status === 'sent');
-    await db().update(schema.emailOutbox).set({ status: 'queued', attempts: 0, sentAt: null, nextAttemptAt: now - 10 * 60_000 }).where(eq(schema.emailOutbox.id, row.id));
+    const row = await until(
+      () => outboxFor(email),
+      (r) => r.status === 'sent',
+    );
+    await db()
+      .update(schema.emailOutbox)
+      .set({ status: 'queued', attempts: 0, sentAt: null, nextAttemptAt: now - 10 * 60_000 })
+      .where(eq(schema.emailOutbox.id, row.id));
     const before = (await emailsTo(email)).length;
     const swept = await fetch(`${appUrl()}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
     expect(swept.ok).toBe(true);
-    await until(() => emailsTo(email), (list) => list.length === before + 1);
-    expect(await until(() => outboxFor(email), (r) => r.status === 'sent')).toMatchObject({ attempts: 1 });
+    await until(
+      () => emailsTo(email),
+      (list) => list.length === before + 1,
+    );
+    expect(
+      await until(
+        () => outboxFor(email),
+        (r) => r.status === 'sent',
+      ),
+    ).toMatchObject({ attempts: 1 });
   });
 });

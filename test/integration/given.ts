@@ -13,7 +13,6 @@ import * as schema from '../../db/schema.ts';
 import { createTeacherSession } from '../support/teacher-session.ts';
 import { recordExchange } from '../support/token-ledger.ts';
 
-
 export const appUrl = () => inject('appUrl');
 export const mailboxUrl = () => inject('mailboxUrl');
 
@@ -31,7 +30,12 @@ export interface ApiResponse<T = any> {
 
 /** A browser-like API client: same-origin `Origin`, JSON, and an optional session cookie. */
 export function apiClient(cookie?: string, extraHeaders: Record<string, string> = {}) {
-  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const call = async <T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> => {
     const response = await fetch(appUrl() + path, {
       method,
       redirect: 'manual',
@@ -57,8 +61,10 @@ export function apiClient(cookie?: string, extraHeaders: Record<string, string> 
   return {
     cookie,
     get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
-    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body ?? {}, headers),
-    patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PATCH', path, body ?? {}, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>('POST', path, body ?? {}, headers),
+    patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+      call<T>('PATCH', path, body ?? {}, headers),
     del: <T = any>(path: string, headers?: Record<string, string>) => call<T>('DELETE', path, undefined, headers),
   };
 }
@@ -67,7 +73,8 @@ export type ApiClient = ReturnType<typeof apiClient>;
 
 export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.test`;
 /** A fresh client address per test, so per-IP rate limits of one test don't affect another. */
-export const uniqueIp = () => `2001:db8::${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}`; // documentation range, never routed
+export const uniqueIp = () =>
+  `2001:db8::${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}:${randomUUID().slice(0, 4)}`; // documentation range, never routed
 
 /** A signed-in teacher, arranged directly in the database (the sign-in flow itself is tested in auth.test.ts). */
 export async function givenTeacher(options: Partial<typeof schema.teachers.$inferInsert> = {}) {
@@ -112,15 +119,31 @@ export async function openLive(path: string, cookie?: string, origin = appUrl())
         return Promise.resolve(seen);
       }
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching live message within ${timeoutMs} ms; got ${JSON.stringify(messages).slice(0, 500)}`)), timeoutMs);
-        waiters.push({ predicate, resolve: (m) => { clearTimeout(timer); messages.splice(messages.indexOf(m), 1); resolve(m); } });
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no matching live message within ${timeoutMs} ms; got ${JSON.stringify(messages).slice(0, 500)}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          predicate,
+          resolve: (m) => {
+            clearTimeout(timer);
+            messages.splice(messages.indexOf(m), 1);
+            resolve(m);
+          },
+        });
       });
     },
-    close: () => new Promise<void>((resolve) => {
-      if (ws.readyState === WebSocket.CLOSED) return resolve();
-      ws.once('close', () => resolve());
-      ws.close();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
   };
 }
 
@@ -129,7 +152,10 @@ export function refusedUpgradeStatus(path: string, headers: Record<string, strin
   const ws = new WebSocket(appUrl().replace(/^http/, 'ws') + path, { headers });
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once('open', () => { ws.close(); reject(new Error('upgrade unexpectedly accepted')); });
+    ws.once('open', () => {
+      ws.close();
+      reject(new Error('upgrade unexpectedly accepted'));
+    });
     ws.once('error', () => {});
   });
 }
@@ -138,12 +164,19 @@ export function refusedUpgradeStatus(path: string, headers: Record<string, strin
 export type ReceivedEmail = import('../../scripts/mailbox/store.ts').StoredEmail;
 
 /** Polls the dev mailbox until an email to the address arrives (newest first). */
-export async function waitForEmail(to: string, options: { subjectIncludes?: string; after?: number; timeoutMs?: number } = {}): Promise<ReceivedEmail> {
+export async function waitForEmail(
+  to: string,
+  options: { subjectIncludes?: string; after?: number; timeoutMs?: number } = {},
+): Promise<ReceivedEmail> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (Date.now() < deadline) {
     const response = await fetch(`${mailboxUrl()}/api/messages?to=${encodeURIComponent(to)}`);
     const list = (await response.json()) as (ReceivedEmail & { receivedAt?: string | number })[];
-    const match = list.find((m) => (!options.subjectIncludes || m.subject.includes(options.subjectIncludes)) && (!options.after || new Date(m.receivedAt ?? 0).getTime() > options.after));
+    const match = list.find(
+      (m) =>
+        (!options.subjectIncludes || m.subject.includes(options.subjectIncludes)) &&
+        (!options.after || new Date(m.receivedAt ?? 0).getTime() > options.after),
+    );
     if (match) return match;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -174,11 +207,20 @@ export function tokenFromEmail(email: ReceivedEmail): string {
 }
 
 /** An enrolled student with an active share link, made through the teacher's API like a teacher would. */
-export async function givenStudent(teacher: { api: ApiClient }, options: { name?: string; maxUses?: number | null; expiresInDays?: number } = {}) {
-  const added = await teacher.api.post('/api/teacher/students', { name: options.name ?? 'Sam Student', email: uniqueEmail('student') });
+export async function givenStudent(
+  teacher: { api: ApiClient },
+  options: { name?: string; maxUses?: number | null; expiresInDays?: number } = {},
+) {
+  const added = await teacher.api.post('/api/teacher/students', {
+    name: options.name ?? 'Sam Student',
+    email: uniqueEmail('student'),
+  });
   if (added.status !== 201) throw new Error(`adding a student failed: ${JSON.stringify(added.body)}`);
   const student = added.body.student as { id: string; name: string; email: string; color: string };
-  const created = await teacher.api.post(`/api/teacher/students/${student.id}/share-link`, { maxUses: options.maxUses ?? null, expiresInDays: options.expiresInDays });
+  const created = await teacher.api.post(`/api/teacher/students/${student.id}/share-link`, {
+    maxUses: options.maxUses ?? null,
+    expiresInDays: options.expiresInDays,
+  });
   if (created.status !== 201) throw new Error(`creating a link failed: ${JSON.stringify(created.body)}`);
   const url = created.body.link.url as string;
   const token = url.split('/').at(-1)!;
@@ -202,7 +244,11 @@ export async function givenSlots(teacher: { api: ApiClient }, count: number, hou
   for (let i = 0; i < count; i++) {
     const start = new Date(Date.now() + (hoursAhead + i * 2) * 3_600_000);
     start.setUTCMinutes(0, 0, 0);
-    const created = await teacher.api.post('/api/teacher/slots', { start: start.toISOString().slice(0, 19) + 'Z', lengthMinutes: 60, subject: `Lesson ${i + 1}` });
+    const created = await teacher.api.post('/api/teacher/slots', {
+      start: start.toISOString().slice(0, 19) + 'Z',
+      lengthMinutes: 60,
+      subject: `Lesson ${i + 1}`,
+    });
     if (created.status !== 201) throw new Error(`creating a slot failed: ${JSON.stringify(created.body)}`);
     ids.push(created.body.slots[0].id);
   }

@@ -28,7 +28,10 @@ describe('the live calendar', () => {
     const second = await watch(teacher.cookie);
     await first.next((m) => m.type === 'hello');
     await second.next((m) => m.type === 'hello');
-    const created = await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00`, subject: 'Chemistry' });
+    const created = await teacher.api.post('/api/teacher/slots', {
+      start: `${daysAhead(2)}T09:00`,
+      subject: 'Chemistry',
+    });
     for (const live of [first, second]) {
       const { event } = await live.next((m) => m.type === 'event');
       expect(event).toMatchObject({ version: 1, kind: 'slots.upserted' });
@@ -99,7 +102,10 @@ describe('the live calendar', () => {
     const live = await watch(teacher.cookie);
     await live.next((m) => m.type === 'hello');
     // A committed change with no publish: what a crash between commit and publish leaves behind.
-    await db().update(schema.teachers).set({ calendarVersion: sql`${schema.teachers.calendarVersion} + 1` }).where(eq(schema.teachers.id, teacher.id));
+    await db()
+      .update(schema.teachers)
+      .set({ calendarVersion: sql`${schema.teachers.calendarVersion} + 1` })
+      .where(eq(schema.teachers.id, teacher.id));
     const beat = await live.next((m) => m.type === 'heartbeat' && m.version === 1, 8000);
     expect(beat.version).toBe(1);
   });
@@ -107,6 +113,8 @@ describe('the live calendar', () => {
   it('refuses watchers without a session or from another origin', async () => {
     const teacher = await givenTeacher();
     expect(await refusedUpgradeStatus('/api/live/teacher', { origin: appUrl() })).toBe(401);
-    expect(await refusedUpgradeStatus('/api/live/teacher', { origin: 'https://evil.example', cookie: teacher.cookie })).toBe(403);
+    expect(
+      await refusedUpgradeStatus('/api/live/teacher', { origin: 'https://evil.example', cookie: teacher.cookie }),
+    ).toBe(403);
   });
 });

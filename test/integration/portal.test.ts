@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { db, givenSlots, givenStudent, givenTeacher, openLive, portalClient, uniqueIp, inFreshRateWindow } from './given.ts';
+import {
+  db,
+  givenSlots,
+  givenStudent,
+  givenTeacher,
+  openLive,
+  portalClient,
+  uniqueIp,
+  inFreshRateWindow,
+} from './given.ts';
 
 describe('the student portal', () => {
   it("shows the teacher's slots in a range, with the student's own booking marked", async () => {
@@ -10,8 +19,15 @@ describe('the student portal', () => {
     const student = await givenStudent(teacher, { name: 'Ada' });
     const calendar = await student.portal.calendar();
     expect(calendar.status).toBe(200);
-    expect(calendar.body.teacher).toMatchObject({ id: teacher.id, displayName: 'Test Teacher', timeZone: 'Europe/Berlin' });
-    expect(calendar.body.slots.map((s: any) => [s.id, s.status, s.mine, s.bookable])).toEqual([[first, 'open', false, true], [second, 'open', false, true]]);
+    expect(calendar.body.teacher).toMatchObject({
+      id: teacher.id,
+      displayName: 'Test Teacher',
+      timeZone: 'Europe/Berlin',
+    });
+    expect(calendar.body.slots.map((s: any) => [s.id, s.status, s.mine, s.bookable])).toEqual([
+      [first, 'open', false, true],
+      [second, 'open', false, true],
+    ]);
     const booked = await student.portal.book(first!);
     expect(booked.status).toBe(201);
     expect(booked.body.booking).toMatchObject({ slotId: first, status: 'scheduled', canCancel: true });
@@ -29,7 +45,8 @@ describe('the student portal', () => {
     const seenByBen = await ben.portal.calendar();
     expect(seenByBen.body.slots[0]).toMatchObject({ status: 'booked', mine: false });
     const text = JSON.stringify(seenByBen.body) + JSON.stringify((await ben.portal.myBookings()).body);
-    for (const secret of ['Ada Private', ada.email, ada.id, booked.body.booking.id, ada.token]) expect(text).not.toContain(secret);
+    for (const secret of ['Ada Private', ada.email, ada.id, booked.body.booking.id, ada.token])
+      expect(text).not.toContain(secret);
     expect((await ben.portal.myBookings()).body.bookings).toEqual([]);
     // Ben can't cancel Ada's booking by guessing its id.
     const attempt = await ben.portal.cancel(booked.body.booking.id);
@@ -54,9 +71,14 @@ describe('the student portal', () => {
     const student = await givenStudent(teacher, { name: 'Cleo' });
     await student.portal.book(slot!);
     const view = await teacher.api.get(`/api/teacher/calendar?from=${Date.now()}&to=${Date.now() + 10 * 86_400_000}`);
-    expect(view.body.slots[0]).toMatchObject({ status: 'booked', booking: { studentName: 'Cleo', studentColor: student.color } });
+    expect(view.body.slots[0]).toMatchObject({
+      status: 'booked',
+      booking: { studentName: 'Cleo', studentColor: student.color },
+    });
     expect((await teacher.api.get(`/api/teacher/students/${student.id}/share-link`)).body.link.useCount).toBe(1);
-    const actions = (await db().select().from(schema.auditLog).where(eq(schema.auditLog.actorId, student.linkId))).map((r) => r.action);
+    const actions = (await db().select().from(schema.auditLog).where(eq(schema.auditLog.actorId, student.linkId))).map(
+      (r) => r.action,
+    );
     expect(actions).toContain('booking.created');
   });
 
@@ -73,7 +95,10 @@ describe('the student portal', () => {
     expect(tooSoon.body.error.message).toMatch(/1 day before/);
     expect((await student.portal.book(far!)).body.error.code).toBe('too_far_ahead');
     expect((await student.portal.book(gone!)).status).toBe(404);
-    await db().update(schema.slots).set({ startsAt: Date.now() - 3_600_000, endsAt: Date.now() - 1000 }).where(eq(schema.slots.id, far!));
+    await db()
+      .update(schema.slots)
+      .set({ startsAt: Date.now() - 3_600_000, endsAt: Date.now() - 1000 })
+      .where(eq(schema.slots.id, far!));
     expect((await student.portal.book(far!)).body.error.code).toBe('slot_past');
     expect(await db().select().from(schema.bookings).where(eq(schema.bookings.teacherId, teacher.id))).toEqual([]);
   });
@@ -101,7 +126,10 @@ describe('the student portal', () => {
     const booked = await student.portal.book(later!);
     const canceled = await student.portal.cancel(booked.body.booking.id);
     expect(canceled.status).toBe(200);
-    expect((await student.portal.calendar()).body.slots.find((s: any) => s.id === later)).toMatchObject({ status: 'open', mine: false });
+    expect((await student.portal.calendar()).body.slots.find((s: any) => s.id === later)).toMatchObject({
+      status: 'open',
+      mine: false,
+    });
     const close = await student.portal.book(soon!);
     expect(close.body.booking.canCancel).toBe(false);
     const refused = await student.portal.cancel(close.body.booking.id);
@@ -136,7 +164,10 @@ describe('the student portal', () => {
     const forTeacher = (await teacherLive.next((m) => m.type === 'event')).event.slots[0];
     const forBen = await benLive.next((m) => m.type === 'event');
     const forAda = (await adaLive.next((m) => m.type === 'event')).event.slots[0];
-    expect(forTeacher).toMatchObject({ status: 'booked', booking: { studentName: 'Ada Watcher', studentColor: ada.color } });
+    expect(forTeacher).toMatchObject({
+      status: 'booked',
+      booking: { studentName: 'Ada Watcher', studentColor: ada.color },
+    });
     expect(forBen.event.slots[0]).toMatchObject({ status: 'booked', mine: false });
     expect(JSON.stringify(forBen)).not.toMatch(/Ada|booking/);
     expect(forAda).toMatchObject({ status: 'booked', mine: true });
@@ -149,7 +180,8 @@ describe('the student portal', () => {
     const students = await Promise.all(Array.from({ length: 3 }, () => givenStudent(teacher)));
     await inFreshRateWindow();
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await portalClient(students[i % 3]!.token, ip).book(crypto.randomUUID())).status);
+    for (let i = 0; i < 21; i++)
+      statuses.push((await portalClient(students[i % 3]!.token, ip).book(crypto.randomUUID())).status);
     expect(statuses.slice(0, 20).every((s) => s !== 429)).toBe(true);
     const refused = await portalClient(students[0]!.token, ip).book(crypto.randomUUID());
     expect(refused.status).toBe(429);

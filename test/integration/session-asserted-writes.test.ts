@@ -8,8 +8,10 @@ import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
 import { db, givenTeacher, slotsOf } from './given.ts';
 
-const createSlot = (teacher: Awaited<ReturnType<typeof givenTeacher>>, start: string) => teacher.api.post('/api/teacher/slots', { start, lengthMinutes: 30 });
-const inDays = (days: number, time: string) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10) + `T${time}`;
+const createSlot = (teacher: Awaited<ReturnType<typeof givenTeacher>>, start: string) =>
+  teacher.api.post('/api/teacher/slots', { start, lengthMinutes: 30 });
+const inDays = (days: number, time: string) =>
+  new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10) + `T${time}`;
 
 describe('slot writes on a recently validated session', () => {
   it('refuse a session that ended elsewhere, and write nothing', async () => {
@@ -20,7 +22,12 @@ describe('slot writes on a recently validated session', () => {
     const refused = await createSlot(teacher, inDays(3, '11:00'));
     expect(refused.status).toBe(401);
     expect(await slotsOf(teacher.id)).toHaveLength(1);
-    const weekly = await teacher.api.post('/api/teacher/slots/recurring', { days: [1, 2, 3], startTime: '08:00', from: inDays(10, '').slice(0, 10), until: inDays(20, '').slice(0, 10) });
+    const weekly = await teacher.api.post('/api/teacher/slots/recurring', {
+      days: [1, 2, 3],
+      startTime: '08:00',
+      from: inDays(10, '').slice(0, 10),
+      until: inDays(20, '').slice(0, 10),
+    });
     expect(weekly.status).toBe(401);
     expect(await slotsOf(teacher.id)).toHaveLength(1);
   });
@@ -36,12 +43,19 @@ describe('slot writes on a recently validated session', () => {
   it('use the teacher’s current time zone after a settings change made elsewhere', async () => {
     const teacher = await givenTeacher({ timeZone: 'Europe/Berlin' });
     expect((await createSlot(teacher, inDays(5, '09:00'))).status).toBe(201);
-    await db().update(schema.teachers).set({ timeZone: 'America/New_York', updatedAt: Date.now() }).where(eq(schema.teachers.id, teacher.id));
+    await db()
+      .update(schema.teachers)
+      .set({ timeZone: 'America/New_York', updatedAt: Date.now() })
+      .where(eq(schema.teachers.id, teacher.id));
     const start = inDays(6, '09:00');
     const created = await createSlot(teacher, start);
     expect(created.status).toBe(201);
     // 09:00 in New York, not in Berlin.
-    const local = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit' }).format(created.body.slots[0].startsAt);
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(created.body.slots[0].startsAt);
     expect(local).toBe('09:00');
   });
 

@@ -6,7 +6,8 @@ import { apiClient, db, givenTeacher, slotsOf } from './given.ts';
 
 const DAY = 24 * 3600_000;
 /** A date some days ahead in a zone, as "YYYY-MM-DD": tests move with the clock instead of a fixed date. */
-const daysAhead = (days: number, timeZone = 'Europe/Berlin') => Temporal.Now.plainDateISO(timeZone).add({ days }).toString();
+const daysAhead = (days: number, timeZone = 'Europe/Berlin') =>
+  Temporal.Now.plainDateISO(timeZone).add({ days }).toString();
 const weekRange = (fromDays = 0, toDays = 60) => `from=${Date.now() + fromDays * DAY}&to=${Date.now() + toDays * DAY}`;
 
 /** The last Sunday of March after today: the day Europe's clocks spring forward. */
@@ -23,12 +24,23 @@ describe('creating single slots', () => {
   it('creates a slot at a wall time in the teacher zone and lists it', async () => {
     const teacher = await givenTeacher({ timeZone: 'Europe/Berlin' });
     const date = daysAhead(3);
-    const created = await teacher.api.post('/api/teacher/slots', { start: `${date}T09:00`, lengthMinutes: 45, subject: 'Algebra' });
+    const created = await teacher.api.post('/api/teacher/slots', {
+      start: `${date}T09:00`,
+      lengthMinutes: 45,
+      subject: 'Algebra',
+    });
     expect(created.status).toBe(201);
     expect(created.body.version).toBe(1);
     const [slot] = created.body.slots;
-    const expectedStart = Temporal.PlainDateTime.from(`${date}T09:00`).toZonedDateTime('Europe/Berlin').epochMilliseconds;
-    expect(slot).toMatchObject({ startsAt: expectedStart, endsAt: expectedStart + 45 * 60_000, subject: 'Algebra', status: 'open' });
+    const expectedStart = Temporal.PlainDateTime.from(`${date}T09:00`).toZonedDateTime(
+      'Europe/Berlin',
+    ).epochMilliseconds;
+    expect(slot).toMatchObject({
+      startsAt: expectedStart,
+      endsAt: expectedStart + 45 * 60_000,
+      subject: 'Algebra',
+      status: 'open',
+    });
 
     const listed = await teacher.api.get(`/api/teacher/calendar?${weekRange()}`);
     expect(listed.status).toBe(200);
@@ -60,15 +72,30 @@ describe('creating single slots', () => {
   it('keeps the teacher buffer free between slots', async () => {
     const teacher = await givenTeacher({ bufferMinutes: 15 });
     const date = daysAhead(4);
-    expect((await teacher.api.post('/api/teacher/slots', { start: `${date}T09:00`, lengthMinutes: 60 })).status).toBe(201);
-    expect((await teacher.api.post('/api/teacher/slots', { start: `${date}T10:10`, lengthMinutes: 30 })).status).toBe(409);
-    expect((await teacher.api.post('/api/teacher/slots', { start: `${date}T10:15`, lengthMinutes: 30 })).status).toBe(201);
+    expect((await teacher.api.post('/api/teacher/slots', { start: `${date}T09:00`, lengthMinutes: 60 })).status).toBe(
+      201,
+    );
+    expect((await teacher.api.post('/api/teacher/slots', { start: `${date}T10:10`, lengthMinutes: 30 })).status).toBe(
+      409,
+    );
+    expect((await teacher.api.post('/api/teacher/slots', { start: `${date}T10:15`, lengthMinutes: 30 })).status).toBe(
+      201,
+    );
   });
 
   it('lets the database refuse an overlap even when the API check is bypassed', async () => {
     const teacher = await givenTeacher();
     const start = Date.now() + 5 * DAY;
-    const row = (id: string, offset: number) => ({ id, teacherId: teacher.id, startsAt: start + offset, endsAt: start + offset + 3600_000, subject: '', status: 'open' as const, createdAt: 0, updatedAt: 0 });
+    const row = (id: string, offset: number) => ({
+      id,
+      teacherId: teacher.id,
+      startsAt: start + offset,
+      endsAt: start + offset + 3600_000,
+      subject: '',
+      status: 'open' as const,
+      createdAt: 0,
+      updatedAt: 0,
+    });
     await db().insert(schema.slots).values(row(crypto.randomUUID(), 0));
     await expect(db().insert(schema.slots).values(row(crypto.randomUUID(), 1800_000))).rejects.toThrow();
   });
@@ -102,7 +129,14 @@ describe('creating single slots', () => {
 describe('weekly recurring slots', () => {
   it('creates every occurrence in the range in one change', async () => {
     const teacher = await givenTeacher();
-    const result = await teacher.api.post('/api/teacher/slots/recurring', { days: [1, 3, 5], startTime: '16:00', lengthMinutes: 60, from: daysAhead(1), until: daysAhead(28), subject: 'Piano' });
+    const result = await teacher.api.post('/api/teacher/slots/recurring', {
+      days: [1, 3, 5],
+      startTime: '16:00',
+      lengthMinutes: 60,
+      from: daysAhead(1),
+      until: daysAhead(28),
+      subject: 'Piano',
+    });
     expect(result.status).toBe(201);
     expect(result.body.slots.length).toBeGreaterThanOrEqual(11);
     expect(result.body.slots.length).toBeLessThanOrEqual(13);
@@ -116,19 +150,40 @@ describe('weekly recurring slots', () => {
     const teacher = await givenTeacher({ timeZone: 'Europe/Berlin' });
     const change = nextEuropeanSpringChange();
     const result = await teacher.api.post('/api/teacher/slots/recurring', {
-      days: [1, 2, 3, 4, 5, 6, 7], startTime: '09:00', lengthMinutes: 60, from: change.subtract({ days: 2 }).toString(), until: change.add({ days: 2 }).toString(),
+      days: [1, 2, 3, 4, 5, 6, 7],
+      startTime: '09:00',
+      lengthMinutes: 60,
+      from: change.subtract({ days: 2 }).toString(),
+      until: change.add({ days: 2 }).toString(),
     });
     expect(result.status).toBe(201);
-    const locals = result.body.slots.map((s: any) => Temporal.Instant.fromEpochMilliseconds(s.startsAt).toZonedDateTimeISO('Europe/Berlin'));
+    const locals = result.body.slots.map((s: any) =>
+      Temporal.Instant.fromEpochMilliseconds(s.startsAt).toZonedDateTimeISO('Europe/Berlin'),
+    );
     expect(locals.map((z: Temporal.ZonedDateTime) => z.toPlainTime().toString())).toEqual(Array(5).fill('09:00:00'));
-    expect(locals.map((z: Temporal.ZonedDateTime) => z.offset)).toEqual(['+01:00', '+01:00', '+02:00', '+02:00', '+02:00']);
+    expect(locals.map((z: Temporal.ZonedDateTime) => z.offset)).toEqual([
+      '+01:00',
+      '+01:00',
+      '+02:00',
+      '+02:00',
+      '+02:00',
+    ]);
   });
 
   it('creates none of a series when one occurrence overlaps an existing slot', async () => {
     const teacher = await givenTeacher();
-    const blocking = await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(8)}T16:30`, lengthMinutes: 30 });
+    const blocking = await teacher.api.post('/api/teacher/slots', {
+      start: `${daysAhead(8)}T16:30`,
+      lengthMinutes: 30,
+    });
     expect(blocking.status).toBe(201);
-    const result = await teacher.api.post('/api/teacher/slots/recurring', { days: [1, 2, 3, 4, 5, 6, 7], startTime: '16:00', lengthMinutes: 60, from: daysAhead(1), until: daysAhead(14) });
+    const result = await teacher.api.post('/api/teacher/slots/recurring', {
+      days: [1, 2, 3, 4, 5, 6, 7],
+      startTime: '16:00',
+      lengthMinutes: 60,
+      from: daysAhead(1),
+      until: daysAhead(14),
+    });
     expect(result.status).toBe(409);
     expect(await slotsOf(teacher.id)).toHaveLength(1);
   });
@@ -136,7 +191,16 @@ describe('weekly recurring slots', () => {
   it('refuses a rule with bad days, times or ranges', async () => {
     const teacher = await givenTeacher();
     const base = { days: [1], startTime: '09:00', lengthMinutes: 60, from: daysAhead(1), until: daysAhead(10) };
-    for (const change of [{ days: [] }, { days: [0] }, { days: [8] }, { startTime: '25:00' }, { startTime: '9am' }, { from: daysAhead(10), until: daysAhead(1) }, { until: daysAhead(500) }, { from: 'soon' }]) {
+    for (const change of [
+      { days: [] },
+      { days: [0] },
+      { days: [8] },
+      { startTime: '25:00' },
+      { startTime: '9am' },
+      { from: daysAhead(10), until: daysAhead(1) },
+      { until: daysAhead(500) },
+      { from: 'soon' },
+    ]) {
       const result = await teacher.api.post('/api/teacher/slots/recurring', { ...base, ...change });
       expect(result.status, JSON.stringify(change)).toBe(400);
       expect(result.body.error.code).toBe('invalid_request');
@@ -184,19 +248,45 @@ describe('booking rules', () => {
     const teacher = await givenTeacher();
     const before = await teacher.api.get('/api/teacher/settings');
     expect(before.status).toBe(200);
-    expect(before.body).toMatchObject({ minNoticeMinutes: 720, cancellationWindowMinutes: 1440, defaultSlotMinutes: 60, bookingHorizonDays: 60, bufferMinutes: 0 });
-    const updated = await teacher.api.patch('/api/teacher/settings', { minNoticeMinutes: 120, bufferMinutes: 10, timeZone: 'America/New_York' });
+    expect(before.body).toMatchObject({
+      minNoticeMinutes: 720,
+      cancellationWindowMinutes: 1440,
+      defaultSlotMinutes: 60,
+      bookingHorizonDays: 60,
+      bufferMinutes: 0,
+    });
+    const updated = await teacher.api.patch('/api/teacher/settings', {
+      minNoticeMinutes: 120,
+      bufferMinutes: 10,
+      timeZone: 'America/New_York',
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ minNoticeMinutes: 120, bufferMinutes: 10, timeZone: 'America/New_York', defaultSlotMinutes: 60 });
+    expect(updated.body).toMatchObject({
+      minNoticeMinutes: 120,
+      bufferMinutes: 10,
+      timeZone: 'America/New_York',
+      defaultSlotMinutes: 60,
+    });
     expect((await teacher.api.get('/api/teacher/settings')).body.timeZone).toBe('America/New_York');
   });
 
   it('refuses invalid rules and changes nothing', async () => {
     const teacher = await givenTeacher();
-    for (const body of [{ minNoticeMinutes: -5 }, { timeZone: 'Mars/Olympus' }, { defaultSlotMinutes: 1 }, { bookingHorizonDays: 0 }, { unknownRule: true }, { bufferMinutes: 'ten' }]) {
+    for (const body of [
+      { minNoticeMinutes: -5 },
+      { timeZone: 'Mars/Olympus' },
+      { defaultSlotMinutes: 1 },
+      { bookingHorizonDays: 0 },
+      { unknownRule: true },
+      { bufferMinutes: 'ten' },
+    ]) {
       const result = await teacher.api.patch('/api/teacher/settings', body);
       expect(result.status, JSON.stringify(body)).toBe(400);
     }
-    expect((await teacher.api.get('/api/teacher/settings')).body).toMatchObject({ minNoticeMinutes: 720, timeZone: 'Europe/Berlin', bufferMinutes: 0 });
+    expect((await teacher.api.get('/api/teacher/settings')).body).toMatchObject({
+      minNoticeMinutes: 720,
+      timeZone: 'Europe/Berlin',
+      bufferMinutes: 0,
+    });
   });
 });

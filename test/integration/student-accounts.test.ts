@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { apiClient, db, emailsTo, givenSlots, givenStudent, givenTeacher, waitForEmail, waitForEmails } from './given.ts';
+import {
+  apiClient,
+  db,
+  emailsTo,
+  givenSlots,
+  givenStudent,
+  givenTeacher,
+  waitForEmail,
+  waitForEmails,
+} from './given.ts';
 
-const userByEmail = async (email: string) => (await db().select().from(schema.users).where(eq(schema.users.email, email)))[0];
+const userByEmail = async (email: string) =>
+  (await db().select().from(schema.users).where(eq(schema.users.email, email)))[0];
 
 describe('a student account from every booking', () => {
   it('creates the account on a first booking and links the booking and the enrolled student to it', async () => {
@@ -60,7 +70,10 @@ describe('the booking confirmation email', () => {
     const teacher = await givenTeacher({ displayName: 'Ms Rivera', timeZone: 'Europe/Berlin' });
     const [slot] = await givenSlots(teacher, 1);
     const student = await givenStudent(teacher, { name: 'Omar' });
-    const booked = await apiClient().post(`/api/booking/${student.token}/book`, { slotId: slot, timeZone: 'America/New_York' });
+    const booked = await apiClient().post(`/api/booking/${student.token}/book`, {
+      slotId: slot,
+      timeZone: 'America/New_York',
+    });
     expect(booked.status).toBe(201);
     const email = await waitForEmail(student.email, { subjectIncludes: 'Booked' });
     expect(email.subject).toContain('Ms Rivera');
@@ -72,7 +85,10 @@ describe('the booking confirmation email', () => {
     const ics = email.attachments.find((a) => a.filename === 'session.ics');
     expect(ics?.contentType).toContain('text/calendar');
     const calendar = Buffer.from(ics!.contentBase64, 'base64').toString();
-    const start = new Date(booked.body.booking.startsAt).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const start = new Date(booked.body.booking.startsAt)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     expect(calendar).toContain(`DTSTART:${start}`);
     expect(calendar).toContain('BEGIN:VEVENT');
 
@@ -112,5 +128,4 @@ describe('the booking confirmation email', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect((await emailsTo(teacher.email)).filter((e) => e.subject.includes('New booking'))).toHaveLength(1);
   });
-
 });

@@ -5,7 +5,11 @@ import { createSessionFor } from '../support/teacher-session.ts';
 import { apiClient, db, givenSlots, givenStudent, givenTeacher, openLive, waitForEmail } from './given.ts';
 
 /** A student who booked through a link, signed in to their new account. */
-async function givenBookedStudent(teacher: Awaited<ReturnType<typeof givenTeacher>>, slotIds: string[], student?: Awaited<ReturnType<typeof givenStudent>>) {
+async function givenBookedStudent(
+  teacher: Awaited<ReturnType<typeof givenTeacher>>,
+  slotIds: string[],
+  student?: Awaited<ReturnType<typeof givenStudent>>,
+) {
   const enrolled = student ?? (await givenStudent(teacher));
   const bookings = [];
   for (const id of slotIds) bookings.push((await enrolled.portal.book(id)).body.booking);
@@ -20,27 +24,56 @@ describe('weekly availability', () => {
     expect((await student.api.get('/api/student/availability')).body.availability).toBeNull();
     const saved = await student.api.post('/api/student/availability', {
       timeZone: 'America/Chicago',
-      weeklyRanges: [{ day: 3, start: '16:00', end: '18:00' }, { day: 1, start: '09:00', end: '11:00' }, { day: 1, start: '14:00', end: '15:30' }],
+      weeklyRanges: [
+        { day: 3, start: '16:00', end: '18:00' },
+        { day: 1, start: '09:00', end: '11:00' },
+        { day: 1, start: '14:00', end: '15:30' },
+      ],
       notes: 'No Fridays',
       preferences: 'Exam practice',
     });
     expect(saved.status).toBe(200);
     const loaded = (await student.api.get('/api/student/availability')).body.availability;
     expect(loaded).toMatchObject({ timeZone: 'America/Chicago', notes: 'No Fridays', preferences: 'Exam practice' });
-    expect(loaded.weeklyRanges).toEqual([{ day: 1, start: '09:00', end: '11:00' }, { day: 1, start: '14:00', end: '15:30' }, { day: 3, start: '16:00', end: '18:00' }]);
+    expect(loaded.weeklyRanges).toEqual([
+      { day: 1, start: '09:00', end: '11:00' },
+      { day: 1, start: '14:00', end: '15:30' },
+      { day: 3, start: '16:00', end: '18:00' },
+    ]);
     // Saving again replaces, it doesn't add.
-    await student.api.post('/api/student/availability', { timeZone: 'Europe/Paris', weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }] });
-    expect((await student.api.get('/api/student/availability')).body.availability).toMatchObject({ timeZone: 'Europe/Paris', weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }], notes: '' });
-    expect(await db().select().from(schema.availability).where(eq(schema.availability.studentUserId, student.user.id))).toHaveLength(1);
+    await student.api.post('/api/student/availability', {
+      timeZone: 'Europe/Paris',
+      weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }],
+    });
+    expect((await student.api.get('/api/student/availability')).body.availability).toMatchObject({
+      timeZone: 'Europe/Paris',
+      weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }],
+      notes: '',
+    });
+    expect(
+      await db().select().from(schema.availability).where(eq(schema.availability.studentUserId, student.user.id)),
+    ).toHaveLength(1);
   });
 
   it('refuses ranges that end before they start or overlap, and unknown zones, changing nothing', async () => {
     const teacher = await givenTeacher();
     const student = await givenBookedStudent(teacher, await givenSlots(teacher, 1));
-    await student.api.post('/api/student/availability', { timeZone: 'UTC', weeklyRanges: [{ day: 1, start: '09:00', end: '10:00' }] });
+    await student.api.post('/api/student/availability', {
+      timeZone: 'UTC',
+      weeklyRanges: [{ day: 1, start: '09:00', end: '10:00' }],
+    });
     const cases: [unknown, RegExp][] = [
       [{ timeZone: 'UTC', weeklyRanges: [{ day: 1, start: '11:00', end: '10:00' }] }, /start before/],
-      [{ timeZone: 'UTC', weeklyRanges: [{ day: 2, start: '09:00', end: '11:00' }, { day: 2, start: '10:30', end: '12:00' }] }, /overlaps/],
+      [
+        {
+          timeZone: 'UTC',
+          weeklyRanges: [
+            { day: 2, start: '09:00', end: '11:00' },
+            { day: 2, start: '10:30', end: '12:00' },
+          ],
+        },
+        /overlaps/,
+      ],
       [{ timeZone: 'Moon/Base', weeklyRanges: [] }, /time zone/i],
       [{ timeZone: 'UTC', weeklyRanges: [{ day: 8, start: '09:00', end: '10:00' }] }, /weeklyRanges/],
       [{ timeZone: 'UTC', weeklyRanges: [], extra: true }, /./],
@@ -50,7 +83,9 @@ describe('weekly availability', () => {
       expect(result.status, JSON.stringify(body)).toBe(400);
       expect(result.body.error.message).toMatch(message);
     }
-    expect((await student.api.get('/api/student/availability')).body.availability.weeklyRanges).toEqual([{ day: 1, start: '09:00', end: '10:00' }]);
+    expect((await student.api.get('/api/student/availability')).body.availability.weeklyRanges).toEqual([
+      { day: 1, start: '09:00', end: '10:00' },
+    ]);
   });
 });
 
@@ -66,7 +101,10 @@ describe('the sessions lists', () => {
     await apiClient().post(`/api/booking/${link.body.link.url.split('/').at(-1)}/book`, { slotId: bSlot });
     // One canceled, one already over.
     await student.portal.cancel(student.bookings[2].id);
-    await db().update(schema.bookings).set({ startsAt: Date.now() - 7_200_000, endsAt: Date.now() - 3_600_000 }).where(eq(schema.bookings.id, student.bookings[1].id));
+    await db()
+      .update(schema.bookings)
+      .set({ startsAt: Date.now() - 7_200_000, endsAt: Date.now() - 3_600_000 })
+      .where(eq(schema.bookings.id, student.bookings[1].id));
 
     const upcoming = (await student.api.get('/api/student/sessions?filter=upcoming')).body.sessions;
     expect(upcoming.map((s: any) => s.teacher.name)).toEqual(['Teacher B', 'Teacher A']);
@@ -86,7 +124,9 @@ describe('the sessions lists', () => {
     const first = await student.api.get('/api/student/sessions?filter=upcoming&limit=5');
     expect(first.body.sessions).toHaveLength(5);
     expect(first.body.nextCursor).toBeTruthy();
-    const second = await student.api.get(`/api/student/sessions?filter=upcoming&limit=5&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+    const second = await student.api.get(
+      `/api/student/sessions?filter=upcoming&limit=5&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
     expect(second.body.sessions).toHaveLength(2);
     expect(second.body.nextCursor).toBeNull();
     const all = [...first.body.sessions, ...second.body.sessions];
@@ -105,7 +145,11 @@ describe('cancel and add to calendar from the dashboard', () => {
     try {
       await live.next((m) => m.type === 'hello');
       const [session] = (await student.api.get('/api/student/sessions')).body.sessions;
-      expect(session).toMatchObject({ id: student.bookings[0].id, canCancel: true, cancelUntil: session.startsAt - 60 * 60_000 });
+      expect(session).toMatchObject({
+        id: student.bookings[0].id,
+        canCancel: true,
+        cancelUntil: session.startsAt - 60 * 60_000,
+      });
       const canceled = await student.api.post(`/api/student/sessions/${session.id}/cancel`);
       expect(canceled.status).toBe(200);
       const event = await live.next((m) => m.type === 'event' && m.event.slots?.[0]?.id === slotId);
@@ -114,7 +158,9 @@ describe('cancel and add to calendar from the dashboard', () => {
       await live.close();
     }
     expect((await student.api.get('/api/student/sessions')).body.sessions).toEqual([]);
-    expect((await student.api.get('/api/student/sessions?filter=previous')).body.sessions[0]).toMatchObject({ status: 'canceled' });
+    expect((await student.api.get('/api/student/sessions?filter=previous')).body.sessions[0]).toMatchObject({
+      status: 'canceled',
+    });
     // The one-booking link can book again.
     expect((await student.portal.book(slotId!)).status).toBe(201);
     const again = await student.api.post(`/api/student/sessions/${student.bookings[0].id}/cancel`);
@@ -148,13 +194,20 @@ describe('cancel and add to calendar from the dashboard', () => {
     expect(file.status).toBe(200);
     expect(file.headers.get('content-type')).toContain('text/calendar');
     expect(file.headers.get('content-disposition')).toContain('attachment');
-    const utc = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const utc = (ms: number) =>
+      new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
     expect(file.body).toContain(`UID:${booking.id}@slotcast`);
     expect(file.body).toContain(`DTSTART:${utc(booking.startsAt)}`);
     expect(file.body).toContain(`DTEND:${utc(booking.endsAt)}`);
     expect(file.body).toContain('SUMMARY:Lesson 1 with Dr Chen');
     const email = await waitForEmail(student.email, { subjectIncludes: 'Booked' });
-    const attached = Buffer.from(email.attachments.find((a) => a.filename === 'session.ics')!.contentBase64, 'base64').toString();
+    const attached = Buffer.from(
+      email.attachments.find((a) => a.filename === 'session.ics')!.contentBase64,
+      'base64',
+    ).toString();
     expect(attached).toContain(`UID:${booking.id}@slotcast`);
   });
 });
@@ -166,13 +219,18 @@ describe('who reaches what', () => {
     const ada = await givenBookedStudent(teacher, [s1!]);
     const ben = await givenBookedStudent(teacher, [s2!]);
     // Students: their own sessions only, no teacher endpoint.
-    expect((await ada.api.get('/api/student/sessions')).body.sessions.map((s: any) => s.id)).toEqual([ada.bookings[0].id]);
+    expect((await ada.api.get('/api/student/sessions')).body.sessions.map((s: any) => s.id)).toEqual([
+      ada.bookings[0].id,
+    ]);
     expect(JSON.stringify((await ben.api.get('/api/student/sessions')).body)).not.toContain(ada.bookings[0].id);
-    for (const path of ['/api/teacher/students', '/api/teacher/settings', `/api/teacher/calendar?from=0&to=1`]) expect((await ada.api.get(path)).status, path).toBe(403);
+    for (const path of ['/api/teacher/students', '/api/teacher/settings', `/api/teacher/calendar?from=0&to=1`])
+      expect((await ada.api.get(path)).status, path).toBe(403);
     expect((await ada.api.post('/api/teacher/slots', { start: '2030-01-01T09:00' })).status).toBe(403);
     // Teachers: no student endpoint.
     expect((await teacher.api.get('/api/student/sessions')).status).toBe(403);
-    expect((await teacher.api.post('/api/student/availability', { timeZone: 'UTC', weeklyRanges: [] })).status).toBe(403);
+    expect((await teacher.api.post('/api/student/availability', { timeZone: 'UTC', weeklyRanges: [] })).status).toBe(
+      403,
+    );
     // Strangers: nothing.
     expect((await apiClient().get('/api/student/sessions')).status).toBe(401);
     expect((await apiClient().get('/api/student/availability')).status).toBe(401);
@@ -183,9 +241,17 @@ describe('availability, seen by the teacher', () => {
   it("shows a teacher their own students' availability, and no other teacher's", async () => {
     const teacher = await givenTeacher();
     const student = await givenBookedStudent(teacher, await givenSlots(teacher, 1));
-    await student.api.post('/api/student/availability', { timeZone: 'Europe/Madrid', weeklyRanges: [{ day: 4, start: '18:00', end: '20:00' }], notes: 'Thursdays best' });
+    await student.api.post('/api/student/availability', {
+      timeZone: 'Europe/Madrid',
+      weeklyRanges: [{ day: 4, start: '18:00', end: '20:00' }],
+      notes: 'Thursdays best',
+    });
     const mine = (await teacher.api.get('/api/teacher/students')).body.students[0];
-    expect(mine.availability).toMatchObject({ timeZone: 'Europe/Madrid', weeklyRanges: [{ day: 4, start: '18:00', end: '20:00' }], notes: 'Thursdays best' });
+    expect(mine.availability).toMatchObject({
+      timeZone: 'Europe/Madrid',
+      weeklyRanges: [{ day: 4, start: '18:00', end: '20:00' }],
+      notes: 'Thursdays best',
+    });
     const other = await givenTeacher();
     expect(JSON.stringify((await other.api.get('/api/teacher/students')).body)).not.toContain('Thursdays best');
   });

@@ -12,15 +12,25 @@ describe('enrolled students', () => {
     expect(a.body.student.color).not.toBe(b.body.student.color);
     await teacher.api.post(`/api/teacher/students/${a.body.student.id}/share-link`, {});
     const list = await teacher.api.get('/api/teacher/students');
-    expect(list.body.students.map((s: any) => [s.name, s.link?.state ?? null])).toEqual([['Ada', 'active'], ['Ben', null]]);
+    expect(list.body.students.map((s: any) => [s.name, s.link?.state ?? null])).toEqual([
+      ['Ada', 'active'],
+      ['Ben', null],
+    ]);
   });
 
   it('refuses a duplicate email, bad input and unknown fields, writing nothing', async () => {
     const teacher = await givenTeacher();
     const email = uniqueEmail('dup');
     await teacher.api.post('/api/teacher/students', { name: 'One', email });
-    expect((await teacher.api.post('/api/teacher/students', { name: 'Two', email: email.toUpperCase() })).status).toBe(409);
-    for (const body of [{ name: '', email: uniqueEmail() }, { name: 'X', email: 'nope' }, { name: 'X', email: uniqueEmail(), color: 'red' }, { name: 'X', email: uniqueEmail(), role: 'teacher' }]) {
+    expect((await teacher.api.post('/api/teacher/students', { name: 'Two', email: email.toUpperCase() })).status).toBe(
+      409,
+    );
+    for (const body of [
+      { name: '', email: uniqueEmail() },
+      { name: 'X', email: 'nope' },
+      { name: 'X', email: uniqueEmail(), color: 'red' },
+      { name: 'X', email: uniqueEmail(), role: 'teacher' },
+    ]) {
       expect((await teacher.api.post('/api/teacher/students', body)).status, JSON.stringify(body)).toBe(400);
     }
     expect((await teacher.api.get('/api/teacher/students')).body.students).toHaveLength(1);
@@ -65,7 +75,9 @@ describe('share links', () => {
     const regenerated = await teacher.api.post(`/api/teacher/students/${student.id}/share-link`, {});
     expect(regenerated.status).toBe(201);
     expect(regenerated.body.link.url).not.toBe(student.url);
-    expect(await live.next((m) => m.type === 'closed')).toMatchObject({ reason: expect.stringMatching(/no longer valid/) });
+    expect(await live.next((m) => m.type === 'closed')).toMatchObject({
+      reason: expect.stringMatching(/no longer valid/),
+    });
     await new Promise((r) => setTimeout(r, 200));
     expect(live.ws.readyState).toBeGreaterThanOrEqual(2); // closing or closed
     const old = await student.portal.calendar();
@@ -74,7 +86,9 @@ describe('share links', () => {
     expect(old.body).not.toHaveProperty('slots');
     const fresh = regenerated.body.link.url.split('/').at(-1);
     expect((await apiClient().get(`/api/booking/${fresh}/calendar`)).status).toBe(200);
-    const actions = (await db().select().from(schema.auditLog).where(eq(schema.auditLog.actorId, teacher.id))).map((r) => r.action);
+    const actions = (await db().select().from(schema.auditLog).where(eq(schema.auditLog.actorId, teacher.id))).map(
+      (r) => r.action,
+    );
     expect(actions).toEqual(expect.arrayContaining(['share_link.created', 'share_link.regenerated']));
   });
 
@@ -83,14 +97,20 @@ describe('share links', () => {
     const student = await givenStudent(teacher);
     expect((await teacher.api.post(`/api/teacher/students/${student.id}/share-link/revoke`)).status).toBe(200);
     expect((await student.portal.calendar()).body.error.code).toBe('link_revoked');
-    expect((await teacher.api.get(`/api/teacher/students/${student.id}/share-link`)).body.link).toMatchObject({ state: 'revoked', url: null });
+    expect((await teacher.api.get(`/api/teacher/students/${student.id}/share-link`)).body.link).toMatchObject({
+      state: 'revoked',
+      url: null,
+    });
   });
 
   it('shows an expired link as expired, and nothing of the calendar', async () => {
     const teacher = await givenTeacher();
     await givenSlots(teacher, 1);
     const student = await givenStudent(teacher);
-    await db().update(schema.shareLinks).set({ expiresAt: Date.now() - 1000 }).where(eq(schema.shareLinks.id, student.linkId));
+    await db()
+      .update(schema.shareLinks)
+      .set({ expiresAt: Date.now() - 1000 })
+      .where(eq(schema.shareLinks.id, student.linkId));
     const result = await student.portal.calendar();
     expect(result.status).toBe(410);
     expect(result.body.error).toMatchObject({ code: 'link_expired' });
@@ -132,8 +152,19 @@ describe('email delivery, next to each student', () => {
     const student = await givenStudent(teacher);
     await teacher.api.post(`/api/teacher/students/${student.id}/share-link/email`);
     await waitForEmail(student.email);
-    expect((await teacher.api.get('/api/teacher/students')).body.students[0].lastEmail).toMatchObject({ template: 'share-link', status: 'sent', attempts: 1 });
-    await db().update(schema.emailOutbox).set({ status: 'failed', attempts: 8, lastError: '550 mailbox unavailable' }).where(eq(schema.emailOutbox.studentId, student.id));
-    expect((await teacher.api.get('/api/teacher/students')).body.students[0].lastEmail).toMatchObject({ status: 'failed', attempts: 8, lastError: '550 mailbox unavailable' });
+    expect((await teacher.api.get('/api/teacher/students')).body.students[0].lastEmail).toMatchObject({
+      template: 'share-link',
+      status: 'sent',
+      attempts: 1,
+    });
+    await db()
+      .update(schema.emailOutbox)
+      .set({ status: 'failed', attempts: 8, lastError: '550 mailbox unavailable' })
+      .where(eq(schema.emailOutbox.studentId, student.id));
+    expect((await teacher.api.get('/api/teacher/students')).body.students[0].lastEmail).toMatchObject({
+      status: 'failed',
+      attempts: 8,
+      lastError: '550 mailbox unavailable',
+    });
   });
 });

@@ -11,17 +11,26 @@ import type { StoredEmail } from '../../scripts/mailbox/store.ts';
 describe('the logs of the whole run', () => {
   it('hold none of the tokens, keys, links or session ids issued during it', async () => {
     const dataDir = inject('dataDir');
-    if (!existsSync(join(dataDir, LEDGER_FILE))) throw new Error('No secrets were recorded: run this project together with the integration and e2e projects (npm test).');
+    if (!existsSync(join(dataDir, LEDGER_FILE)))
+      throw new Error(
+        'No secrets were recorded: run this project together with the integration and e2e projects (npm test).',
+      );
     const issued = new Map<string, TokenKind>();
     for (const line of readFileSync(join(dataDir, LEDGER_FILE), 'utf8').split('\n').filter(Boolean)) {
       const { kind, value } = JSON.parse(line) as { kind: TokenKind; value: string };
       issued.set(value, kind);
     }
     const emails = (await (await fetch(`${inject('mailboxUrl')}/api/messages`)).json()) as StoredEmail[];
-    for (const email of emails) for (const { kind, value } of secretsIn(`${email.text}\n${email.html ?? ''}`)) issued.set(value, kind);
+    for (const email of emails)
+      for (const { kind, value } of secretsIn(`${email.text}\n${email.html ?? ''}`)) issued.set(value, kind);
 
     // Not vacuous: the run issued every kind of secret, in numbers.
-    const counts = Object.fromEntries((['session', 'api_key', 'share_link', 'sign_in'] as const).map((kind) => [kind, [...issued.values()].filter((k) => k === kind).length]));
+    const counts = Object.fromEntries(
+      (['session', 'api_key', 'share_link', 'sign_in'] as const).map((kind) => [
+        kind,
+        [...issued.values()].filter((k) => k === kind).length,
+      ]),
+    );
     for (const [kind, count] of Object.entries(counts)) expect(count, `${kind} secrets issued`).toBeGreaterThan(5);
 
     const log = readFileSync(join(dataDir, 'wrangler.log'), 'utf8');

@@ -35,7 +35,10 @@ interface ProviderStack {
   dataDir: string;
 }
 
-async function startProviderStack(extraVars: Record<string, string>, options: { logLevel?: 'info' } = {}): Promise<ProviderStack> {
+async function startProviderStack(
+  extraVars: Record<string, string>,
+  options: { logLevel?: 'info' } = {},
+): Promise<ProviderStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-providers-'));
   // No web build needed: these tests only use the API.
   const stack = await startStack({ dataDir, port: await freePort(), quiet: true, build: false, extraVars, ...options });
@@ -49,7 +52,6 @@ async function stopProviderStack(started: ProviderStack | undefined): Promise<vo
 }
 
 const newStudentEmail = () => `student-${randomUUID().slice(0, 8)}@example.test`;
-
 
 /**
  * A teacher with one open slot (subject "Algebra") and a student with a share link, who books it. Returns the
@@ -65,7 +67,11 @@ async function givenBookedSession({ stack, db }: ProviderStack, studentEmail = n
   const token = (link.body.link.url as string).split('/').at(-1)!;
   const start = new Date(Date.now() + 72 * 3_600_000);
   start.setUTCMinutes(0, 0, 0);
-  const slot = await api.post('/api/teacher/slots', { start: start.toISOString().slice(0, 19) + 'Z', lengthMinutes: 60, subject: 'Algebra' });
+  const slot = await api.post('/api/teacher/slots', {
+    start: start.toISOString().slice(0, 19) + 'Z',
+    lengthMinutes: 60,
+    subject: 'Algebra',
+  });
   expect(slot.status).toBe(201);
   const portal = httpClient({ baseUrl: stack.appUrl, headers: { 'cf-connecting-ip': uniqueIp() } });
   const booked = await portal.post(`/api/booking/${token}/book`, { slotId: slot.body.slots[0].id });
@@ -73,15 +79,21 @@ async function givenBookedSession({ stack, db }: ProviderStack, studentEmail = n
   const [row] = await db
     .select({ id: schema.emailOutbox.id })
     .from(schema.emailOutbox)
-    .where(and(eq(schema.emailOutbox.recipient, studentEmail), eq(schema.emailOutbox.template, 'booking-confirmation')));
+    .where(
+      and(eq(schema.emailOutbox.recipient, studentEmail), eq(schema.emailOutbox.template, 'booking-confirmation')),
+    );
   return { studentEmail, outboxId: row!.id, startsAt: start.getTime() };
 }
 
-const outboxRow = async (db: Db, id: string): Promise<OutboxRow> => (await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.id, id)))[0]!;
+const outboxRow = async (db: Db, id: string): Promise<OutboxRow> =>
+  (await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.id, id)))[0]!;
 
 /** Skips the rest of a row's backoff: the row looks overdue, so the cron sweep puts it on the queue at once. */
 async function retryNow({ stack, db }: ProviderStack, id: string): Promise<void> {
-  await db.update(schema.emailOutbox).set({ nextAttemptAt: Date.now() - 10 * 60_000 }).where(eq(schema.emailOutbox.id, id));
+  await db
+    .update(schema.emailOutbox)
+    .set({ nextAttemptAt: Date.now() - 10 * 60_000 })
+    .where(eq(schema.emailOutbox.id, id));
   const swept = await fetch(`${stack.appUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
   expect(swept.ok).toBe(true);
 }
@@ -96,7 +108,10 @@ function expectBookingConfirmation(email: { subject: string; text: string; html:
 }
 
 function expectSessionIcs(ics: string, startsAt: number) {
-  const utc = new Date(startsAt).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const utc = new Date(startsAt)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   expect(ics).toMatch(/^BEGIN:VCALENDAR\r\n/);
   expect(ics).toContain(`DTSTART:${utc}`);
   expect(ics).toContain('SUMMARY:Algebra with Ada Teacher');
@@ -118,7 +133,10 @@ describe('Resend (HTTP API, through a local stand-in)', () => {
 
   it('delivers a booking confirmation once, with its calendar file, keyed by the outbox id', async () => {
     const { studentEmail, outboxId, startsAt } = await givenBookedSession(app);
-    const row = await until(() => outboxRow(app.db, outboxId), (r) => r.status === 'sent');
+    const row = await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'sent',
+    );
     const [email, ...more] = resend.emailsTo(studentEmail);
     expect(more).toHaveLength(0);
     expect(email!.to).toEqual([studentEmail]);
@@ -128,21 +146,34 @@ describe('Resend (HTTP API, through a local stand-in)', () => {
     expect(email!.attachments[0]).toMatchObject({ filename: 'session.ics', content_type: 'text/calendar' });
     expectSessionIcs(Buffer.from(email!.attachments[0]!.content, 'base64').toString('utf8'), startsAt);
     expect(email!.idempotencyKey).toBe(outboxId);
-    expect(row).toMatchObject({ status: 'sent', provider: 'resend', providerMessageId: email!.id, attempts: 1, lastError: null });
+    expect(row).toMatchObject({
+      status: 'sent',
+      provider: 'resend',
+      providerMessageId: email!.id,
+      attempts: 1,
+      lastError: null,
+    });
   });
 
   it('retries after Resend answers 429, after the backoff, with the same idempotency key', async () => {
     const studentEmail = newStudentEmail();
     resend.failNext(429, 1, { to: studentEmail, retryAfterSeconds: 1 });
     const { outboxId } = await givenBookedSession(app, studentEmail);
-    const failed = await until(() => outboxRow(app.db, outboxId), (r) => r.status === 'queued' && r.attempts === 1 && !!r.lastError);
+    const failed = await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'queued' && r.attempts === 1 && !!r.lastError,
+    );
     expect(failed.lastError).toMatch(/Resend answered 429/);
     // The first failure waits 10 s (delivery.ts backoff), counted from the attempt.
     expect(failed.nextAttemptAt - failed.updatedAt).toBeGreaterThan(8_000);
     expect(failed.nextAttemptAt - failed.updatedAt).toBeLessThanOrEqual(10_000);
     expect(resend.emailsTo(studentEmail)).toHaveLength(0);
 
-    const sent = await until(() => outboxRow(app.db, outboxId), (r) => r.status === 'sent', 30_000);
+    const sent = await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'sent',
+      30_000,
+    );
     expect(sent).toMatchObject({ attempts: 2, provider: 'resend', lastError: null });
     const attempts = resend.requestsTo(studentEmail);
     expect(attempts.map((r) => r.answer)).toEqual([429, 200]);
@@ -158,11 +189,17 @@ describe('Resend (HTTP API, through a local stand-in)', () => {
     resend.dropAnswerNext(1, { to: studentEmail });
     const { outboxId } = await givenBookedSession(app, studentEmail);
     // Resend sent it, but to Slotcast the attempt failed: the row waits for its retry.
-    await until(() => outboxRow(app.db, outboxId), (r) => r.status === 'queued' && r.attempts === 1 && !!r.lastError);
+    await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'queued' && r.attempts === 1 && !!r.lastError,
+    );
     expect(resend.emailsTo(studentEmail)).toHaveLength(1);
 
     await retryNow(app, outboxId);
-    const sent = await until(() => outboxRow(app.db, outboxId), (r) => r.status === 'sent');
+    const sent = await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'sent',
+    );
     expect(sent.attempts).toBe(2);
     const attempts = resend.requestsTo(studentEmail);
     expect(attempts.map((r) => r.answer)).toEqual(['dropped', 200]);
@@ -178,12 +215,18 @@ describe('Resend (HTTP API, through a local stand-in)', () => {
     resend.failNext(500, MAX_ATTEMPTS, { to: studentEmail });
     const { outboxId } = await givenBookedSession(app, studentEmail);
     for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
-      const row = await until(() => outboxRow(app.db, outboxId), (r) => r.attempts === attempt && r.status !== 'sending');
+      const row = await until(
+        () => outboxRow(app.db, outboxId),
+        (r) => r.attempts === attempt && r.status !== 'sending',
+      );
       expect(row).toMatchObject({ status: 'queued', sentAt: null });
       expect(row.lastError).toMatch(/Resend answered 500/);
       await retryNow(app, outboxId);
     }
-    const failed = await until(() => outboxRow(app.db, outboxId), (r) => r.status === 'failed');
+    const failed = await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'failed',
+    );
     expect(failed).toMatchObject({ attempts: MAX_ATTEMPTS, sentAt: null, providerMessageId: null });
     expect(failed.lastError).toMatch(/Resend answered 500/);
 
@@ -226,13 +269,18 @@ describe('Cloudflare Email Service (the EMAIL binding, simulated by wrangler dev
   const loggedAttachmentPath = (messageId: string, filename: string) => {
     const log = readFileSync(join(app.dataDir, 'wrangler.log'), 'utf8');
     const storageId = messageId.replace(/^<|>$/g, '');
-    const line = log.split('\n').find((l) => l.startsWith(`Attachment (attachment): ${filename} -> `) && l.includes(storageId));
+    const line = log
+      .split('\n')
+      .find((l) => l.startsWith(`Attachment (attachment): ${filename} -> `) && l.includes(storageId));
     return line?.split(' -> ')[1]?.trim();
   };
 
   it('hands a booking confirmation to the binding and records the id it returns', async () => {
     const { studentEmail, outboxId, startsAt } = await givenBookedSession(app);
-    const row = await until(() => outboxRow(app.db, outboxId), (r) => r.status === 'sent');
+    const row = await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'sent',
+    );
     expect(row).toMatchObject({ provider: 'cloudflare', attempts: 1, lastError: null });
     expect(row.providerMessageId).toMatch(/^<\S+@slotcast\.test>$/);
 
@@ -248,7 +296,11 @@ describe('Cloudflare Email Service (the EMAIL binding, simulated by wrangler dev
     expectBookingConfirmation(email);
 
     // The attachment as the simulation wrote it to disk (after send() returned, so wait for its log line).
-    const icsPath = await until(() => loggedAttachmentPath(row.providerMessageId!, 'session.ics'), (path) => !!path, 5_000);
+    const icsPath = await until(
+      () => loggedAttachmentPath(row.providerMessageId!, 'session.ics'),
+      (path) => !!path,
+      5_000,
+    );
     expectSessionIcs(Buffer.from(readFileSync(icsPath!, 'utf8'), 'base64').toString('utf8'), startsAt);
   });
 });

@@ -40,13 +40,19 @@ export function httpClient(options: HttpClientOptions = {}) {
       const value = pair.slice(eq + 1).trim();
       const maxAge = attributes.map((a) => /^\s*max-age\s*=\s*(-?\d+)/i.exec(a)?.[1]).find((v) => v !== undefined);
       const expires = attributes.map((a) => /^\s*expires\s*=\s*(.+)$/i.exec(a)?.[1]).find((v) => v !== undefined);
-      const expired = (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
+      const expired =
+        (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
       if (expired || value === '') jar.delete(name);
       else jar.set(name, value);
     }
   }
 
-  async function request<T = any>(method: string, path: string, body?: Body, headers: Record<string, string> = {}): Promise<HttpResponse<T>> {
+  async function request<T = any>(
+    method: string,
+    path: string,
+    body?: Body,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResponse<T>> {
     const upper = method.toUpperCase();
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const isRaw = typeof body === 'string' || body instanceof URLSearchParams || body instanceof FormData;
@@ -78,9 +84,12 @@ export function httpClient(options: HttpClientOptions = {}) {
   return {
     baseUrl,
     get: <T = any>(path: string, headers?: Record<string, string>) => request<T>('GET', path, undefined, headers),
-    post: <T = any>(path: string, body?: Body, headers?: Record<string, string>) => request<T>('POST', path, body ?? {}, headers),
-    put: <T = any>(path: string, body?: Body, headers?: Record<string, string>) => request<T>('PUT', path, body ?? {}, headers),
-    patch: <T = any>(path: string, body?: Body, headers?: Record<string, string>) => request<T>('PATCH', path, body ?? {}, headers),
+    post: <T = any>(path: string, body?: Body, headers?: Record<string, string>) =>
+      request<T>('POST', path, body ?? {}, headers),
+    put: <T = any>(path: string, body?: Body, headers?: Record<string, string>) =>
+      request<T>('PUT', path, body ?? {}, headers),
+    patch: <T = any>(path: string, body?: Body, headers?: Record<string, string>) =>
+      request<T>('PATCH', path, body ?? {}, headers),
     delete: <T = any>(path: string, headers?: Record<string, string>) => request<T>('DELETE', path, undefined, headers),
     request,
     /** The jar's cookies as a Cookie header value, e.g. to open a WebSocket as this client. */

@@ -32,18 +32,27 @@ export async function waitForEmail(to: string, options: WaitForEmailOptions = {}
   let seen: ReceivedEmail[];
   for (;;) {
     seen = await emailsTo(to, options.mailboxUrl);
-    const match = seen.find((m) =>
-      (!options.subjectIncludes || m.subject.includes(options.subjectIncludes)) && (!options.after || m.receivedAt > options.after));
+    const match = seen.find(
+      (m) =>
+        (!options.subjectIncludes || m.subject.includes(options.subjectIncludes)) &&
+        (!options.after || m.receivedAt > options.after),
+    );
     if (match) return match;
     if (Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 150));
   }
   const subjects = seen.map((m) => JSON.stringify(m.subject)).join(', ') || 'none';
-  throw new Error(`no email to ${to}${options.subjectIncludes ? ` with "${options.subjectIncludes}" in the subject` : ''} within ${timeoutMs} ms (received: ${subjects})`);
+  throw new Error(
+    `no email to ${to}${options.subjectIncludes ? ` with "${options.subjectIncludes}" in the subject` : ''} within ${timeoutMs} ms (received: ${subjects})`,
+  );
 }
 
 /** Waits until at least `count` emails reached the address; newest first. */
-export async function waitForEmails(to: string, count: number, options: { timeoutMs?: number; mailboxUrl?: string } = {}): Promise<ReceivedEmail[]> {
+export async function waitForEmails(
+  to: string,
+  count: number,
+  options: { timeoutMs?: number; mailboxUrl?: string } = {},
+): Promise<ReceivedEmail[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const list = await emailsTo(to, options.mailboxUrl);
@@ -54,29 +63,41 @@ export async function waitForEmails(to: string, count: number, options: { timeou
 }
 
 const decodeEntities = (value: string) =>
-  value.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[name]!);
+  value.replace(
+    /&(amp|lt|gt|quot|#39|#x27);/g,
+    (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[name]!,
+  );
 
 /**
  * Every http(s) link in the email, in order of appearance and without repeats: the HTML's hrefs first
  * (entities decoded), then links in the text part.
  */
 export function extractLinks(email: Pick<ReceivedEmail, 'html' | 'text'>): string[] {
-  const fromHtml = [...(email.html ?? '').matchAll(/href\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((m) => decodeEntities(m[1] ?? m[2] ?? '').trim());
+  const fromHtml = [...(email.html ?? '').matchAll(/href\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((m) =>
+    decodeEntities(m[1] ?? m[2] ?? '').trim(),
+  );
   // A URL in text ends at whitespace or a closing bracket; trailing sentence punctuation is not part of it.
-  const fromText = [...(email.text ?? '').matchAll(/https?:\/\/[^\s<>()"']+/g)].map((m) => m[0].replace(/[.,;:!?]+$/, ''));
+  const fromText = [...(email.text ?? '').matchAll(/https?:\/\/[^\s<>()"']+/g)].map((m) =>
+    m[0].replace(/[.,;:!?]+$/, ''),
+  );
   return [...new Set([...fromHtml, ...fromText].filter((link) => /^https?:\/\//i.test(link)))];
 }
 
 /** The first link whose URL contains the fragment (e.g. '/login/verify'); fails the test if there is none. */
 export function linkContaining(email: Pick<ReceivedEmail, 'html' | 'text'>, fragment: string): string {
   const link = extractLinks(email).find((l) => l.includes(fragment));
-  if (!link) throw new Error(`no link containing ${fragment} in the email; links: ${extractLinks(email).join(', ') || 'none'}`);
+  if (!link)
+    throw new Error(`no link containing ${fragment} in the email; links: ${extractLinks(email).join(', ') || 'none'}`);
   return link;
 }
 
 /** Switches an SMTP fault on or off; see scripts/mailbox/index.ts. */
 export async function smtpFault(fault: Fault, mailboxUrl?: string): Promise<FaultState> {
-  const response = await fetch(`${base(mailboxUrl)}/api/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+  const response = await fetch(`${base(mailboxUrl)}/api/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
   if (!response.ok) throw new Error(`the dev mailbox refused the fault: ${await response.text()}`);
   return (await response.json()) as FaultState;
 }

@@ -50,14 +50,28 @@ export async function startResendStandIn(options: { apiKey: string }) {
     res.end(JSON.stringify(body));
     return status;
   };
-  const error = (res: ServerResponse, status: number, name: string, message: string, headers?: Record<string, string>) =>
-    json(res, status, { statusCode: status, name, message }, headers);
+  const error = (
+    res: ServerResponse,
+    status: number,
+    name: string,
+    message: string,
+    headers?: Record<string, string>,
+  ) => json(res, status, { statusCode: status, name, message }, headers);
 
-  function handle(req: IncomingMessage, res: ServerResponse, raw: string, key: string | null, record: (answer: ResendRequest['answer'], to: string[]) => void): void {
-    if (req.method !== 'POST' || req.url !== '/emails') return record(error(res, 404, 'not_found', 'The requested endpoint does not exist.'), []);
+  function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: string,
+    key: string | null,
+    record: (answer: ResendRequest['answer'], to: string[]) => void,
+  ): void {
+    if (req.method !== 'POST' || req.url !== '/emails')
+      return record(error(res, 404, 'not_found', 'The requested endpoint does not exist.'), []);
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ')) return record(error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.'), []);
-    if (auth.slice('Bearer '.length) !== options.apiKey) return record(error(res, 403, 'invalid_api_key', 'API key is invalid.'), []);
+    if (!auth.startsWith('Bearer '))
+      return record(error(res, 401, 'missing_api_key', 'Missing API key in the authorization header.'), []);
+    if (auth.slice('Bearer '.length) !== options.apiKey)
+      return record(error(res, 403, 'invalid_api_key', 'API key is invalid.'), []);
 
     let body: Partial<Omit<ResendEmail, 'to'>> & { to?: string | string[] };
     try {
@@ -66,14 +80,21 @@ export async function startResendStandIn(options: { apiKey: string }) {
       return record(error(res, 422, 'validation_error', 'The body is not valid JSON.'), []);
     }
     const to = typeof body.to === 'string' ? [body.to] : Array.isArray(body.to) ? body.to : [];
-    if (key !== null && (key.length === 0 || key.length > 256)) return record(error(res, 400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.'), to);
-    const invalid =
-      !body.from ? 'The `from` field is required.'
-      : to.length === 0 || to.length > 50 ? 'The `to` field needs 1 to 50 addresses.'
-      : !body.subject ? 'The `subject` field is required.'
-      : !body.html && !body.text ? 'Either `html` or `text` is required.'
-      : (body.attachments ?? []).some((a) => !a.filename || typeof a.content !== 'string' || !BASE64.test(a.content)) ? 'Each attachment needs a filename and base64 content.'
-      : null;
+    if (key !== null && (key.length === 0 || key.length > 256))
+      return record(error(res, 400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.'), to);
+    const invalid = !body.from
+      ? 'The `from` field is required.'
+      : to.length === 0 || to.length > 50
+        ? 'The `to` field needs 1 to 50 addresses.'
+        : !body.subject
+          ? 'The `subject` field is required.'
+          : !body.html && !body.text
+            ? 'Either `html` or `text` is required.'
+            : (body.attachments ?? []).some(
+                  (a) => !a.filename || typeof a.content !== 'string' || !BASE64.test(a.content),
+                )
+              ? 'Each attachment needs a filename and base64 content.'
+              : null;
     if (invalid) return record(error(res, 422, 'validation_error', invalid), to);
 
     const fault = faults.find((f) => f.left > 0 && (!f.to || to.includes(f.to)));
@@ -81,19 +102,41 @@ export async function startResendStandIn(options: { apiKey: string }) {
       fault.left--;
       const { status, retryAfterSeconds } = fault.fault;
       const headers: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {};
-      return record(status === 429
-        ? error(res, 429, 'rate_limit_exceeded', 'Too many requests. You can only make 2 requests per second.', headers)
-        : error(res, status, 'internal_server_error', 'An unexpected error occurred.', headers), to);
+      return record(
+        status === 429
+          ? error(
+              res,
+              429,
+              'rate_limit_exceeded',
+              'Too many requests. You can only make 2 requests per second.',
+              headers,
+            )
+          : error(res, status, 'internal_server_error', 'An unexpected error occurred.', headers),
+        to,
+      );
     }
 
     const previous = key ? byKey.get(key) : undefined;
     if (previous && Date.now() - previous.at < IDEMPOTENCY_WINDOW_MS) {
-      if (previous.body !== raw) return record(error(res, 409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'), to);
+      if (previous.body !== raw)
+        return record(
+          error(res, 409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload.'),
+          to,
+        );
       return record(json(res, 200, { id: previous.id }), to);
     }
     const id = randomUUID();
     if (key) byKey.set(key, { body: raw, id, at: Date.now() });
-    emails.push({ id, idempotencyKey: key, from: body.from!, to, subject: body.subject!, html: body.html, text: body.text, attachments: body.attachments ?? [] });
+    emails.push({
+      id,
+      idempotencyKey: key,
+      from: body.from!,
+      to,
+      subject: body.subject!,
+      html: body.html,
+      text: body.text,
+      attachments: body.attachments ?? [],
+    });
     if (fault?.fault.kind === 'drop-answer') {
       // Accepted and sent, but the answer never reaches the caller: the case idempotency keys exist for.
       fault.left--;
@@ -109,7 +152,13 @@ export async function startResendStandIn(options: { apiKey: string }) {
     req.on('data', (chunk: string) => (raw += chunk));
     req.on('end', () => {
       const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
-      handle(req, res, raw, key, (answer, to) => void requests.push({ at: Date.now(), idempotencyKey: key, to, answer }));
+      handle(
+        req,
+        res,
+        raw,
+        key,
+        (answer, to) => void requests.push({ at: Date.now(), idempotencyKey: key, to, answer }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -123,7 +172,11 @@ export async function startResendStandIn(options: { apiKey: string }) {
     requests,
     /** Answer the next `times` requests (to `to`, when given) with this status, sending nothing. */
     failNext(status: 429 | 500 | 502 | 503, times: number, only: { to?: string; retryAfterSeconds?: number } = {}) {
-      faults.push({ fault: { kind: 'status', status, retryAfterSeconds: only.retryAfterSeconds }, to: only.to, left: times });
+      faults.push({
+        fault: { kind: 'status', status, retryAfterSeconds: only.retryAfterSeconds },
+        to: only.to,
+        left: times,
+      });
     },
     /** Send the next `times` emails (to `to`, when given) but cut the connection before answering. */
     dropAnswerNext(times: number, only: { to?: string } = {}) {
@@ -131,10 +184,11 @@ export async function startResendStandIn(options: { apiKey: string }) {
     },
     emailsTo: (address: string) => emails.filter((e) => e.to.includes(address)),
     requestsTo: (address: string) => requests.filter((r) => r.to.includes(address)),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

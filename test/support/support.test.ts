@@ -31,8 +31,15 @@ describe('httpClient', () => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
-        seen.push({ method: req.method!, origin: req.headers.origin, cookie: req.headers.cookie, type: req.headers['content-type'], body });
-        if (req.url === '/login') res.setHeader('set-cookie', ['session=abc; Path=/; HttpOnly; SameSite=Lax', 'theme=dark; Path=/']);
+        seen.push({
+          method: req.method!,
+          origin: req.headers.origin,
+          cookie: req.headers.cookie,
+          type: req.headers['content-type'],
+          body,
+        });
+        if (req.url === '/login')
+          res.setHeader('set-cookie', ['session=abc; Path=/; HttpOnly; SameSite=Lax', 'theme=dark; Path=/']);
         if (req.url === '/logout') res.setHeader('set-cookie', 'session=; Path=/; Max-Age=0');
         if (req.url === '/moved') {
           res.writeHead(303, { location: '/elsewhere' });
@@ -50,7 +57,12 @@ describe('httpClient', () => {
   it('keeps cookies, sends Origin only on state-changing requests, and forgets deleted cookies', async () => {
     const client = httpClient({ baseUrl });
     await client.post('/login', { email: 'a@b.test' });
-    expect(seen.at(-1)).toMatchObject({ method: 'POST', origin: baseUrl, type: 'application/json', body: '{"email":"a@b.test"}' });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      origin: baseUrl,
+      type: 'application/json',
+      body: '{"email":"a@b.test"}',
+    });
     const me = await client.get('/me');
     expect(me.body).toEqual({ ok: true });
     expect(seen.at(-1)).toMatchObject({ method: 'GET', origin: undefined, cookie: 'session=abc; theme=dark' });
@@ -71,8 +83,18 @@ describe('httpClient', () => {
 describe('the Resend stand-in', () => {
   let resend: ResendStandIn;
   const send = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${resend.url}/emails`, { method: 'POST', headers: { authorization: 'Bearer re_key', 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const email = { from: 'App <a@app.test>', to: ['b@app.test'], subject: 'Hi', text: 'Hello', attachments: [{ filename: 'a.ics', content: 'QkVHSU4=', content_type: 'text/calendar' }] };
+    fetch(`${resend.url}/emails`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer re_key', 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+  const email = {
+    from: 'App <a@app.test>',
+    to: ['b@app.test'],
+    subject: 'Hi',
+    text: 'Hello',
+    attachments: [{ filename: 'a.ics', content: 'QkVHSU4=', content_type: 'text/calendar' }],
+  };
 
   beforeAll(async () => {
     resend = await startResendStandIn({ apiKey: 're_key' });

@@ -7,16 +7,40 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from '../../db/schema.ts';
 
-export async function createTeacherSession(db: LibSQLDatabase<typeof schema>, options: Partial<typeof schema.teachers.$inferInsert> = {}) {
+export async function createTeacherSession(
+  db: LibSQLDatabase<typeof schema>,
+  options: Partial<typeof schema.teachers.$inferInsert> = {},
+) {
   const now = Date.now();
   const id = randomUUID();
   const email = `teacher-${id.slice(0, 8)}@example.test`;
   const sessionId = randomBytes(20).toString('hex');
   const secret = randomBytes(20).toString('hex');
   await db.batch([
-    db.insert(schema.users).values({ id, email, name: 'Test Teacher', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now }),
-    db.insert(schema.teachers).values({ id, displayName: 'Test Teacher', timeZone: 'Europe/Berlin', createdAt: now, updatedAt: now, ...options }),
-    db.insert(schema.authSessions).values({ id: sessionId, userId: id, secretHash: createHash('sha256').update(secret).digest(), createdAt: now, lastVerifiedAt: now }),
+    db.insert(schema.users).values({
+      id,
+      email,
+      name: 'Test Teacher',
+      role: 'teacher',
+      emailVerifiedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    db.insert(schema.teachers).values({
+      id,
+      displayName: 'Test Teacher',
+      timeZone: 'Europe/Berlin',
+      createdAt: now,
+      updatedAt: now,
+      ...options,
+    }),
+    db.insert(schema.authSessions).values({
+      id: sessionId,
+      userId: id,
+      secretHash: createHash('sha256').update(secret).digest(),
+      createdAt: now,
+      lastVerifiedAt: now,
+    }),
   ]);
   return { id, email, cookie: `slotcast_session=${sessionId}.${secret}` };
 }
@@ -26,6 +50,12 @@ export async function createSessionFor(db: LibSQLDatabase<typeof schema>, userId
   const now = Date.now();
   const sessionId = randomBytes(20).toString('hex');
   const secret = randomBytes(20).toString('hex');
-  await db.insert(schema.authSessions).values({ id: sessionId, userId, secretHash: createHash('sha256').update(secret).digest(), createdAt: now, lastVerifiedAt: now });
+  await db.insert(schema.authSessions).values({
+    id: sessionId,
+    userId,
+    secretHash: createHash('sha256').update(secret).digest(),
+    createdAt: now,
+    lastVerifiedAt: now,
+  });
   return `slotcast_session=${sessionId}.${secret}`;
 }

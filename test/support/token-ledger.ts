@@ -24,13 +24,16 @@ export function recordIssued(kind: TokenKind, value: string): void {
 /** Secrets in a text (an API answer, an email): API keys, share-link URLs, sign-in links. */
 export function secretsIn(text: string): { kind: TokenKind; value: string }[] {
   const found: { kind: TokenKind; value: string }[] = [];
-  for (const [kind, shape] of SECRET_SHAPES) for (const match of text.matchAll(shape)) found.push({ kind, value: match[1] ?? match[0] });
+  for (const [kind, shape] of SECRET_SHAPES)
+    for (const match of text.matchAll(shape)) found.push({ kind, value: match[1] ?? match[0] });
   return found;
 }
 
 /** Records the secrets of one API exchange: a session cookie set or sent, and any secret in the body. */
 export function recordExchange(sentCookie: string | undefined, headers: Headers, body: string): void {
-  const cookies = [sentCookie, ...headers.getSetCookie()].flatMap((c) => (c ? [/slotcast_session=([^;]+)/.exec(c)?.[1]] : [])).filter((v): v is string => !!v);
+  const cookies = [sentCookie, ...headers.getSetCookie()]
+    .flatMap((c) => (c ? [/slotcast_session=([^;]+)/.exec(c)?.[1]] : []))
+    .filter((v): v is string => !!v);
   for (const value of cookies) recordIssued('session', value);
   for (const { kind, value } of secretsIn(body)) recordIssued(kind, value);
 }

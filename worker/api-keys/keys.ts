@@ -27,13 +27,25 @@ export function newApiKey() {
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 export function apiKeyView(key: ApiKeyRow) {
-  return { id: key.id, name: key.name, prefix: key.prefix, createdAt: key.createdAt, lastUsedAt: key.lastUsedAt, revokedAt: key.revokedAt };
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+    revokedAt: key.revokedAt,
+  };
 }
 
 const unauthenticated = () =>
-  new DomainError('invalid_api_key', 401, 'Send a valid Slotcast API key as "Authorization: Bearer sc_…". Teachers create keys in Settings.', {
-    headers: { 'WWW-Authenticate': 'Bearer realm="slotcast"' },
-  });
+  new DomainError(
+    'invalid_api_key',
+    401,
+    'Send a valid Slotcast API key as "Authorization: Bearer sc_…". Teachers create keys in Settings.',
+    {
+      headers: { 'WWW-Authenticate': 'Bearer realm="slotcast"' },
+    },
+  );
 
 /** The teacher behind an `Authorization: Bearer sc_…` header; 401 for a missing, malformed, unknown or revoked key. */
 export async function authenticateApiKey(db: Db, authorization: string | undefined) {

@@ -15,14 +15,17 @@ export const FIRST_ACCESS_TTL_MS = 24 * 60 * 60 * 1000;
 
 export type LoginPurpose = (typeof loginTokens.$inferInsert)['purpose'];
 
-
 export function signInUrl(appUrl: string, token: string): string {
   return `${new URL(appUrl).origin}/login/verify#token=${token}`;
 }
 
 /** The token and the insert that stores its hash; the caller batches the insert with the email. */
 /** `userId` may be a subquery, for an account created in the same batch. */
-export function newLoginToken(db: Db, input: { email: string; userId: string | SQL | null; purpose: LoginPurpose; ttlMs: number }, now: number) {
+export function newLoginToken(
+  db: Db,
+  input: { email: string; userId: string | SQL | null; purpose: LoginPurpose; ttlMs: number },
+  now: number,
+) {
   const token = randomToken();
   const insert = db.insert(loginTokens).values({
     id: newId(),
@@ -53,8 +56,16 @@ export async function consumeLoginToken(db: Db, token: string, now: number): Pro
 }
 
 /** Why a token can't be used, without consuming anything. */
-export async function explainUnusable(db: Db, token: string, now: number): Promise<Extract<ConsumeResult, { ok: false }>> {
-  const [row] = await db.select().from(loginTokens).where(eq(loginTokens.tokenHash, sha256Hex(token))).limit(1);
+export async function explainUnusable(
+  db: Db,
+  token: string,
+  now: number,
+): Promise<Extract<ConsumeResult, { ok: false }>> {
+  const [row] = await db
+    .select()
+    .from(loginTokens)
+    .where(eq(loginTokens.tokenHash, sha256Hex(token)))
+    .limit(1);
   if (!row) return { ok: false, reason: 'invalid', email: null };
   if (row.usedAt !== null) return { ok: false, reason: 'used', email: row.email };
   if (row.expiresAt <= now) return { ok: false, reason: 'expired', email: row.email };

@@ -11,26 +11,55 @@ import { LOGIN_LINK_TTL_MS, newLoginToken, signInUrl } from './magic-link.ts';
  * Issues a sign-in link for an address: a login link for a known account, a sign-up link otherwise. Both take
  * the same path (one batch, one queue message), so the caller's answer can't reveal which it was.
  */
-export async function sendSignInLink(env: Env, db: Db, input: { email: string; ip: string; userAgent?: string }, now: number): Promise<void> {
-  const [user] = await db.select({ id: users.id, disabledAt: users.disabledAt }).from(users).where(eq(users.email, input.email)).limit(1);
+export async function sendSignInLink(
+  env: Env,
+  db: Db,
+  input: { email: string; ip: string; userAgent?: string },
+  now: number,
+): Promise<void> {
+  const [user] = await db
+    .select({ id: users.id, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.email, input.email))
+    .limit(1);
   if (user?.disabledAt) return;
   const purpose = user ? 'login' : 'signup';
-  const { token, insert } = newLoginToken(db, { email: input.email, userId: user?.id ?? null, purpose, ttlMs: LOGIN_LINK_TTL_MS }, now);
-  const outbox = await outboxValues(env, {
-    recipient: input.email,
-    template: 'sign-in',
-    payload: { link: signInUrl(config(env).APP_URL, token), expiresInMinutes: LOGIN_LINK_TTL_MS / 60_000, kind: purpose },
-  }, now);
-  const audit = await auditValues(env, {
-    actorType: 'anonymous',
-    action: 'auth.link_requested',
-    targetType: 'user',
-    targetId: user?.id ?? null,
-    ip: input.ip,
-    userAgent: input.userAgent,
-    details: { purpose },
-  }, now);
-  const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [insert, db.insert(emailOutbox).values(outbox), db.insert(auditLog).values(audit)];
+  const { token, insert } = newLoginToken(
+    db,
+    { email: input.email, userId: user?.id ?? null, purpose, ttlMs: LOGIN_LINK_TTL_MS },
+    now,
+  );
+  const outbox = await outboxValues(
+    env,
+    {
+      recipient: input.email,
+      template: 'sign-in',
+      payload: {
+        link: signInUrl(config(env).APP_URL, token),
+        expiresInMinutes: LOGIN_LINK_TTL_MS / 60_000,
+        kind: purpose,
+      },
+    },
+    now,
+  );
+  const audit = await auditValues(
+    env,
+    {
+      actorType: 'anonymous',
+      action: 'auth.link_requested',
+      targetType: 'user',
+      targetId: user?.id ?? null,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      details: { purpose },
+    },
+    now,
+  );
+  const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
+    insert,
+    db.insert(emailOutbox).values(outbox),
+    db.insert(auditLog).values(audit),
+  ];
   await db.batch(statements);
   await enqueueOutbox(env, [outbox.id]);
 }

@@ -46,7 +46,10 @@ export function rememberSession(token: string, auth: SessionResult, now: number)
 }
 
 /** A remembered session for this exact token, with the assertion its write batch must carry. */
-export function recallSession(token: string, now: number): { auth: TeacherSession; assertion: SessionAssertion } | null {
+export function recallSession(
+  token: string,
+  now: number,
+): { auth: TeacherSession; assertion: SessionAssertion } | null {
   const parts = split(token);
   const entry = parts ? remembered.get(parts.id) : undefined;
   if (!parts || !entry) return null;
@@ -56,7 +59,10 @@ export function recallSession(token: string, now: number): { auth: TeacherSessio
   }
   const secretHash = sha256Bytes(parts.secret);
   if (!constantTimeEqual(secretHash, entry.secretHash)) return null;
-  return { auth: entry.auth, assertion: { sessionId: parts.id, secretHash, teacherUpdatedAt: entry.auth.teacher.updatedAt } };
+  return {
+    auth: entry.auth,
+    assertion: { sessionId: parts.id, secretHash, teacherUpdatedAt: entry.auth.teacher.updatedAt },
+  };
 }
 
 export function forgetSession(sessionId: string): void {

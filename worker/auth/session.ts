@@ -43,7 +43,11 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return none;
   const rows = await db
-    .select({ session: authSessions, user: { id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt }, teacher: teachers })
+    .select({
+      session: authSessions,
+      user: { id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt },
+      teacher: teachers,
+    })
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))
     .leftJoin(teachers, eq(teachers.id, users.id))

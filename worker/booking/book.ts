@@ -21,7 +21,8 @@ import { bookingRefusal, cancelDeadline, describeDuration } from './rules.ts';
 
 const REFUSALS = {
   slot_past: 'This time has already passed.',
-  too_late_to_book: (minutes: number) => `Bookings close ${describeDuration(minutes)} before a session starts. Pick a later time.`,
+  too_late_to_book: (minutes: number) =>
+    `Bookings close ${describeDuration(minutes)} before a session starts. Pick a later time.`,
   too_far_ahead: (days: number) => `You can book up to ${days} days ahead. Pick an earlier time.`,
 };
 
@@ -34,15 +35,27 @@ interface Actor {
   timeZone?: string;
 }
 
-export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, slotId: string, now: number, actor: Actor) {
+export async function bookThroughLink(
+  env: Env,
+  db: Db,
+  resolved: ResolvedLink,
+  slotId: string,
+  now: number,
+  actor: Actor,
+) {
   const { link, student, teacher } = resolved;
-  const [slot] = await db.select().from(slots).where(and(eq(slots.id, slotId), eq(slots.teacherId, teacher.id)));
+  const [slot] = await db
+    .select()
+    .from(slots)
+    .where(and(eq(slots.id, slotId), eq(slots.teacherId, teacher.id)));
   if (!slot || slot.status === 'canceled') throw notFound('This slot is no longer available.');
   if (slot.status === 'booked') throw slotTaken();
   const refusal = bookingRefusal(slot.startsAt, teacher, now);
   if (refusal === 'slot_past') throw new DomainError(refusal, 409, REFUSALS.slot_past);
-  if (refusal === 'too_late_to_book') throw new DomainError(refusal, 409, REFUSALS.too_late_to_book(teacher.minNoticeMinutes));
-  if (refusal === 'too_far_ahead') throw new DomainError(refusal, 409, REFUSALS.too_far_ahead(teacher.bookingHorizonDays));
+  if (refusal === 'too_late_to_book')
+    throw new DomainError(refusal, 409, REFUSALS.too_late_to_book(teacher.minNoticeMinutes));
+  if (refusal === 'too_far_ahead')
+    throw new DomainError(refusal, 409, REFUSALS.too_far_ahead(teacher.bookingHorizonDays));
 
   const booking = {
     id: newId(),
@@ -57,8 +70,29 @@ export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, 
     scheduledAt: now,
     source: 'share_link' as const,
   };
-  const account = await provisionStudentAccount(env, db, { teacher, studentId: student.id, studentRowId: student.id, student, booking, timeZone: actor.timeZone, now });
-  const audit = await auditValues(env, { actorType: 'share_link', actorId: link.id, action: 'booking.created', targetType: 'booking', targetId: booking.id, ip: actor.ip, userAgent: actor.userAgent, details: { slotId: slot.id, studentId: student.id, newAccount: account.newAccount } }, now);
+  const account = await provisionStudentAccount(env, db, {
+    teacher,
+    studentId: student.id,
+    studentRowId: student.id,
+    student,
+    booking,
+    timeZone: actor.timeZone,
+    now,
+  });
+  const audit = await auditValues(
+    env,
+    {
+      actorType: 'share_link',
+      actorId: link.id,
+      action: 'booking.created',
+      targetType: 'booking',
+      targetId: booking.id,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+      details: { slotId: slot.id, studentId: student.id, newAccount: account.newAccount },
+    },
+    now,
+  );
   let version: number;
   try {
     const [, , , , , bumped] = await db.batch([
@@ -66,39 +100,92 @@ export async function bookThroughLink(env: Env, db: Db, resolved: ResolvedLink, 
       db.insert(bookings).values({ ...booking, studentUserId: account.userId }),
       account.linkStudent,
       account.storeAccessToken,
-      db.update(shareLinks).set({ useCount: sql`${shareLinks.useCount} + 1` }).where(eq(shareLinks.id, link.id)),
+      db
+        .update(shareLinks)
+        .set({ useCount: sql`${shareLinks.useCount} + 1` })
+        .where(eq(shareLinks.id, link.id)),
       bumpVersion(db, teacher.id),
       db.insert(emailOutbox).values(account.emails),
       db.insert(auditLog).values(audit),
-      db.insert(linkEvents).values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
+      db
+        .insert(linkEvents)
+        .values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
     ]);
     version = bumped[0]!.version;
   } catch (error) {
-    if (isConstraintError(error, 'SLOT_TAKEN') || isConstraintError(error, 'UNIQUE constraint failed: bookings.slot_id')) throw slotTaken();
-    if (isConstraintError(error, 'LINK_USED_UP')) throw new DomainError('link_used_up', 410, 'This booking link has been used for all the bookings it allows. Ask your teacher for a new one.');
+    if (
+      isConstraintError(error, 'SLOT_TAKEN') ||
+      isConstraintError(error, 'UNIQUE constraint failed: bookings.slot_id')
+    )
+      throw slotTaken();
+    if (isConstraintError(error, 'LINK_USED_UP'))
+      throw new DomainError(
+        'link_used_up',
+        410,
+        'This booking link has been used for all the bookings it allows. Ask your teacher for a new one.',
+      );
     throw error;
   }
   // After commit; if this fails the cron sweep sends them.
-  await enqueueOutbox(env, account.emails.map((e) => e.id));
+  await enqueueOutbox(
+    env,
+    account.emails.map((e) => e.id),
+  );
   const booked = { ...slot, status: 'booked' as const };
   await publishCalendarEvent(env, teacher.id, {
     version,
     kind: 'slots.upserted',
-    slots: [teacherSlotView(booked, { id: booking.id, studentId: student.id, studentName: student.name, studentColor: student.color })],
+    slots: [
+      teacherSlotView(booked, {
+        id: booking.id,
+        studentId: student.id,
+        studentName: student.name,
+        studentColor: student.color,
+      }),
+    ],
     at: now,
   });
   return { booking: studentBookingView(booking, teacher, now), version };
 }
 
-export async function cancelThroughLink(env: Env, db: Db, resolved: ResolvedLink, bookingId: string, now: number, actor: Actor) {
+export async function cancelThroughLink(
+  env: Env,
+  db: Db,
+  resolved: ResolvedLink,
+  bookingId: string,
+  now: number,
+  actor: Actor,
+) {
   const { link, student, teacher } = resolved;
   // Scoped to this student and teacher: another student's booking id is simply not found.
-  const [booking] = await db.select().from(bookings).where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)));
+  const [booking] = await db
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)));
   if (!booking) throw notFound('No such booking.');
-  return cancelBooking(env, db, { booking, teacher, now, by: { actorType: 'share_link', actorId: link.id, ip: actor.ip, userAgent: actor.userAgent }, viaLinkId: link.id });
+  return cancelBooking(env, db, {
+    booking,
+    teacher,
+    now,
+    by: { actorType: 'share_link', actorId: link.id, ip: actor.ip, userAgent: actor.userAgent },
+    viaLinkId: link.id,
+  });
 }
 
-export function studentBookingView(b: Pick<typeof bookings.$inferSelect, 'id' | 'slotId' | 'startsAt' | 'endsAt' | 'subject' | 'status'>, teacher: ResolvedLink['teacher'], now: number) {
+export function studentBookingView(
+  b: Pick<typeof bookings.$inferSelect, 'id' | 'slotId' | 'startsAt' | 'endsAt' | 'subject' | 'status'>,
+  teacher: ResolvedLink['teacher'],
+  now: number,
+) {
   const deadline = cancelDeadline(b.startsAt, teacher);
-  return { id: b.id, slotId: b.slotId, startsAt: b.startsAt, endsAt: b.endsAt, subject: b.subject, status: b.status, cancelUntil: deadline, canCancel: b.status === 'scheduled' && now <= deadline && b.startsAt > now };
+  return {
+    id: b.id,
+    slotId: b.slotId,
+    startsAt: b.startsAt,
+    endsAt: b.endsAt,
+    subject: b.subject,
+    status: b.status,
+    cancelUntil: deadline,
+    canCancel: b.status === 'scheduled' && now <= deadline && b.startsAt > now,
+  };
 }

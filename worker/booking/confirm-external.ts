@@ -41,7 +41,11 @@ type ConfirmedBookingView = NonNullable<Awaited<ReturnType<typeof findByExternal
 /** The booking a previous call made with this external id, in the shape the API answers with. */
 async function findByExternalId(db: Db, teacherId: string, externalId: string) {
   const [row] = await db
-    .select({ booking: bookings, student: { id: students.id, name: students.name, email: students.email }, createdFromBookingId: users.createdFromBookingId })
+    .select({
+      booking: bookings,
+      student: { id: students.id, name: students.name, email: students.email },
+      createdFromBookingId: users.createdFromBookingId,
+    })
     .from(bookings)
     .leftJoin(students, eq(students.id, bookings.studentId))
     .leftJoin(users, eq(users.id, bookings.studentUserId))
@@ -64,31 +68,78 @@ async function findByExternalId(db: Db, teacherId: string, externalId: string) {
 
 /** A retry must describe the same booking; anything else reusing the id is a caller's bug worth a clear 409. */
 function replayOrConflict(existing: ConfirmedBookingView, input: ExternalBooking) {
-  const same = existing.startsAt === input.startsAt && existing.endsAt === input.endsAt && existing.student?.email === input.email;
+  const same =
+    existing.startsAt === input.startsAt && existing.endsAt === input.endsAt && existing.student?.email === input.email;
   if (!same) {
-    throw new DomainError('external_id_reused', 409, `The external id "${input.externalId}" was already used for a different booking (another time or student). Use a new id for a new booking.`, {
-      details: { bookingId: existing.id },
-    });
+    throw new DomainError(
+      'external_id_reused',
+      409,
+      `The external id "${input.externalId}" was already used for a different booking (another time or student). Use a new id for a new booking.`,
+      {
+        details: { bookingId: existing.id },
+      },
+    );
   }
   return { booking: existing, replayed: true as const };
 }
 
 const slotTaken = () => new DomainError('slot_taken', 409, 'This time is already booked on the teacher’s calendar.');
-const slotOverlap = () => new DomainError('slot_overlap', 409, 'This time overlaps another slot on the teacher’s calendar (buffer included). Nothing was booked.');
+const slotOverlap = () =>
+  new DomainError(
+    'slot_overlap',
+    409,
+    'This time overlaps another slot on the teacher’s calendar (buffer included). Nothing was booked.',
+  );
 
-export async function confirmExternalBooking(env: Env, db: Db, teacher: Teacher, input: ExternalBooking, now: number, caller: Caller) {
+export async function confirmExternalBooking(
+  env: Env,
+  db: Db,
+  teacher: Teacher,
+  input: ExternalBooking,
+  now: number,
+  caller: Caller,
+) {
   const earlier = await findByExternalId(db, teacher.id, input.externalId);
   if (earlier) return replayOrConflict(earlier, input);
   if (input.startsAt <= now) throw new DomainError('slot_past', 409, 'This time has already passed.');
 
   const [[sameTime], enrolled] = await Promise.all([
-    db.select().from(slots).where(and(eq(slots.teacherId, teacher.id), eq(slots.startsAt, input.startsAt), eq(slots.endsAt, input.endsAt), ne(slots.status, 'canceled'))).limit(1),
-    db.select({ id: students.id, email: students.email, name: students.name, color: students.color }).from(students).where(eq(students.teacherId, teacher.id)),
+    db
+      .select()
+      .from(slots)
+      .where(
+        and(
+          eq(slots.teacherId, teacher.id),
+          eq(slots.startsAt, input.startsAt),
+          eq(slots.endsAt, input.endsAt),
+          ne(slots.status, 'canceled'),
+        ),
+      )
+      .limit(1),
+    db
+      .select({ id: students.id, email: students.email, name: students.name, color: students.color })
+      .from(students)
+      .where(eq(students.teacherId, teacher.id)),
   ]);
   if (sameTime?.status === 'booked') throw slotTaken();
-  const slot = sameTime ?? { id: newId(), teacherId: teacher.id, startsAt: input.startsAt, endsAt: input.endsAt, subject: input.subject, status: 'open' as const, seriesId: null, createdAt: now, updatedAt: now };
+  const slot = sameTime ?? {
+    id: newId(),
+    teacherId: teacher.id,
+    startsAt: input.startsAt,
+    endsAt: input.endsAt,
+    subject: input.subject,
+    status: 'open' as const,
+    seriesId: null,
+    createdAt: now,
+    updatedAt: now,
+  };
   const known = enrolled.find((s) => s.email === input.email);
-  const student = known ?? { id: newId(), email: input.email, name: input.name, color: nextStudentColor(enrolled.map((s) => s.color)) };
+  const student = known ?? {
+    id: newId(),
+    email: input.email,
+    name: input.name,
+    color: nextStudentColor(enrolled.map((s) => s.color)),
+  };
   // A subquery, so a student enrolled a moment ago by a concurrent call is the one this booking uses.
   const studentId = sql`(SELECT ${students.id} FROM ${students} WHERE ${students.teacherId} = ${teacher.id} AND ${students.email} = ${input.email})`;
   const booking = {
@@ -103,15 +154,47 @@ export async function confirmExternalBooking(env: Env, db: Db, teacher: Teacher,
     source: 'api' as const,
     externalId: input.externalId,
   };
-  const account = await provisionStudentAccount(env, db, { teacher, studentId, studentRowId: student.id, student: { email: input.email, name: student.name }, booking, timeZone: input.timeZone, now });
-  const audit = await auditValues(env, { actorType: 'api_key', actorId: caller.apiKeyId, action: 'booking.created', targetType: 'booking', targetId: booking.id, ip: caller.ip, userAgent: caller.userAgent, details: { slotId: slot.id, newSlot: !sameTime, newStudent: !known, newAccount: account.newAccount } }, now);
+  const account = await provisionStudentAccount(env, db, {
+    teacher,
+    studentId,
+    studentRowId: student.id,
+    student: { email: input.email, name: student.name },
+    booking,
+    timeZone: input.timeZone,
+    now,
+  });
+  const audit = await auditValues(
+    env,
+    {
+      actorType: 'api_key',
+      actorId: caller.apiKeyId,
+      action: 'booking.created',
+      targetType: 'booking',
+      targetId: booking.id,
+      ip: caller.ip,
+      userAgent: caller.userAgent,
+      details: { slotId: slot.id, newSlot: !sameTime, newStudent: !known, newAccount: account.newAccount },
+    },
+    now,
+  );
 
   let version: number;
   try {
     const [bumped] = await db.batch([
       bumpVersion(db, teacher.id),
       ...(sameTime ? [] : [db.insert(slots).values(slot)]),
-      db.insert(students).values({ id: student.id, teacherId: teacher.id, email: input.email, name: student.name, color: student.color, createdAt: now, updatedAt: now }).onConflictDoNothing(),
+      db
+        .insert(students)
+        .values({
+          id: student.id,
+          teacherId: teacher.id,
+          email: input.email,
+          name: student.name,
+          color: student.color,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing(),
       account.createUser,
       db.insert(bookings).values({ ...booking, studentId, studentUserId: account.userId }),
       account.linkStudent,
@@ -126,20 +209,38 @@ export async function confirmExternalBooking(env: Env, db: Db, teacher: Teacher,
     // answer as a retry would be answered.
     const winner = await findByExternalId(db, teacher.id, input.externalId);
     if (winner) return replayOrConflict(winner, input);
-    if (isConstraintError(error, 'SLOT_TAKEN') || isConstraintError(error, 'UNIQUE constraint failed: bookings.slot_id')) throw slotTaken();
+    if (
+      isConstraintError(error, 'SLOT_TAKEN') ||
+      isConstraintError(error, 'UNIQUE constraint failed: bookings.slot_id')
+    )
+      throw slotTaken();
     if (isConstraintError(error, 'SLOT_OVERLAP')) throw slotOverlap();
     throw error;
   }
-  await enqueueOutbox(env, account.emails.map((e) => e.id));
+  await enqueueOutbox(
+    env,
+    account.emails.map((e) => e.id),
+  );
   await publishCalendarEvent(env, teacher.id, {
     version,
     kind: 'slots.upserted',
-    slots: [teacherSlotView({ ...slot, status: 'booked' }, { id: booking.id, studentId: student.id, studentName: student.name, studentColor: student.color })],
+    slots: [
+      teacherSlotView(
+        { ...slot, status: 'booked' },
+        { id: booking.id, studentId: student.id, studentName: student.name, studentColor: student.color },
+      ),
+    ],
     at: now,
   });
   return {
     booking: {
-      id: booking.id, externalId: input.externalId, status: booking.status, slotId: slot.id, startsAt: booking.startsAt, endsAt: booking.endsAt, subject: booking.subject,
+      id: booking.id,
+      externalId: input.externalId,
+      status: booking.status,
+      slotId: slot.id,
+      startsAt: booking.startsAt,
+      endsAt: booking.endsAt,
+      subject: booking.subject,
       student: { id: student.id, name: student.name, email: input.email },
       account: account.newAccount ? ('created' as const) : ('existing' as const),
     },

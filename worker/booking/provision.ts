@@ -27,7 +27,10 @@ export interface ProvisionInput {
 
 export async function provisionStudentAccount(env: Env, db: Db, input: ProvisionInput) {
   const { teacher, student, booking, now } = input;
-  const people = await db.select({ id: users.id, email: users.email }).from(users).where(or(eq(users.email, student.email), eq(users.id, teacher.id)));
+  const people = await db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(or(eq(users.email, student.email), eq(users.id, teacher.id)));
   const newAccount = !people.some((u) => u.email === student.email);
   const teacherEmail = people.find((u) => u.id === teacher.id)?.email;
   // A subquery, not an id: the account may be the one this very batch creates, or one a concurrent first
@@ -36,27 +39,74 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
   const { APP_URL } = config(env);
   const origin = new URL(APP_URL).origin;
   // First access is by a single-use link, never a password (DESIGN.md).
-  const access = newLoginToken(db, { email: student.email, userId, purpose: newAccount ? 'first_access' : 'login', ttlMs: FIRST_ACCESS_TTL_MS }, now);
+  const access = newLoginToken(
+    db,
+    { email: student.email, userId, purpose: newAccount ? 'first_access' : 'login', ttlMs: FIRST_ACCESS_TTL_MS },
+    now,
+  );
   const concerns = { teacherId: teacher.id, studentId: input.studentRowId };
-  const confirmation = await outboxValues(env, {
-    recipient: student.email,
-    template: 'booking-confirmation',
-    payload: {
-      bookingId: booking.id, studentName: student.name, teacherName: teacher.displayName, subject: booking.subject, startsAt: booking.startsAt, endsAt: booking.endsAt,
-      studentTimeZone: input.timeZone ?? teacher.timeZone, teacherTimeZone: teacher.timeZone, dashboardUrl: `${origin}/student`, signInUrl: signInUrl(APP_URL, access.token),
-      newAccount, signInValidHours: FIRST_ACCESS_TTL_MS / 3_600_000, createdAt: now,
+  const confirmation = await outboxValues(
+    env,
+    {
+      recipient: student.email,
+      template: 'booking-confirmation',
+      payload: {
+        bookingId: booking.id,
+        studentName: student.name,
+        teacherName: teacher.displayName,
+        subject: booking.subject,
+        startsAt: booking.startsAt,
+        endsAt: booking.endsAt,
+        studentTimeZone: input.timeZone ?? teacher.timeZone,
+        teacherTimeZone: teacher.timeZone,
+        dashboardUrl: `${origin}/student`,
+        signInUrl: signInUrl(APP_URL, access.token),
+        newAccount,
+        signInValidHours: FIRST_ACCESS_TTL_MS / 3_600_000,
+        createdAt: now,
+      },
+      ...concerns,
     },
-    ...concerns,
-  }, now);
-  const notice = teacher.notifyOnBooking && teacherEmail
-    ? await outboxValues(env, { recipient: teacherEmail, template: 'booking-notice', payload: { teacherName: teacher.displayName, studentName: student.name, subject: booking.subject, startsAt: booking.startsAt, endsAt: booking.endsAt, timeZone: teacher.timeZone, calendarUrl: `${origin}/teacher` }, ...concerns }, now)
-    : null;
+    now,
+  );
+  const notice =
+    teacher.notifyOnBooking && teacherEmail
+      ? await outboxValues(
+          env,
+          {
+            recipient: teacherEmail,
+            template: 'booking-notice',
+            payload: {
+              teacherName: teacher.displayName,
+              studentName: student.name,
+              subject: booking.subject,
+              startsAt: booking.startsAt,
+              endsAt: booking.endsAt,
+              timeZone: teacher.timeZone,
+              calendarUrl: `${origin}/teacher`,
+            },
+            ...concerns,
+          },
+          now,
+        )
+      : null;
   return {
     newAccount,
     /** The student's user id, as SQL valid anywhere after `createUser` in the batch. */
     userId,
     /** Goes before the booking's insert. */
-    createUser: db.insert(users).values({ id: newId(), email: student.email, name: student.name, role: 'student', createdFromBookingId: booking.id, createdAt: now, updatedAt: now }).onConflictDoNothing(),
+    createUser: db
+      .insert(users)
+      .values({
+        id: newId(),
+        email: student.email,
+        name: student.name,
+        role: 'student',
+        createdFromBookingId: booking.id,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing(),
     /** The enrolled student now points at the account. */
     linkStudent: db.update(students).set({ userId, updatedAt: now }).where(eq(students.id, input.studentId)),
     storeAccessToken: access.insert,

@@ -6,7 +6,11 @@ const DAY = 24 * 60 * MINUTE;
 
 export type BookingRefusal = 'slot_past' | 'too_late_to_book' | 'too_far_ahead';
 
-export function bookingRefusal(startsAt: number, rules: Pick<Teacher, 'minNoticeMinutes' | 'bookingHorizonDays'>, now: number): BookingRefusal | null {
+export function bookingRefusal(
+  startsAt: number,
+  rules: Pick<Teacher, 'minNoticeMinutes' | 'bookingHorizonDays'>,
+  now: number,
+): BookingRefusal | null {
   if (startsAt <= now) return 'slot_past';
   if (startsAt < now + rules.minNoticeMinutes * MINUTE) return 'too_late_to_book';
   if (startsAt > now + rules.bookingHorizonDays * DAY) return 'too_far_ahead';
@@ -14,7 +18,8 @@ export function bookingRefusal(startsAt: number, rules: Pick<Teacher, 'minNotice
 }
 
 /** The last moment a student may cancel a session starting at `startsAt`. */
-export const cancelDeadline = (startsAt: number, rules: Pick<Teacher, 'cancellationWindowMinutes'>) => startsAt - rules.cancellationWindowMinutes * MINUTE;
+export const cancelDeadline = (startsAt: number, rules: Pick<Teacher, 'cancellationWindowMinutes'>) =>
+  startsAt - rules.cancellationWindowMinutes * MINUTE;
 
 export function describeDuration(minutes: number): string {
   if (minutes % (24 * 60) === 0) return `${minutes / (24 * 60)} day${minutes === 24 * 60 ? '' : 's'}`;

@@ -25,12 +25,20 @@ const formatRange = (i: Interval, timeZone: string) =>
   new Date(i.endsAt).toLocaleTimeString('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
 
 function overlapError(conflicts: Interval[], teacher: Teacher): DomainError {
-  const shown = conflicts.slice(0, 3).map((c) => formatRange(c, teacher.timeZone)).join(', ');
+  const shown = conflicts
+    .slice(0, 3)
+    .map((c) => formatRange(c, teacher.timeZone))
+    .join(', ');
   const more = conflicts.length > 3 ? ` and ${conflicts.length - 3} more` : '';
   const buffer = teacher.bufferMinutes ? ` (including your ${teacher.bufferMinutes}-minute buffer)` : '';
-  return new DomainError('slot_overlap', 409, `These times overlap slots you already have${buffer}: ${shown}${more}. Nothing was created.`, {
-    details: { conflicts: conflicts.map(({ startsAt, endsAt }) => ({ startsAt, endsAt })) },
-  });
+  return new DomainError(
+    'slot_overlap',
+    409,
+    `These times overlap slots you already have${buffer}: ${shown}${more}. Nothing was created.`,
+    {
+      details: { conflicts: conflicts.map(({ startsAt, endsAt }) => ({ startsAt, endsAt })) },
+    },
+  );
 }
 
 export async function createSlots(
@@ -57,15 +65,32 @@ export async function createSlots(
     createdAt: now,
     updatedAt: now,
   }));
-  const audit = await auditValues(env, { actorType: 'teacher', actorId: teacher.id, action: 'slots.created', targetType: 'teacher', targetId: teacher.id, details: { count: rows.length, seriesId: input.seriesId } }, now);
+  const audit = await auditValues(
+    env,
+    {
+      actorType: 'teacher',
+      actorId: teacher.id,
+      action: 'slots.created',
+      targetType: 'teacher',
+      targetId: teacher.id,
+      details: { count: rows.length, seriesId: input.seriesId },
+    },
+    now,
+  );
   let version: number;
   try {
-    const [bumped] = await db.batch([bumpVersion(db, teacher.id), ...(guard ? [guard] : []), db.insert(slots).values(rows), db.insert(auditLog).values(audit)]);
+    const [bumped] = await db.batch([
+      bumpVersion(db, teacher.id),
+      ...(guard ? [guard] : []),
+      db.insert(slots).values(rows),
+      db.insert(auditLog).values(audit),
+    ]);
     version = (bumped as { version: number }[])[0]!.version;
   } catch (error) {
     // The trigger in migration 0001 refused the batch, so nothing was written. Only now look up which
     // existing slots are in the way, to say so precisely: the common path costs no extra round trip.
-    if (isConstraintError(error, 'SLOT_OVERLAP')) throw overlapError(await conflictingIntervals(db, teacher, intervals), teacher);
+    if (isConstraintError(error, 'SLOT_OVERLAP'))
+      throw overlapError(await conflictingIntervals(db, teacher, intervals), teacher);
     throw error;
   }
   const views = rows.map((r) => teacherSlotView(r));
@@ -80,13 +105,23 @@ async function conflictingIntervals(db: Db, teacher: Teacher, intervals: Interva
   const existing = await db
     .select({ startsAt: slots.startsAt, endsAt: slots.endsAt })
     .from(slots)
-    .where(and(eq(slots.teacherId, teacher.id), ne(slots.status, 'canceled'), lt(slots.startsAt, last + margin), gt(slots.endsAt, first - margin)));
+    .where(
+      and(
+        eq(slots.teacherId, teacher.id),
+        ne(slots.status, 'canceled'),
+        lt(slots.startsAt, last + margin),
+        gt(slots.endsAt, first - margin),
+      ),
+    );
   const conflicts = findConflicts(intervals, existing, teacher.bufferMinutes);
   return conflicts.length > 0 ? conflicts : intervals;
 }
 
 export async function cancelOpenSlots(env: Env, db: Db, teacher: Teacher, slotIds: string[], now: number) {
-  const found = await db.select({ id: slots.id, status: slots.status }).from(slots).where(and(eq(slots.teacherId, teacher.id), inArray(slots.id, slotIds)));
+  const found = await db
+    .select({ id: slots.id, status: slots.status })
+    .from(slots)
+    .where(and(eq(slots.teacherId, teacher.id), inArray(slots.id, slotIds)));
   const open = found.filter((s) => s.status === 'open').map((s) => s.id);
   if (found.length === 0) throw new DomainError('not_found', 404, 'No such slot.');
   if (open.length === 0) {
@@ -94,14 +129,34 @@ export async function cancelOpenSlots(env: Env, db: Db, teacher: Teacher, slotId
     if (booked) throw new DomainError('slot_booked', 409, 'This slot is booked. Cancel the booking first.');
     return { canceled: [] as string[], version: null };
   }
-  const audit = await auditValues(env, { actorType: 'teacher', actorId: teacher.id, action: 'slots.canceled', targetType: 'teacher', targetId: teacher.id, details: { count: open.length } }, now);
+  const audit = await auditValues(
+    env,
+    {
+      actorType: 'teacher',
+      actorId: teacher.id,
+      action: 'slots.canceled',
+      targetType: 'teacher',
+      targetId: teacher.id,
+      details: { count: open.length },
+    },
+    now,
+  );
   const [canceledRows, bumped] = await db.batch([
     // `status = 'open'` again: a slot booked since the read above stays booked.
-    db.update(slots).set({ status: 'canceled', updatedAt: now }).where(and(eq(slots.teacherId, teacher.id), inArray(slots.id, open), eq(slots.status, 'open'))).returning(),
+    db
+      .update(slots)
+      .set({ status: 'canceled', updatedAt: now })
+      .where(and(eq(slots.teacherId, teacher.id), inArray(slots.id, open), eq(slots.status, 'open')))
+      .returning(),
     bumpVersion(db, teacher.id),
     db.insert(auditLog).values(audit),
   ]);
   const version = bumped[0]!.version;
-  await publishCalendarEvent(env, teacher.id, { version, kind: 'slots.removed', slots: canceledRows.map((r) => teacherSlotView(r)), at: now });
+  await publishCalendarEvent(env, teacher.id, {
+    version,
+    kind: 'slots.removed',
+    slots: canceledRows.map((r) => teacherSlotView(r)),
+    at: now,
+  });
   return { canceled: canceledRows.map((r) => r.id), version };
 }

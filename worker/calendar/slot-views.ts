@@ -7,7 +7,12 @@ import type { SlotView } from '../live/protocol.ts';
 export const MAX_SLOT_MINUTES = 12 * 60;
 
 type SlotRow = typeof slots.$inferSelect;
-type BookingInfo = { id: string; studentId: string | null; studentName: string | null; studentColor: string | null } | null;
+type BookingInfo = {
+  id: string;
+  studentId: string | null;
+  studentName: string | null;
+  studentColor: string | null;
+} | null;
 
 export function teacherSlotView(slot: SlotRow, booking: BookingInfo = null): SlotView {
   return {
@@ -17,7 +22,14 @@ export function teacherSlotView(slot: SlotRow, booking: BookingInfo = null): Slo
     subject: slot.subject,
     status: slot.status,
     seriesId: slot.seriesId,
-    booking: booking ? { id: booking.id, studentId: booking.studentId, studentName: booking.studentName ?? 'Student', studentColor: booking.studentColor ?? '#64748b' } : null,
+    booking: booking
+      ? {
+          id: booking.id,
+          studentId: booking.studentId,
+          studentName: booking.studentName ?? 'Student',
+          studentColor: booking.studentColor ?? '#64748b',
+        }
+      : null,
   };
 }
 
@@ -26,7 +38,12 @@ export function teacherSlotsQuery(db: Db, teacherId: string, from: number, to: n
   return db
     .select({
       slot: slots,
-      booking: { id: bookings.id, studentId: bookings.studentId, studentName: students.name, studentColor: students.color },
+      booking: {
+        id: bookings.id,
+        studentId: bookings.studentId,
+        studentName: students.name,
+        studentColor: students.color,
+      },
     })
     .from(slots)
     .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
@@ -48,7 +65,10 @@ export const versionQuery = (db: Db, teacherId: string) =>
 
 /** Snapshot: the version and the slots read in one transaction, so they agree. */
 export async function teacherSnapshot(db: Db, teacherId: string, from: number, to: number) {
-  const [versionRows, slotRows] = await db.batch([versionQuery(db, teacherId), teacherSlotsQuery(db, teacherId, from, to)]);
+  const [versionRows, slotRows] = await db.batch([
+    versionQuery(db, teacherId),
+    teacherSlotsQuery(db, teacherId, from, to),
+  ]);
   return {
     version: versionRows[0]?.version ?? 0,
     slots: slotRows.map((r) => teacherSlotView(r.slot, r.booking?.id ? { ...r.booking, id: r.booking.id } : null)),

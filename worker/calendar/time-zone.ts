@@ -10,4 +10,6 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-export const timeZoneSchema = z.string().refine(isTimeZone, { message: 'Unknown time zone; use an IANA name such as Europe/Berlin.' });
+export const timeZoneSchema = z
+  .string()
+  .refine(isTimeZone, { message: 'Unknown time zone; use an IANA name such as Europe/Berlin.' });

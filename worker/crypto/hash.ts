@@ -10,6 +10,8 @@ export { constantTimeEqual };
 
 /** Keyed hash for values we must correlate but never store raw (client IPs in the audit log). */
 export async function hmacHex(secret: string, value: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   return encodeHexLowerCase(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(value))));
 }

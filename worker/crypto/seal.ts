@@ -29,7 +29,11 @@ function keyFor(secret: string, purpose: string): Promise<CryptoKey> {
 
 export async function seal(secret: string, purpose: string, plaintext: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const data = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await keyFor(secret, purpose), encoder.encode(plaintext));
+  const data = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv },
+    await keyFor(secret, purpose),
+    encoder.encode(plaintext),
+  );
   const out = new Uint8Array(12 + data.byteLength);
   out.set(iv);
   out.set(new Uint8Array(data), 12);
@@ -38,6 +42,10 @@ export async function seal(secret: string, purpose: string, plaintext: string): 
 
 export async function unseal(secret: string, purpose: string, sealed: string): Promise<string> {
   const bytes = decodeBase64urlIgnorePadding(sealed);
-  const data = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12) }, await keyFor(secret, purpose), bytes.slice(12));
+  const data = await crypto.subtle.decrypt(
+    { name: 'AES-GCM', iv: bytes.slice(0, 12) },
+    await keyFor(secret, purpose),
+    bytes.slice(12),
+  );
   return new TextDecoder().decode(data);
 }

@@ -8,7 +8,8 @@ export async function handleEmailBatch(batch: MessageBatch<EmailJob>, env: Env):
   for (const message of batch.messages) {
     try {
       const result = await deliverOutboxRow(env, message.body.outboxId);
-      if (result.outcome === 'retry' || result.outcome === 'not_due') message.retry({ delaySeconds: result.delaySeconds });
+      if (result.outcome === 'retry' || result.outcome === 'not_due')
+        message.retry({ delaySeconds: result.delaySeconds });
       else message.ack();
     } catch (error) {
       // The database itself failed: let the queue try again; the row stays as it was.

@@ -12,7 +12,8 @@ export const MAX_ATTEMPTS = 8;
 const BACKOFF_SECONDS = [10, 30, 120, 300, 900, 1800, 3600];
 
 /** Seconds to wait after the given number of failed attempts. */
-export const backoffSeconds = (attempts: number) => BACKOFF_SECONDS[Math.min(attempts - 1, BACKOFF_SECONDS.length - 1)] ?? 3600;
+export const backoffSeconds = (attempts: number) =>
+  BACKOFF_SECONDS[Math.min(attempts - 1, BACKOFF_SECONDS.length - 1)] ?? 3600;
 
 export type DeliveryOutcome =
   | { outcome: 'sent' }
@@ -31,8 +32,12 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.no
     .where(and(eq(emailOutbox.id, outboxId), eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, now)))
     .returning();
   if (!row) {
-    const [current] = await db.select({ status: emailOutbox.status, nextAttemptAt: emailOutbox.nextAttemptAt }).from(emailOutbox).where(eq(emailOutbox.id, outboxId));
-    if (current?.status === 'queued') return { outcome: 'not_due', delaySeconds: Math.max(1, Math.ceil((current.nextAttemptAt - now) / 1000)) };
+    const [current] = await db
+      .select({ status: emailOutbox.status, nextAttemptAt: emailOutbox.nextAttemptAt })
+      .from(emailOutbox)
+      .where(eq(emailOutbox.id, outboxId));
+    if (current?.status === 'queued')
+      return { outcome: 'not_due', delaySeconds: Math.max(1, Math.ceil((current.nextAttemptAt - now) / 1000)) };
     return { outcome: 'skipped' };
   }
   try {
@@ -42,7 +47,14 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.no
     const result = await sendEmail(env, { ...rendered, to: row.recipient, outboxId: row.id });
     await db
       .update(emailOutbox)
-      .set({ status: 'sent', provider: result.provider, providerMessageId: result.providerMessageId, sentAt: Date.now(), lastError: null, updatedAt: Date.now() })
+      .set({
+        status: 'sent',
+        provider: result.provider,
+        providerMessageId: result.providerMessageId,
+        sentAt: Date.now(),
+        lastError: null,
+        updatedAt: Date.now(),
+      })
       .where(eq(emailOutbox.id, row.id));
     return { outcome: 'sent' };
   } catch (error) {
@@ -51,14 +63,23 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.no
     const delaySeconds = backoffSeconds(row.attempts);
     await db
       .update(emailOutbox)
-      .set({ status: failed ? 'failed' : 'queued', lastError, nextAttemptAt: now + delaySeconds * 1000, updatedAt: Date.now() })
+      .set({
+        status: failed ? 'failed' : 'queued',
+        lastError,
+        nextAttemptAt: now + delaySeconds * 1000,
+        updatedAt: Date.now(),
+      })
       .where(eq(emailOutbox.id, row.id));
-    console.warn(JSON.stringify({ at: 'deliverOutboxRow', outboxId: row.id, attempt: row.attempts, failed, error: lastError }));
+    console.warn(
+      JSON.stringify({ at: 'deliverOutboxRow', outboxId: row.id, attempt: row.attempts, failed, error: lastError }),
+    );
     return failed ? { outcome: 'failed' } : { outcome: 'retry', delaySeconds };
   }
 }
 
 /** Provider errors can echo the message; keep the first line, short, so no link ends up stored twice. */
 function describeError(error: unknown): string {
-  return describeForLog(error).replace(/https?:\/\/\S+/g, '[url]').slice(0, 300);
+  return describeForLog(error)
+    .replace(/https?:\/\/\S+/g, '[url]')
+    .slice(0, 300);
 }

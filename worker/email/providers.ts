@@ -45,7 +45,11 @@ async function sendSmtp(cfg: Config, email: OutgoingEmail): Promise<SendResult> 
       text: email.text,
       html: email.html,
       headers: { 'Message-ID': id },
-      attachments: email.attachments?.map((a) => ({ filename: a.filename, content: a.content, mimeType: a.contentType })),
+      attachments: email.attachments?.map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        mimeType: a.contentType,
+      })),
     },
   );
   return { provider: 'smtp', providerMessageId: id };
@@ -67,7 +71,11 @@ async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult
       subject: email.subject,
       html: email.html,
       text: email.text,
-      attachments: email.attachments?.map((a) => ({ filename: a.filename, content: a.content, content_type: a.contentType })),
+      attachments: email.attachments?.map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        content_type: a.contentType,
+      })),
     }),
   });
   if (!response.ok) throw new Error(`Resend answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
@@ -91,7 +99,12 @@ async function sendCloudflare(env: Env, cfg: Config, email: OutgoingEmail): Prom
     text: email.text,
     headers: { 'X-Slotcast-Outbox-Id': email.outboxId },
     // A string is read as base64, which is what the templates produce.
-    attachments: email.attachments?.map((a) => ({ disposition: 'attachment' as const, filename: a.filename, type: a.contentType, content: a.content })),
+    attachments: email.attachments?.map((a) => ({
+      disposition: 'attachment' as const,
+      filename: a.filename,
+      type: a.contentType,
+      content: a.content,
+    })),
   });
   return { provider: 'cloudflare', providerMessageId: result.messageId };
 }

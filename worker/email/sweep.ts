@@ -21,6 +21,9 @@ export async function sweepOutbox(env: Env, now = Date.now()): Promise<number> {
     .from(emailOutbox)
     .where(and(eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, now - STALE_QUEUED_MS)))
     .limit(500);
-  await enqueueOutbox(env, stale.map((r) => r.id));
+  await enqueueOutbox(
+    env,
+    stale.map((r) => r.id),
+  );
   return stale.length;
 }

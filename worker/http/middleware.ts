@@ -17,7 +17,14 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
   const started = Date.now();
   c.set('now', started);
   await next();
-  console.log(JSON.stringify({ method: c.req.method, path: maskPath(c.req.path), status: c.res.status, ms: Date.now() - started }));
+  console.log(
+    JSON.stringify({
+      method: c.req.method,
+      path: maskPath(c.req.path),
+      status: c.res.status,
+      ms: Date.now() - started,
+    }),
+  );
 };
 
 /**
@@ -55,7 +62,9 @@ export const signInFirst = () => new DomainError('unauthenticated', 401, 'Please
 /** Validates the session against the database, for this request and for the write fast path later. */
 async function authenticate(c: Context<AppEnv>, token: string | undefined) {
   const now = c.get('now');
-  const auth = token ? await validateSessionToken(getDb(c.env), token, now) : { session: null, user: null, teacher: null };
+  const auth = token
+    ? await validateSessionToken(getDb(c.env), token, now)
+    : { session: null, user: null, teacher: null };
   c.set('auth', auth);
   if (token) rememberSession(token, auth, now);
   return auth;
@@ -64,7 +73,8 @@ async function authenticate(c: Context<AppEnv>, token: string | undefined) {
 /** Resolves the session once per request. */
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = readSessionCookie(c);
-  const recalled = token && SESSION_ASSERTED_WRITES.has(`${c.req.method} ${c.req.path}`) ? recallSession(token, c.get('now')) : null;
+  const recalled =
+    token && SESSION_ASSERTED_WRITES.has(`${c.req.method} ${c.req.path}`) ? recallSession(token, c.get('now')) : null;
   if (recalled) {
     c.set('auth', recalled.auth);
     c.set('sessionAssertion', recalled.assertion);
@@ -79,7 +89,10 @@ export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
  * database refuses it (signed out, expired, settings changed), the session is validated the ordinary way and
  * the write runs once more on what the database says now.
  */
-export async function asAssertedTeacher<T>(c: Context<AppEnv>, write: (teacher: Teacher, guard: SessionGuard | null) => Promise<T>): Promise<T> {
+export async function asAssertedTeacher<T>(
+  c: Context<AppEnv>,
+  write: (teacher: Teacher, guard: SessionGuard | null) => Promise<T>,
+): Promise<T> {
   const assertion = c.get('sessionAssertion');
   if (!assertion) return write(currentTeacher(c), null);
   try {
@@ -97,7 +110,8 @@ export type SessionGuard = ReturnType<typeof assertSession>;
 export const requireTeacher = createMiddleware<AppEnv>(async (c, next) => {
   const auth = c.get('auth');
   if (!auth.user) throw signInFirst();
-  if (auth.user.role !== 'teacher' || !auth.teacher) throw new DomainError('forbidden', 403, 'This page is for teachers.');
+  if (auth.user.role !== 'teacher' || !auth.teacher)
+    throw new DomainError('forbidden', 403, 'This page is for teachers.');
   await next();
 });
 

@@ -4,7 +4,12 @@ import { DomainError } from '../errors.ts';
  * Checks a Workers rate-limit binding for one key. The binding's window is 60 s, so a refused caller is
  * told to retry after that window.
  */
-export async function enforceRateLimit(limiter: RateLimit, key: string, what: string, retryAfterSeconds = 60): Promise<void> {
+export async function enforceRateLimit(
+  limiter: RateLimit,
+  key: string,
+  what: string,
+  retryAfterSeconds = 60,
+): Promise<void> {
   const { success } = await limiter.limit({ key });
   if (!success) {
     throw new DomainError('rate_limited', 429, `Too many ${what}. Please wait a minute and try again.`, {

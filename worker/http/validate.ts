@@ -4,10 +4,14 @@ import { z } from 'zod';
 import { DomainError } from '../errors.ts';
 
 /** The 400 a route raises for a field zod can't judge alone (a time in the teacher's zone, say): the same shape as validate()'s. */
-export const fieldError = (path: string, message: string) => new DomainError('invalid_request', 400, `${path}: ${message}`, { details: { issues: [{ path, message }] } });
+export const fieldError = (path: string, message: string) =>
+  new DomainError('invalid_request', 400, `${path}: ${message}`, { details: { issues: [{ path, message }] } });
 
 /** zValidator with the API's error shape: 400 invalid_request with one message per field. */
-export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) =>
+export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(
+  target: Target,
+  schema: Schema,
+) =>
   zValidator(target, schema, (result) => {
     if (!result.success) {
       const issues = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -18,4 +22,8 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
   });
 
 /** An email address as Slotcast stores it: trimmed, lower-cased, checked (DESIGN.md, data model). */
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address.' }).max(254));
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: 'Enter a valid email address.' }).max(254));

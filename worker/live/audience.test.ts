@@ -7,7 +7,15 @@ const event: CalendarEvent = {
   kind: 'slots.upserted',
   at: 0,
   slots: [
-    { id: 's1', startsAt: 0, endsAt: 1, subject: 'Maths', status: 'booked', seriesId: null, booking: { id: 'b1', studentId: 'alice', studentName: 'Alice A', studentColor: '#f00' } },
+    {
+      id: 's1',
+      startsAt: 0,
+      endsAt: 1,
+      subject: 'Maths',
+      status: 'booked',
+      seriesId: null,
+      booking: { id: 'b1', studentId: 'alice', studentName: 'Alice A', studentColor: '#f00' },
+    },
     { id: 's2', startsAt: 2, endsAt: 3, subject: 'Maths', status: 'open', seriesId: null, booking: null },
   ],
 };

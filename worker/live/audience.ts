@@ -22,11 +22,17 @@ export function eventPayloads(event: CalendarEvent) {
   const cache = new Map<string, string>();
   const ownersInEvent = new Set(event.slots.map((s) => s.booking?.studentId).filter((id): id is string => !!id));
   return (audience: Audience): string => {
-    const key = audience.kind === 'teacher' ? 'teacher' : ownersInEvent.has(audience.studentId) ? `student:${audience.studentId}` : 'public';
+    const key =
+      audience.kind === 'teacher'
+        ? 'teacher'
+        : ownersInEvent.has(audience.studentId)
+          ? `student:${audience.studentId}`
+          : 'public';
     let payload = cache.get(key);
     if (!payload) {
       const studentId = audience.kind === 'student' && ownersInEvent.has(audience.studentId) ? audience.studentId : '';
-      const filtered = key === 'teacher' ? event : { ...event, slots: event.slots.map((s) => studentSlotView(s, studentId)) };
+      const filtered =
+        key === 'teacher' ? event : { ...event, slots: event.slots.map((s) => studentSlotView(s, studentId)) };
       payload = JSON.stringify({ type: 'event', event: filtered });
       cache.set(key, payload);
     }

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, type CalendarEvent, type CalendarState, type SlotView } from './protocol.ts';
 
-const slot = (id: string, status: SlotView['status'] = 'open'): SlotView => ({ id, startsAt: 0, endsAt: 1, subject: '', status, seriesId: null });
-const event = (version: number, kind: CalendarEvent['kind'], slots: SlotView[]): CalendarEvent => ({ version, kind, slots, at: 0 });
+const slot = (id: string, status: SlotView['status'] = 'open'): SlotView => ({
+  id,
+  startsAt: 0,
+  endsAt: 1,
+  subject: '',
+  status,
+  seriesId: null,
+});
+const event = (version: number, kind: CalendarEvent['kind'], slots: SlotView[]): CalendarEvent => ({
+  version,
+  kind,
+  slots,
+  at: 0,
+});
 const empty: CalendarState = { version: 3, slots: new Map() };
 
 describe('applying live events in version order', () => {

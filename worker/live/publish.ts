@@ -2,7 +2,8 @@ import type { Env } from '../env.ts';
 import { describeForLog } from '../http/mask.ts';
 import type { CalendarEvent } from './protocol.ts';
 
-export const calendarStub = (env: Env, teacherId: string) => env.TEACHER_CALENDAR.get(env.TEACHER_CALENDAR.idFromName(teacherId));
+export const calendarStub = (env: Env, teacherId: string) =>
+  env.TEACHER_CALENDAR.get(env.TEACHER_CALENDAR.idFromName(teacherId));
 
 /**
  * Hands a committed change to the teacher's live object. The database already holds the change, so a failed

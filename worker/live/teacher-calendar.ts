@@ -35,14 +35,18 @@ export class TeacherCalendar extends DurableObject<Env> {
 
   /** WebSocket upgrade, already authenticated by the Worker, which passes the audience in a header. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return new Response('Expected a WebSocket', { status: 426 });
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
+      return new Response('Expected a WebSocket', { status: 426 });
     const audience = JSON.parse(request.headers.get('x-slotcast-audience') ?? 'null') as Audience | null;
     const teacherId = request.headers.get('x-slotcast-teacher');
     if (!audience || !teacherId) return new Response('Missing audience', { status: 400 });
     await this.rememberTeacher(teacherId);
     await this.observeVersion(Number(request.headers.get('x-slotcast-version') ?? 0));
     const pair = new WebSocketPair();
-    const tags = audience.kind === 'teacher' ? ['teacher'] : ['student', `student:${audience.studentId}`, `link:${audience.linkId}`];
+    const tags =
+      audience.kind === 'teacher'
+        ? ['teacher']
+        : ['student', `student:${audience.studentId}`, `link:${audience.linkId}`];
     this.ctx.acceptWebSocket(pair[1], tags);
     pair[1].serializeAttachment({ audience } satisfies Attachment);
     this.send(pair[1], { type: 'hello', version: this.version ?? 0 });
@@ -79,7 +83,11 @@ export class TeacherCalendar extends DurableObject<Env> {
         send(ws, audience ? payloadFor(audience) : publicPayload);
       }
     }
-    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)', event.version, JSON.stringify(event));
+    this.ctx.storage.sql.exec(
+      'INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)',
+      event.version,
+      JSON.stringify(event),
+    );
     this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
     if (event.version > previousVersion) await this.ctx.storage.put('version', event.version);
     await this.rememberTeacher(teacherId);
@@ -126,7 +134,10 @@ export class TeacherCalendar extends DurableObject<Env> {
     let version = this.version ?? 0;
     try {
       if (this.teacherId) {
-        const [row] = await getDb(this.env).select({ v: teachers.calendarVersion }).from(teachers).where(eq(teachers.id, this.teacherId));
+        const [row] = await getDb(this.env)
+          .select({ v: teachers.calendarVersion })
+          .from(teachers)
+          .where(eq(teachers.id, this.teacherId));
         if (row) version = Math.max(version, row.v);
         await this.observeVersion(version);
       }
@@ -150,9 +161,18 @@ export class TeacherCalendar extends DurableObject<Env> {
       this.send(ws, { type: 'events', events: [], version: current });
       return;
     }
-    const rows = this.ctx.storage.sql.exec<{ version: number; body: string }>('SELECT version, body FROM events WHERE version > ? ORDER BY version', since).toArray();
+    const rows = this.ctx.storage.sql
+      .exec<{ version: number; body: string }>(
+        'SELECT version, body FROM events WHERE version > ? ORDER BY version',
+        since,
+      )
+      .toArray();
     // Replay only an unbroken run starting right after the client's version; otherwise the snapshot is cheaper.
-    const contiguous = rows.length > 0 && rows[0]!.version === since + 1 && rows.every((r, i) => r.version === since + 1 + i) && rows.at(-1)!.version === current;
+    const contiguous =
+      rows.length > 0 &&
+      rows[0]!.version === since + 1 &&
+      rows.every((r, i) => r.version === since + 1 + i) &&
+      rows.at(-1)!.version === current;
     if (!contiguous) {
       this.send(ws, { type: 'resync', version: current });
       return;

@@ -23,61 +23,107 @@ const tokenSchema = z.string().regex(/^[a-z2-7]{16,64}$/, 'This link is not vali
 const SAME_ANSWER = { ok: true, message: 'If that address can sign in, a link is on its way.' };
 
 export const authRoutes = new Hono<AppEnv>()
-  .post('/magic-link', validate('json', z.object({ email: emailSchema, timeZone: timeZoneSchema.optional() })), async (c) => {
-    const { email } = c.req.valid('json');
-    const ip = clientIp(c.req);
-    // Keyed by hash so the limiter never holds addresses.
-    await enforceRateLimit(c.env.RL_AUTH_IP, `ip:${ip}`, 'sign-in requests from this network');
-    await enforceRateLimit(c.env.RL_AUTH_EMAIL, `email:${sha256Hex(email)}`, 'sign-in requests for this address');
-    await sendSignInLink(c.env, getDb(c.env), { email, ip, userAgent: c.req.header('user-agent') }, c.get('now'));
-    return c.json(SAME_ANSWER, 202);
-  })
+  .post(
+    '/magic-link',
+    validate('json', z.object({ email: emailSchema, timeZone: timeZoneSchema.optional() })),
+    async (c) => {
+      const { email } = c.req.valid('json');
+      const ip = clientIp(c.req);
+      // Keyed by hash so the limiter never holds addresses.
+      await enforceRateLimit(c.env.RL_AUTH_IP, `ip:${ip}`, 'sign-in requests from this network');
+      await enforceRateLimit(c.env.RL_AUTH_EMAIL, `email:${sha256Hex(email)}`, 'sign-in requests for this address');
+      await sendSignInLink(c.env, getDb(c.env), { email, ip, userAgent: c.req.header('user-agent') }, c.get('now'));
+      return c.json(SAME_ANSWER, 202);
+    },
+  )
 
-  .post('/magic-link/verify', validate('json', z.object({ token: tokenSchema, timeZone: timeZoneSchema.optional() })), async (c) => {
-    const { token, timeZone } = c.req.valid('json');
-    // A used link can make an account (a sign-up link), so this path is limited too.
-    await enforceRateLimit(c.env.RL_AUTH_IP, `verify:${clientIp(c.req)}`, 'sign-in attempts from this network');
-    const db = getDb(c.env);
-    const now = c.get('now');
-    const consumed = await consumeLoginToken(db, token, now);
-    if (!consumed.ok) {
-      if (consumed.reason === 'invalid') throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
-      const what = consumed.reason === 'expired' ? 'has expired' : 'has already been used';
-      throw new DomainError(`token_${consumed.reason}`, 410, `This sign-in link ${what}. We can send a fresh one to the same address.`);
-    }
-    const { email, purpose } = consumed.token;
-    // A sign-up link creates the teacher account; a second click on another sign-up link for the same address
-    // finds the account the first one made (the unique email decides).
-    const userId = newId();
-    await db.batch([
-      db.insert(users).values({ id: userId, email, name: '', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now }).onConflictDoNothing(),
-      db.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.email, email)),
-    ]);
-    const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-    if (!user || user.disabledAt) throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
-    const session = newSession(db, user.id, now);
-    const audit = await auditValues(c.env, { actorType: user.role, actorId: user.id, action: 'auth.signed_in', targetType: 'user', targetId: user.id, ip: clientIp(c.req), userAgent: c.req.header('user-agent'), details: { purpose } }, now);
-    if (user.id === userId && user.role === 'teacher') {
-      const displayName = email.split('@')[0] ?? 'Teacher';
+  .post(
+    '/magic-link/verify',
+    validate('json', z.object({ token: tokenSchema, timeZone: timeZoneSchema.optional() })),
+    async (c) => {
+      const { token, timeZone } = c.req.valid('json');
+      // A used link can make an account (a sign-up link), so this path is limited too.
+      await enforceRateLimit(c.env.RL_AUTH_IP, `verify:${clientIp(c.req)}`, 'sign-in attempts from this network');
+      const db = getDb(c.env);
+      const now = c.get('now');
+      const consumed = await consumeLoginToken(db, token, now);
+      if (!consumed.ok) {
+        if (consumed.reason === 'invalid')
+          throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
+        const what = consumed.reason === 'expired' ? 'has expired' : 'has already been used';
+        throw new DomainError(
+          `token_${consumed.reason}`,
+          410,
+          `This sign-in link ${what}. We can send a fresh one to the same address.`,
+        );
+      }
+      const { email, purpose } = consumed.token;
+      // A sign-up link creates the teacher account; a second click on another sign-up link for the same address
+      // finds the account the first one made (the unique email decides).
+      const userId = newId();
       await db.batch([
-        db.insert(teachers).values({ id: user.id, displayName, timeZone: timeZone ?? 'UTC', createdAt: now, updatedAt: now }).onConflictDoNothing(),
-        session.insert,
-        db.insert(auditLog).values(audit),
+        db
+          .insert(users)
+          .values({
+            id: userId,
+            email,
+            name: '',
+            role: 'teacher',
+            emailVerifiedAt: now,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .onConflictDoNothing(),
+        db.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.email, email)),
       ]);
-    } else {
-      await db.batch([session.insert, db.insert(auditLog).values(audit)]);
-    }
-    setSessionCookie(c, session.token, session.expiresAt);
-    return c.json({ user: { id: user.id, email: user.email, name: user.name, role: user.role } });
-  })
+      const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+      if (!user || user.disabledAt)
+        throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
+      const session = newSession(db, user.id, now);
+      const audit = await auditValues(
+        c.env,
+        {
+          actorType: user.role,
+          actorId: user.id,
+          action: 'auth.signed_in',
+          targetType: 'user',
+          targetId: user.id,
+          ip: clientIp(c.req),
+          userAgent: c.req.header('user-agent'),
+          details: { purpose },
+        },
+        now,
+      );
+      if (user.id === userId && user.role === 'teacher') {
+        const displayName = email.split('@')[0] ?? 'Teacher';
+        await db.batch([
+          db
+            .insert(teachers)
+            .values({ id: user.id, displayName, timeZone: timeZone ?? 'UTC', createdAt: now, updatedAt: now })
+            .onConflictDoNothing(),
+          session.insert,
+          db.insert(auditLog).values(audit),
+        ]);
+      } else {
+        await db.batch([session.insert, db.insert(auditLog).values(audit)]);
+      }
+      setSessionCookie(c, session.token, session.expiresAt);
+      return c.json({ user: { id: user.id, email: user.email, name: user.name, role: user.role } });
+    },
+  )
 
   .post('/magic-link/renew', validate('json', z.object({ token: tokenSchema })), async (c) => {
     const db = getDb(c.env);
     const unusable = await explainUnusable(db, c.req.valid('json').token, c.get('now'));
-    if (!unusable.email) throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
+    if (!unusable.email)
+      throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
     const ip = clientIp(c.req);
     await enforceRateLimit(c.env.RL_AUTH_IP, `ip:${ip}`, 'sign-in requests from this network');
-    await enforceRateLimit(c.env.RL_AUTH_EMAIL, `email:${sha256Hex(unusable.email)}`, 'sign-in requests for this address');
+    await enforceRateLimit(
+      c.env.RL_AUTH_EMAIL,
+      `email:${sha256Hex(unusable.email)}`,
+      'sign-in requests for this address',
+    );
     await sendSignInLink(c.env, db, { email: unusable.email, ip, userAgent: c.req.header('user-agent') }, c.get('now'));
     return c.json({ ok: true, message: 'A fresh link is on its way to the same address.' }, 202);
   })

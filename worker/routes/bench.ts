@@ -7,7 +7,8 @@ import type { AppEnv } from '../http/types.ts';
  * same runtime. Answers 404 unless BENCH_ENABLED=1, so production never exposes an open broadcast room.
  */
 export const benchRoutes = new Hono<AppEnv>().all('/room/:room/*', async (c) => {
-  if (config(c.env).BENCH_ENABLED !== '1') return c.json({ error: { code: 'not_found', message: 'No such endpoint.' } }, 404);
+  if (config(c.env).BENCH_ENABLED !== '1')
+    return c.json({ error: { code: 'not_found', message: 'No such endpoint.' } }, 404);
   const stub = c.env.BENCH_ROOM.get(c.env.BENCH_ROOM.idFromName(c.req.param('room')));
   const headers = new Headers(c.req.raw.headers);
   // partyserver reads the room name from these headers when not routed through routePartykitRequest.

@@ -15,7 +15,11 @@ import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { emailSchema, fieldError, validate } from '../http/validate.ts';
 
-const timeInput = z.string().trim().min(16, 'Use a time like 2027-03-14T09:00 (the teacher’s zone) or 2027-03-14T08:00Z.').max(40);
+const timeInput = z
+  .string()
+  .trim()
+  .min(16, 'Use a time like 2027-03-14T09:00 (the teacher’s zone) or 2027-03-14T08:00Z.')
+  .max(40);
 
 export const confirmSchema = z
   .object({
@@ -23,42 +27,76 @@ export const confirmSchema = z
     name: z.string().trim().min(1, 'Enter the student’s name.').max(80),
     start: timeInput,
     end: timeInput.optional(),
-    lengthMinutes: z.number().int().min(5, 'Sessions are at least 5 minutes.').max(MAX_SLOT_MINUTES, 'Sessions are at most 12 hours.').optional(),
+    lengthMinutes: z
+      .number()
+      .int()
+      .min(5, 'Sessions are at least 5 minutes.')
+      .max(MAX_SLOT_MINUTES, 'Sessions are at most 12 hours.')
+      .optional(),
     subject: z.string().trim().max(120, 'Keep the subject under 120 characters.').default(''),
-    externalId: z.string().trim().min(1, 'Send your system’s id for this booking, so a retry can’t book twice.').max(200),
+    externalId: z
+      .string()
+      .trim()
+      .min(1, 'Send your system’s id for this booking, so a retry can’t book twice.')
+      .max(200),
     timeZone: timeZoneSchema.optional(),
   })
   .strict()
-  .refine((b) => !(b.end && b.lengthMinutes), { message: 'Send either end or lengthMinutes, not both.', path: ['end'] });
-
-export const bookingConfirmRoutes = new Hono<AppEnv>().post('/', async (c, next) => {
-  // Before the key is checked, so guessing keys is as slow as using one.
-  await enforceRateLimit(c.env.RL_API, `ip:${clientIp(c.req)}`, 'requests');
-  await next();
-}, validate('json', confirmSchema), async (c) => {
-  const db = getDb(c.env);
-  const now = c.get('now');
-  const { key, teacher } = await authenticateApiKey(db, c.req.header('authorization'));
-  await enforceRateLimit(c.env.RL_API, `key:${key.id}`, 'bookings from this key');
-  const body = c.req.valid('json');
-  const startsAt = parseSlotStart(body.start, teacher.timeZone);
-  if (startsAt === null) throw fieldError('start', 'Use a time like 2027-03-14T09:00 (the teacher’s zone) or 2027-03-14T08:00Z.');
-  let endsAt = startsAt + (body.lengthMinutes ?? teacher.defaultSlotMinutes) * 60_000;
-  if (body.end) {
-    const parsed = parseSlotStart(body.end, teacher.timeZone);
-    if (parsed === null) throw fieldError('end', 'Use a time like 2027-03-14T10:00 (the teacher’s zone) or 2027-03-14T09:00Z.');
-    if (parsed <= startsAt) throw fieldError('end', 'The end must be after the start.');
-    if (parsed - startsAt > MAX_SLOT_MINUTES * 60_000) throw fieldError('end', 'Sessions are at most 12 hours.');
-    endsAt = parsed;
-  }
-  const result = await confirmExternalBooking(c.env, db, teacher, { email: body.email, name: body.name, startsAt, endsAt, subject: body.subject, externalId: body.externalId, timeZone: body.timeZone }, now, {
-    apiKeyId: key.id,
-    ip: clientIp(c.req),
-    userAgent: c.req.header('user-agent'),
+  .refine((b) => !(b.end && b.lengthMinutes), {
+    message: 'Send either end or lengthMinutes, not both.',
+    path: ['end'],
   });
-  if (result.replayed) {
-    c.header('Idempotent-Replayed', 'true');
-    return c.json({ booking: result.booking }, 200);
-  }
-  return c.json({ booking: result.booking }, 201);
-});
+
+export const bookingConfirmRoutes = new Hono<AppEnv>().post(
+  '/',
+  async (c, next) => {
+    // Before the key is checked, so guessing keys is as slow as using one.
+    await enforceRateLimit(c.env.RL_API, `ip:${clientIp(c.req)}`, 'requests');
+    await next();
+  },
+  validate('json', confirmSchema),
+  async (c) => {
+    const db = getDb(c.env);
+    const now = c.get('now');
+    const { key, teacher } = await authenticateApiKey(db, c.req.header('authorization'));
+    await enforceRateLimit(c.env.RL_API, `key:${key.id}`, 'bookings from this key');
+    const body = c.req.valid('json');
+    const startsAt = parseSlotStart(body.start, teacher.timeZone);
+    if (startsAt === null)
+      throw fieldError('start', 'Use a time like 2027-03-14T09:00 (the teacher’s zone) or 2027-03-14T08:00Z.');
+    let endsAt = startsAt + (body.lengthMinutes ?? teacher.defaultSlotMinutes) * 60_000;
+    if (body.end) {
+      const parsed = parseSlotStart(body.end, teacher.timeZone);
+      if (parsed === null)
+        throw fieldError('end', 'Use a time like 2027-03-14T10:00 (the teacher’s zone) or 2027-03-14T09:00Z.');
+      if (parsed <= startsAt) throw fieldError('end', 'The end must be after the start.');
+      if (parsed - startsAt > MAX_SLOT_MINUTES * 60_000) throw fieldError('end', 'Sessions are at most 12 hours.');
+      endsAt = parsed;
+    }
+    const result = await confirmExternalBooking(
+      c.env,
+      db,
+      teacher,
+      {
+        email: body.email,
+        name: body.name,
+        startsAt,
+        endsAt,
+        subject: body.subject,
+        externalId: body.externalId,
+        timeZone: body.timeZone,
+      },
+      now,
+      {
+        apiKeyId: key.id,
+        ip: clientIp(c.req),
+        userAgent: c.req.header('user-agent'),
+      },
+    );
+    if (result.replayed) {
+      c.header('Idempotent-Replayed', 'true');
+      return c.json({ booking: result.booking }, 200);
+    }
+    return c.json({ booking: result.booking }, 201);
+  },
+);

@@ -26,7 +26,10 @@ const HOUR_MS = 60 * 60 * 1000;
 const tokenParam = z.object({ token: z.string().max(64) });
 const rangeQuery = z
   .object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() })
-  .refine((r) => r.from === undefined || r.to === undefined || (r.to > r.from && r.to - r.from <= 62 * DAY_MS), { message: 'Ask for at most 62 days, with `to` after `from`.', path: ['to'] });
+  .refine((r) => r.from === undefined || r.to === undefined || (r.to > r.from && r.to - r.from <= 62 * DAY_MS), {
+    message: 'Ask for at most 62 days, with `to` after `from`.',
+    path: ['to'],
+  });
 
 async function limit(c: Context<AppEnv>, binding: 'RL_PORTAL_READ' | 'RL_PORTAL_WRITE', token: string, what: string) {
   await enforceRateLimit(c.env[binding], `ip:${clientIp(c.req)}`, what);
@@ -41,11 +44,33 @@ function recordAccess(c: Context<AppEnv>, resolved: ResolvedLink, now: number) {
   c.executionCtx.waitUntil(
     (async () => {
       const writes = [
-        db.update(shareLinks).set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: now }).where(eq(shareLinks.id, link.id)),
-        db.insert(linkEvents).values({ id: newId(), shareLinkId: link.id, teacherId: link.teacherId, kind: 'view', at: now }),
+        db
+          .update(shareLinks)
+          .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: now })
+          .where(eq(shareLinks.id, link.id)),
+        db
+          .insert(linkEvents)
+          .values({ id: newId(), shareLinkId: link.id, teacherId: link.teacherId, kind: 'view', at: now }),
       ] as const;
       if (audit) {
-        await db.batch([...writes, db.insert(auditLog).values(await auditValues(c.env, { actorType: 'share_link', actorId: link.id, action: 'share_link.accessed', targetType: 'share_link', targetId: link.id, ip: clientIp(c.req), userAgent: c.req.header('user-agent') }, now))]);
+        await db.batch([
+          ...writes,
+          db.insert(auditLog).values(
+            await auditValues(
+              c.env,
+              {
+                actorType: 'share_link',
+                actorId: link.id,
+                action: 'share_link.accessed',
+                targetType: 'share_link',
+                targetId: link.id,
+                ip: clientIp(c.req),
+                userAgent: c.req.header('user-agent'),
+              },
+              now,
+            ),
+          ),
+        ]);
       } else await db.batch(writes);
     })().catch((error) => console.warn(JSON.stringify({ at: 'recordAccess', error: String(error).slice(0, 200) }))),
   );
@@ -68,7 +93,15 @@ export const bookingRoutes = new Hono<AppEnv>()
         .select({ slot: slots, bookedBy: bookings.studentId })
         .from(slots)
         .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
-        .where(and(eq(slots.teacherId, teacher.id), gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000), lt(slots.startsAt, to), gt(slots.endsAt, from), ne(slots.status, 'canceled')))
+        .where(
+          and(
+            eq(slots.teacherId, teacher.id),
+            gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
+            lt(slots.startsAt, to),
+            gt(slots.endsAt, from),
+            ne(slots.status, 'canceled'),
+          ),
+        )
         .orderBy(slots.startsAt),
     ]);
     recordAccess(c, resolved, now);
@@ -84,7 +117,14 @@ export const bookingRoutes = new Hono<AppEnv>()
     }));
     const summary = linkSummary(link, now);
     return c.json({
-      teacher: { id: teacher.id, displayName: teacher.displayName, timeZone: teacher.timeZone, minNoticeMinutes: teacher.minNoticeMinutes, cancellationWindowMinutes: teacher.cancellationWindowMinutes, bookingHorizonDays: teacher.bookingHorizonDays },
+      teacher: {
+        id: teacher.id,
+        displayName: teacher.displayName,
+        timeZone: teacher.timeZone,
+        minNoticeMinutes: teacher.minNoticeMinutes,
+        cancellationWindowMinutes: teacher.cancellationWindowMinutes,
+        bookingHorizonDays: teacher.bookingHorizonDays,
+      },
       student: { name: student.name },
       link: { expiresAt: summary.expiresAt, remainingBookings: summary.remainingBookings },
       version: versionRows[0]?.version ?? 0,
@@ -92,16 +132,28 @@ export const bookingRoutes = new Hono<AppEnv>()
     });
   })
 
-  .post('/:token/book', validate('param', tokenParam), validate('json', z.object({ slotId: z.uuid({ message: 'Pick a slot to book.' }), timeZone: timeZoneSchema.optional() })), async (c) => {
-    const { token } = c.req.valid('param');
-    await limit(c, 'RL_PORTAL_WRITE', token, 'booking attempts');
-    const db = getDb(c.env);
-    const now = c.get('now');
-    const resolved = await resolveLink(db, token, now);
-    const { slotId, timeZone } = c.req.valid('json');
-    const result = await bookThroughLink(c.env, db, resolved, slotId, now, { ip: clientIp(c.req), userAgent: c.req.header('user-agent'), timeZone });
-    return c.json(result, 201);
-  })
+  .post(
+    '/:token/book',
+    validate('param', tokenParam),
+    validate(
+      'json',
+      z.object({ slotId: z.uuid({ message: 'Pick a slot to book.' }), timeZone: timeZoneSchema.optional() }),
+    ),
+    async (c) => {
+      const { token } = c.req.valid('param');
+      await limit(c, 'RL_PORTAL_WRITE', token, 'booking attempts');
+      const db = getDb(c.env);
+      const now = c.get('now');
+      const resolved = await resolveLink(db, token, now);
+      const { slotId, timeZone } = c.req.valid('json');
+      const result = await bookThroughLink(c.env, db, resolved, slotId, now, {
+        ip: clientIp(c.req),
+        userAgent: c.req.header('user-agent'),
+        timeZone,
+      });
+      return c.json(result, 201);
+    },
+  )
 
   .get('/:token/my-bookings', validate('param', tokenParam), async (c) => {
     const { token } = c.req.valid('param');
@@ -110,16 +162,30 @@ export const bookingRoutes = new Hono<AppEnv>()
     const now = c.get('now');
     // A used-up link still shows (and can cancel) the bookings it made.
     const { student, teacher } = await resolveLink(db, token, now, ['active', 'used_up']);
-    const rows = await db.select().from(bookings).where(and(eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id))).orderBy(desc(bookings.startsAt)).limit(200);
+    const rows = await db
+      .select()
+      .from(bookings)
+      .where(and(eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)))
+      .orderBy(desc(bookings.startsAt))
+      .limit(200);
     return c.json({ bookings: rows.map((b) => studentBookingView(b, teacher, now)) });
   })
 
-  .post('/:token/cancel/:bookingId', validate('param', tokenParam.extend({ bookingId: z.string().max(64) })), async (c) => {
-    const { token, bookingId } = c.req.valid('param');
-    await limit(c, 'RL_PORTAL_WRITE', token, 'cancellations');
-    const db = getDb(c.env);
-    const now = c.get('now');
-    const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
-    if (!z.uuid().safeParse(bookingId).success) throw notFound('No such booking.');
-    return c.json(await cancelThroughLink(c.env, db, resolved, bookingId, now, { ip: clientIp(c.req), userAgent: c.req.header('user-agent') }));
-  });
+  .post(
+    '/:token/cancel/:bookingId',
+    validate('param', tokenParam.extend({ bookingId: z.string().max(64) })),
+    async (c) => {
+      const { token, bookingId } = c.req.valid('param');
+      await limit(c, 'RL_PORTAL_WRITE', token, 'cancellations');
+      const db = getDb(c.env);
+      const now = c.get('now');
+      const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
+      if (!z.uuid().safeParse(bookingId).success) throw notFound('No such booking.');
+      return c.json(
+        await cancelThroughLink(c.env, db, resolved, bookingId, now, {
+          ip: clientIp(c.req),
+          userAgent: c.req.header('user-agent'),
+        }),
+      );
+    },
+  );

@@ -12,7 +12,8 @@ import { resolveLink } from '../share-links/resolve.ts';
  * version read with the credential (so a fresh object starts from what the database says).
  */
 function connect(c: Context<AppEnv>, teacher: { id: string; calendarVersion: number }, audience: Audience) {
-  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new DomainError('upgrade_required', 400, 'Connect with a WebSocket.');
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
+    throw new DomainError('upgrade_required', 400, 'Connect with a WebSocket.');
   const headers = new Headers(c.req.raw.headers);
   headers.set('x-slotcast-audience', JSON.stringify(audience));
   headers.set('x-slotcast-teacher', teacher.id);
@@ -27,6 +28,9 @@ export const liveRoutes = new Hono<AppEnv>()
   })
   /** A student watching through a share link: privacy-filtered, closed when the link is revoked. */
   .get('/link/:token', async (c) => {
-    const { link, student, teacher } = await resolveLink(getDb(c.env), c.req.param('token'), c.get('now'), ['active', 'used_up']);
+    const { link, student, teacher } = await resolveLink(getDb(c.env), c.req.param('token'), c.get('now'), [
+      'active',
+      'used_up',
+    ]);
     return connect(c, teacher, { kind: 'student', studentId: student.id, linkId: link.id });
   });

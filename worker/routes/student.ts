@@ -26,7 +26,9 @@ const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
 
 const cursorSchema = z.string().regex(/^\d+:[0-9a-f-]{36}$/, 'This page link is not valid.');
 const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use a 24-hour time like 09:30.');
-const rangeSchema = z.object({ day: z.number().int().min(1).max(7), start: timeSchema, end: timeSchema }).refine((r) => r.start < r.end, { message: 'Each range must start before it ends.' });
+const rangeSchema = z
+  .object({ day: z.number().int().min(1).max(7), start: timeSchema, end: timeSchema })
+  .refine((r) => r.start < r.end, { message: 'Each range must start before it ends.' });
 const availabilitySchema = z
   .object({
     timeZone: timeZoneSchema,
@@ -37,7 +39,11 @@ const availabilitySchema = z
   .strict()
   .superRefine((value, ctx) => {
     for (const [a, b] of findOverlappingRanges(value.weeklyRanges as WeeklyRange[])) {
-      ctx.addIssue({ code: 'custom', path: ['weeklyRanges'], message: `${['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][a.day - 1]} ${a.start}–${a.end} overlaps ${b.start}–${b.end}.` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weeklyRanges'],
+        message: `${['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][a.day - 1]} ${a.start}–${a.end} overlaps ${b.start}–${b.end}.`,
+      });
     }
   });
 
@@ -61,43 +67,73 @@ export const studentRoutes = new Hono<AppEnv>()
    * Upcoming: scheduled and not yet over, soonest first. Previous: completed, canceled or over, latest first.
    * Cursor pagination on (starts_at, id), so pages stay stable while sessions are added.
    */
-  .get('/sessions', validate('query', z.object({ filter: z.enum(['upcoming', 'previous']).default('upcoming'), cursor: cursorSchema.optional(), limit: z.coerce.number().int().min(1).max(50).default(20) })), async (c) => {
-    const { user } = c.get('auth');
-    const { filter, cursor, limit } = c.req.valid('query');
-    const now = c.get('now');
-    const upcoming = filter === 'upcoming';
-    const [cursorStart, cursorId] = cursor ? [Number(cursor.split(':')[0]), cursor.slice(cursor.indexOf(':') + 1)] : [null, null];
-    const which = upcoming
-      ? and(eq(bookings.status, 'scheduled'), gt(bookings.endsAt, now))
-      : or(ne(bookings.status, 'scheduled'), lte(bookings.endsAt, now));
-    const after = cursorStart === null
-      ? undefined
-      : upcoming
-        ? or(gt(bookings.startsAt, cursorStart), and(eq(bookings.startsAt, cursorStart), gt(bookings.id, cursorId!)))
-        : or(lt(bookings.startsAt, cursorStart), and(eq(bookings.startsAt, cursorStart), lt(bookings.id, cursorId!)));
-    const rows = await getDb(c.env)
-      .select({ booking: bookings, teacher: { id: teachers.id, displayName: teachers.displayName, timeZone: teachers.timeZone, cancellationWindowMinutes: teachers.cancellationWindowMinutes } })
-      .from(bookings)
-      .innerJoin(teachers, eq(teachers.id, bookings.teacherId))
-      .where(and(eq(bookings.studentUserId, user!.id), which, after))
-      .orderBy(...(upcoming ? [asc(bookings.startsAt), asc(bookings.id)] : [desc(bookings.startsAt), desc(bookings.id)]))
-      .limit(limit + 1);
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return c.json({
-      sessions: page.map(({ booking: b, teacher }) => ({
-        id: b.id,
-        teacher: { id: teacher.id, name: teacher.displayName, timeZone: teacher.timeZone },
-        startsAt: b.startsAt,
-        endsAt: b.endsAt,
-        subject: b.subject,
-        status: b.status === 'scheduled' && b.endsAt <= now ? ('completed' as const) : b.status,
-        canCancel: b.status === 'scheduled' && b.startsAt > now && now <= cancelDeadline(b.startsAt, teacher),
-        cancelUntil: cancelDeadline(b.startsAt, teacher),
-      })),
-      nextCursor: rows.length > limit && last ? `${last.booking.startsAt}:${last.booking.id}` : null,
-    });
-  })
+  .get(
+    '/sessions',
+    validate(
+      'query',
+      z.object({
+        filter: z.enum(['upcoming', 'previous']).default('upcoming'),
+        cursor: cursorSchema.optional(),
+        limit: z.coerce.number().int().min(1).max(50).default(20),
+      }),
+    ),
+    async (c) => {
+      const { user } = c.get('auth');
+      const { filter, cursor, limit } = c.req.valid('query');
+      const now = c.get('now');
+      const upcoming = filter === 'upcoming';
+      const [cursorStart, cursorId] = cursor
+        ? [Number(cursor.split(':')[0]), cursor.slice(cursor.indexOf(':') + 1)]
+        : [null, null];
+      const which = upcoming
+        ? and(eq(bookings.status, 'scheduled'), gt(bookings.endsAt, now))
+        : or(ne(bookings.status, 'scheduled'), lte(bookings.endsAt, now));
+      const after =
+        cursorStart === null
+          ? undefined
+          : upcoming
+            ? or(
+                gt(bookings.startsAt, cursorStart),
+                and(eq(bookings.startsAt, cursorStart), gt(bookings.id, cursorId!)),
+              )
+            : or(
+                lt(bookings.startsAt, cursorStart),
+                and(eq(bookings.startsAt, cursorStart), lt(bookings.id, cursorId!)),
+              );
+      const rows = await getDb(c.env)
+        .select({
+          booking: bookings,
+          teacher: {
+            id: teachers.id,
+            displayName: teachers.displayName,
+            timeZone: teachers.timeZone,
+            cancellationWindowMinutes: teachers.cancellationWindowMinutes,
+          },
+        })
+        .from(bookings)
+        .innerJoin(teachers, eq(teachers.id, bookings.teacherId))
+        .where(and(eq(bookings.studentUserId, user!.id), which, after))
+        .orderBy(
+          ...(upcoming ? [asc(bookings.startsAt), asc(bookings.id)] : [desc(bookings.startsAt), desc(bookings.id)]),
+        )
+        .limit(limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return c.json({
+        sessions: page.map(({ booking: b, teacher }) => ({
+          id: b.id,
+          teacher: { id: teacher.id, name: teacher.displayName, timeZone: teacher.timeZone },
+          startsAt: b.startsAt,
+          endsAt: b.endsAt,
+          subject: b.subject,
+          status: b.status === 'scheduled' && b.endsAt <= now ? ('completed' as const) : b.status,
+          canCancel: b.status === 'scheduled' && b.startsAt > now && now <= cancelDeadline(b.startsAt, teacher),
+          cancelUntil: cancelDeadline(b.startsAt, teacher),
+        })),
+        nextCursor: rows.length > limit && last ? `${last.booking.startsAt}:${last.booking.id}` : null,
+      });
+    },
+  )
 
   /** Cancel within the teacher's window, as through the share link; the slot reopens for others at once. */
   .post('/sessions/:id/cancel', validate('param', sessionParam), async (c) => {
@@ -105,21 +141,57 @@ export const studentRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     await enforceRateLimit(c.env.RL_PORTAL_WRITE, `user:${user.id}`, 'cancellations');
     const { booking, teacher } = await ownSession(db, user.id, c.req.valid('param').id);
-    return c.json(await cancelBooking(c.env, db, { booking, teacher, now: c.get('now'), by: { actorType: 'student', actorId: user.id, ip: clientIp(c.req), userAgent: c.req.header('user-agent') } }));
+    return c.json(
+      await cancelBooking(c.env, db, {
+        booking,
+        teacher,
+        now: c.get('now'),
+        by: { actorType: 'student', actorId: user.id, ip: clientIp(c.req), userAgent: c.req.header('user-agent') },
+      }),
+    );
   })
 
   /** "Add to calendar": the same event file as the confirmation email's. */
   .get('/sessions/:id/calendar.ics', validate('param', sessionParam), async (c) => {
     const user = c.get('auth').user!;
     const { booking, teacher } = await ownSession(getDb(c.env), user.id, c.req.valid('param').id);
-    if (booking.status !== 'scheduled') throw new DomainError('booking_not_active', 409, 'This session was canceled, so there is nothing to add to your calendar.');
-    const ics = sessionIcs({ bookingId: booking.id, subject: booking.subject, teacherName: teacher.displayName, startsAt: booking.startsAt, endsAt: booking.endsAt, dashboardUrl: `${new URL(config(c.env).APP_URL).origin}/student`, stamp: c.get('now') });
-    return c.body(ics, 200, { 'Content-Type': 'text/calendar; charset=utf-8', 'Content-Disposition': 'attachment; filename="slotcast-session.ics"' });
+    if (booking.status !== 'scheduled')
+      throw new DomainError(
+        'booking_not_active',
+        409,
+        'This session was canceled, so there is nothing to add to your calendar.',
+      );
+    const ics = sessionIcs({
+      bookingId: booking.id,
+      subject: booking.subject,
+      teacherName: teacher.displayName,
+      startsAt: booking.startsAt,
+      endsAt: booking.endsAt,
+      dashboardUrl: `${new URL(config(c.env).APP_URL).origin}/student`,
+      stamp: c.get('now'),
+    });
+    return c.body(ics, 200, {
+      'Content-Type': 'text/calendar; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="slotcast-session.ics"',
+    });
   })
 
   .get('/availability', async (c) => {
-    const [row] = await getDb(c.env).select().from(availability).where(eq(availability.studentUserId, c.get('auth').user!.id));
-    return c.json({ availability: row ? { timeZone: row.timeZone, weeklyRanges: row.weeklyRanges, notes: row.notes, preferences: row.preferences, updatedAt: row.updatedAt } : null });
+    const [row] = await getDb(c.env)
+      .select()
+      .from(availability)
+      .where(eq(availability.studentUserId, c.get('auth').user!.id));
+    return c.json({
+      availability: row
+        ? {
+            timeZone: row.timeZone,
+            weeklyRanges: row.weeklyRanges,
+            notes: row.notes,
+            preferences: row.preferences,
+            updatedAt: row.updatedAt,
+          }
+        : null,
+    });
   })
 
   /** Upsert by the student's account. */
@@ -128,8 +200,16 @@ export const studentRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const now = c.get('now');
     const weeklyRanges = [...body.weeklyRanges].sort((a, b) => a.day - b.day || a.start.localeCompare(b.start));
-    const values = { timeZone: body.timeZone, weeklyRanges, notes: body.notes, preferences: body.preferences, updatedAt: now };
-    await getDb(c.env).insert(availability).values({ studentUserId: userId, ...values }).onConflictDoUpdate({ target: availability.studentUserId, set: values });
+    const values = {
+      timeZone: body.timeZone,
+      weeklyRanges,
+      notes: body.notes,
+      preferences: body.preferences,
+      updatedAt: now,
+    };
+    await getDb(c.env)
+      .insert(availability)
+      .values({ studentUserId: userId, ...values })
+      .onConflictDoUpdate({ target: availability.studentUserId, set: values });
     return c.json({ availability: values });
   });
-

@@ -13,14 +13,27 @@ import { clientIp } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 
-const createSchema = z.object({ name: z.string().trim().min(1, 'Name the key after what uses it, e.g. "Website form".').max(60, 'Keep the name under 60 characters.') }).strict();
+const createSchema = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(1, 'Name the key after what uses it, e.g. "Website form".')
+      .max(60, 'Keep the name under 60 characters.'),
+  })
+  .strict();
 const idParam = z.object({ id: z.uuid({ message: 'No such key.' }) });
 
 export const teacherApiKeyRoutes = new Hono<AppEnv>()
   .use(requireTeacher)
   .get('/', async (c) => {
     const teacher = currentTeacher(c);
-    const rows = await getDb(c.env).select().from(apiKeys).where(eq(apiKeys.teacherId, teacher.id)).orderBy(desc(apiKeys.createdAt)).limit(100);
+    const rows = await getDb(c.env)
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.teacherId, teacher.id))
+      .orderBy(desc(apiKeys.createdAt))
+      .limit(100);
     return c.json({ keys: rows.map(apiKeyView) });
   })
 
@@ -28,11 +41,41 @@ export const teacherApiKeyRoutes = new Hono<AppEnv>()
     const teacher = currentTeacher(c);
     const db = getDb(c.env);
     const now = c.get('now');
-    const [active] = await db.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.teacherId, teacher.id), isNull(apiKeys.revokedAt)));
-    if ((active?.n ?? 0) >= MAX_ACTIVE_KEYS) throw new DomainError('too_many_keys', 409, `You can have ${MAX_ACTIVE_KEYS} keys at once. Revoke one you no longer use first.`);
+    const [active] = await db
+      .select({ n: count() })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.teacherId, teacher.id), isNull(apiKeys.revokedAt)));
+    if ((active?.n ?? 0) >= MAX_ACTIVE_KEYS)
+      throw new DomainError(
+        'too_many_keys',
+        409,
+        `You can have ${MAX_ACTIVE_KEYS} keys at once. Revoke one you no longer use first.`,
+      );
     const { secret, hash, prefix } = newApiKey();
-    const row = { id: newId(), teacherId: teacher.id, name: c.req.valid('json').name, keyHash: hash, prefix, lastUsedAt: null, revokedAt: null, createdAt: now };
-    const audit = await auditValues(c.env, { actorType: 'teacher', actorId: teacher.id, action: 'api_key.created', targetType: 'api_key', targetId: row.id, ip: clientIp(c.req), userAgent: c.req.header('user-agent'), details: { name: row.name } }, now);
+    const row = {
+      id: newId(),
+      teacherId: teacher.id,
+      name: c.req.valid('json').name,
+      keyHash: hash,
+      prefix,
+      lastUsedAt: null,
+      revokedAt: null,
+      createdAt: now,
+    };
+    const audit = await auditValues(
+      c.env,
+      {
+        actorType: 'teacher',
+        actorId: teacher.id,
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: row.id,
+        ip: clientIp(c.req),
+        userAgent: c.req.header('user-agent'),
+        details: { name: row.name },
+      },
+      now,
+    );
     await db.batch([db.insert(apiKeys).values(row), db.insert(auditLog).values(audit)]);
     // The only time the whole key leaves the server.
     return c.json({ key: apiKeyView(row), secret }, 201);
@@ -43,14 +86,33 @@ export const teacherApiKeyRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const now = c.get('now');
     const { id } = c.req.valid('param');
-    const audit = await auditValues(c.env, { actorType: 'teacher', actorId: teacher.id, action: 'api_key.revoked', targetType: 'api_key', targetId: id, ip: clientIp(c.req), userAgent: c.req.header('user-agent') }, now);
+    const audit = await auditValues(
+      c.env,
+      {
+        actorType: 'teacher',
+        actorId: teacher.id,
+        action: 'api_key.revoked',
+        targetType: 'api_key',
+        targetId: id,
+        ip: clientIp(c.req),
+        userAgent: c.req.header('user-agent'),
+      },
+      now,
+    );
     // Scoped to the teacher: another teacher's key id is simply not found. Revoking twice keeps the first time.
-    const [revoked] = await db.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.id, id), eq(apiKeys.teacherId, teacher.id), isNull(apiKeys.revokedAt))).returning();
+    const [revoked] = await db
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.teacherId, teacher.id), isNull(apiKeys.revokedAt)))
+      .returning();
     if (revoked) {
       await db.insert(auditLog).values(audit);
       return c.json({ key: apiKeyView(revoked) });
     }
-    const [existing] = await db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.teacherId, teacher.id)));
+    const [existing] = await db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.teacherId, teacher.id)));
     if (!existing) throw notFound('No such key.');
     return c.json({ key: apiKeyView(existing) });
   });

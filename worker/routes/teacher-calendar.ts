@@ -16,7 +16,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_RANGE_DAYS = 62;
 const MAX_FUTURE_DAYS = 2 * 366;
 
-const lengthSchema = z.number().int().min(5, 'Slots are at least 5 minutes.').max(MAX_SLOT_MINUTES, 'Slots are at most 12 hours.');
+const lengthSchema = z
+  .number()
+  .int()
+  .min(5, 'Slots are at least 5 minutes.')
+  .max(MAX_SLOT_MINUTES, 'Slots are at most 12 hours.');
 const subjectSchema = z.string().trim().max(120, 'Keep the subject under 120 characters.').default('');
 const dateSchema = z.iso.date({ message: 'Use a date like 2027-03-14.' });
 const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 09:30.');
@@ -24,7 +28,10 @@ const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour 
 const rangeSchema = z
   .object({ from: z.coerce.number().int(), to: z.coerce.number().int() })
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`.', path: ['to'] })
-  .refine((r) => r.to - r.from <= MAX_RANGE_DAYS * DAY_MS, { message: `Ask for at most ${MAX_RANGE_DAYS} days at once.`, path: ['to'] });
+  .refine((r) => r.to - r.from <= MAX_RANGE_DAYS * DAY_MS, {
+    message: `Ask for at most ${MAX_RANGE_DAYS} days at once.`,
+    path: ['to'],
+  });
 
 /** Days from one ISO date to another; 0 when either is malformed (the field's own check reports that). */
 function daysBetween(from: string, until: string): number {
@@ -77,10 +84,19 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
     const result = await asAssertedTeacher(c, (teacher, guard) => {
       const startsAt = parseSlotStart(body.start, teacher.timeZone);
       if (startsAt === null) throw fieldError('start', 'Use a start like 2027-03-14T09:00.');
-      if (startsAt <= now) throw new DomainError('slot_in_past', 400, 'This time has already passed. Pick a time in the future.');
-      if (startsAt > now + MAX_FUTURE_DAYS * DAY_MS) throw new DomainError('slot_too_far', 400, 'Slots can be published up to two years ahead.');
+      if (startsAt <= now)
+        throw new DomainError('slot_in_past', 400, 'This time has already passed. Pick a time in the future.');
+      if (startsAt > now + MAX_FUTURE_DAYS * DAY_MS)
+        throw new DomainError('slot_too_far', 400, 'Slots can be published up to two years ahead.');
       const length = body.lengthMinutes ?? teacher.defaultSlotMinutes;
-      return createSlots(c.env, getDb(c.env), teacher, { intervals: [{ startsAt, endsAt: startsAt + length * 60_000 }], subject: body.subject, seriesId: null }, now, guard);
+      return createSlots(
+        c.env,
+        getDb(c.env),
+        teacher,
+        { intervals: [{ startsAt, endsAt: startsAt + length * 60_000 }], subject: body.subject, seriesId: null },
+        now,
+        guard,
+      );
     });
     return c.json(result, 201);
   })
@@ -89,16 +105,41 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const now = c.get('now');
     const result = await asAssertedTeacher(c, async (teacher, guard) => {
-      const all = expandWeeklyRule({ ...body, lengthMinutes: body.lengthMinutes ?? teacher.defaultSlotMinutes, timeZone: teacher.timeZone });
-      if (all.length > MAX_OCCURRENCES) throw new DomainError('too_many_slots', 400, `A weekly rule can create at most ${MAX_OCCURRENCES} slots at once.`);
+      const all = expandWeeklyRule({
+        ...body,
+        lengthMinutes: body.lengthMinutes ?? teacher.defaultSlotMinutes,
+        timeZone: teacher.timeZone,
+      });
+      if (all.length > MAX_OCCURRENCES)
+        throw new DomainError(
+          'too_many_slots',
+          400,
+          `A weekly rule can create at most ${MAX_OCCURRENCES} slots at once.`,
+        );
       // Occurrences already in the past (earlier today, say) are skipped rather than refused.
       const intervals = all.filter((i) => i.startsAt > now && i.startsAt <= now + MAX_FUTURE_DAYS * DAY_MS);
-      return { ...(await createSlots(c.env, getDb(c.env), teacher, { intervals, subject: body.subject, seriesId: newId() }, now, guard)), skippedPast: all.length - intervals.length };
+      return {
+        ...(await createSlots(
+          c.env,
+          getDb(c.env),
+          teacher,
+          { intervals, subject: body.subject, seriesId: newId() },
+          now,
+          guard,
+        )),
+        skippedPast: all.length - intervals.length,
+      };
     });
     return c.json(result, 201);
   })
 
   .post('/slots/cancel', validate('json', z.object({ slotIds: z.array(z.uuid()).min(1).max(500) })), async (c) => {
-    const result = await cancelOpenSlots(c.env, getDb(c.env), currentTeacher(c), c.req.valid('json').slotIds, c.get('now'));
+    const result = await cancelOpenSlots(
+      c.env,
+      getDb(c.env),
+      currentTeacher(c),
+      c.req.valid('json').slotIds,
+      c.get('now'),
+    );
     return c.json(result);
   });

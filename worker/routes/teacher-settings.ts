@@ -10,7 +10,8 @@ import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
 
-const minutes = (max: number, label: string) => z.number().int().min(0, `${label} can't be negative.`).max(max, `${label} is at most ${max} minutes.`);
+const minutes = (max: number, label: string) =>
+  z.number().int().min(0, `${label} can't be negative.`).max(max, `${label} is at most ${max} minutes.`);
 
 export const settingsSchema = z
   .object({
@@ -18,8 +19,16 @@ export const settingsSchema = z
     timeZone: timeZoneSchema,
     minNoticeMinutes: minutes(60 * 24 * 30, 'Minimum notice'),
     cancellationWindowMinutes: minutes(60 * 24 * 30, 'The cancellation window'),
-    defaultSlotMinutes: z.number().int().min(5, 'Slots are at least 5 minutes.').max(MAX_SLOT_MINUTES, 'Slots are at most 12 hours.'),
-    bookingHorizonDays: z.number().int().min(1, 'Allow booking at least 1 day ahead.').max(730, 'The horizon is at most 730 days.'),
+    defaultSlotMinutes: z
+      .number()
+      .int()
+      .min(5, 'Slots are at least 5 minutes.')
+      .max(MAX_SLOT_MINUTES, 'Slots are at most 12 hours.'),
+    bookingHorizonDays: z
+      .number()
+      .int()
+      .min(1, 'Allow booking at least 1 day ahead.')
+      .max(730, 'The horizon is at most 730 days.'),
     bufferMinutes: minutes(240, 'The buffer'),
     defaultLinkDays: z.number().int().min(1).max(365),
     notifyOnBooking: z.boolean(),

@@ -19,11 +19,25 @@ import { isHexColor, nextStudentColor } from '../students/colors.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const idParam = z.object({ id: z.uuid({ message: 'No such student.' }) });
-const colorSchema = z.string().refine(isHexColor, { message: 'Use a color like #1d4ed8.' }).transform((c) => c.toLowerCase());
-const studentInput = z.object({ name: z.string().trim().min(1, 'Enter the student’s name.').max(80), email: emailSchema, color: colorSchema.optional() }).strict();
+const colorSchema = z
+  .string()
+  .refine(isHexColor, { message: 'Use a color like #1d4ed8.' })
+  .transform((c) => c.toLowerCase());
+const studentInput = z
+  .object({
+    name: z.string().trim().min(1, 'Enter the student’s name.').max(80),
+    email: emailSchema,
+    color: colorSchema.optional(),
+  })
+  .strict();
 const linkInput = z
   .object({
-    expiresInDays: z.number().int().min(1, 'A link lasts at least a day.').max(365, 'A link lasts at most a year.').optional(),
+    expiresInDays: z
+      .number()
+      .int()
+      .min(1, 'A link lasts at least a day.')
+      .max(365, 'A link lasts at most a year.')
+      .optional(),
     maxUses: z.number().int().min(1, 'Allow at least one booking, or no limit.').max(1000).nullable().optional(),
   })
   .strict();
@@ -31,21 +45,36 @@ const linkInput = z
 type Db = ReturnType<typeof getDb>;
 
 async function findStudent(db: Db, teacherId: string, id: string) {
-  const [student] = await db.select().from(students).where(and(eq(students.id, id), eq(students.teacherId, teacherId)));
+  const [student] = await db
+    .select()
+    .from(students)
+    .where(and(eq(students.id, id), eq(students.teacherId, teacherId)));
   if (!student) throw notFound('No such student.');
   return student;
 }
 
 /** The newest email about each student, so a failed delivery shows next to them. */
 async function latestEmails(db: Db, teacherId: string, studentIds: string[]) {
-  const latest = new Map<string, { template: string; status: string; attempts: number; lastError: string | null; sentAt: number | null; at: number }>();
+  const latest = new Map<
+    string,
+    { template: string; status: string; attempts: number; lastError: string | null; sentAt: number | null; at: number }
+  >();
   if (studentIds.length === 0) return latest;
   const rows = await db
-    .select({ studentId: emailOutbox.studentId, template: emailOutbox.template, status: emailOutbox.status, attempts: emailOutbox.attempts, lastError: emailOutbox.lastError, sentAt: emailOutbox.sentAt, at: emailOutbox.createdAt })
+    .select({
+      studentId: emailOutbox.studentId,
+      template: emailOutbox.template,
+      status: emailOutbox.status,
+      attempts: emailOutbox.attempts,
+      lastError: emailOutbox.lastError,
+      sentAt: emailOutbox.sentAt,
+      at: emailOutbox.createdAt,
+    })
     .from(emailOutbox)
     .where(and(eq(emailOutbox.teacherId, teacherId), inArray(emailOutbox.studentId, studentIds)))
     .orderBy(desc(emailOutbox.createdAt));
-  for (const { studentId, ...row } of rows) if (studentId && !latest.has(studentId) && row.template !== 'booking-notice') latest.set(studentId, row);
+  for (const { studentId, ...row } of rows)
+    if (studentId && !latest.has(studentId) && row.template !== 'booking-notice') latest.set(studentId, row);
   return latest;
 }
 
@@ -59,19 +88,34 @@ async function availabilityOf(db: Db, userIds: string[]) {
 /** The newest link of each student (active or not), so the list can show its state. */
 async function latestLinks(db: Db, studentIds: string[]) {
   if (studentIds.length === 0) return new Map<string, typeof shareLinks.$inferSelect>();
-  const rows = await db.select().from(shareLinks).where(inArray(shareLinks.studentId, studentIds)).orderBy(desc(shareLinks.createdAt));
+  const rows = await db
+    .select()
+    .from(shareLinks)
+    .where(inArray(shareLinks.studentId, studentIds))
+    .orderBy(desc(shareLinks.createdAt));
   const latest = new Map<string, typeof shareLinks.$inferSelect>();
   for (const row of rows) if (!latest.has(row.studentId)) latest.set(row.studentId, row);
   return latest;
 }
 
 function availabilityView(row: typeof availability.$inferSelect | undefined) {
-  return row ? { timeZone: row.timeZone, weeklyRanges: row.weeklyRanges, notes: row.notes, preferences: row.preferences, updatedAt: row.updatedAt } : null;
+  return row
+    ? {
+        timeZone: row.timeZone,
+        weeklyRanges: row.weeklyRanges,
+        notes: row.notes,
+        preferences: row.preferences,
+        updatedAt: row.updatedAt,
+      }
+    : null;
 }
 
 async function linkView(secretKey: string, appUrl: string, link: typeof shareLinks.$inferSelect, now: number) {
   const summary = linkSummary(link, now);
-  const url = summary.state === 'revoked' ? null : shareUrl(appUrl, link.teacherId, await openShareToken(secretKey, link.tokenSealed));
+  const url =
+    summary.state === 'revoked'
+      ? null
+      : shareUrl(appUrl, link.teacherId, await openShareToken(secretKey, link.tokenSealed));
   return { ...summary, url };
 }
 
@@ -83,7 +127,9 @@ async function revokeLinks(env: AppEnv['Bindings'], db: Db, teacherId: string, s
     .where(and(eq(shareLinks.studentId, studentId), eq(shareLinks.teacherId, teacherId), isNull(shareLinks.revokedAt)))
     .returning({ id: shareLinks.id });
   const stub = calendarStub(env, teacherId);
-  await Promise.all(revoked.map((r) => stub.closeByTag(`link:${r.id}`, 'This booking link is no longer valid.').catch(() => 0)));
+  await Promise.all(
+    revoked.map((r) => stub.closeByTag(`link:${r.id}`, 'This booking link is no longer valid.').catch(() => 0)),
+  );
   return revoked.map((r) => r.id);
 }
 
@@ -96,14 +142,33 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const now = c.get('now');
     const list = await db.select().from(students).where(eq(students.teacherId, teacher.id)).orderBy(students.name);
     const [links, emails, free] = await Promise.all([
-      latestLinks(db, list.map((s) => s.id)),
-      latestEmails(db, teacher.id, list.map((s) => s.id)),
-      availabilityOf(db, list.flatMap((s) => (s.userId ? [s.userId] : []))),
+      latestLinks(
+        db,
+        list.map((s) => s.id),
+      ),
+      latestEmails(
+        db,
+        teacher.id,
+        list.map((s) => s.id),
+      ),
+      availabilityOf(
+        db,
+        list.flatMap((s) => (s.userId ? [s.userId] : [])),
+      ),
     ]);
     const { SECRET_KEY, APP_URL } = config(c.env);
     return c.json({
       students: await Promise.all(
-        list.map(async (s) => ({ id: s.id, name: s.name, email: s.email, color: s.color, hasAccount: s.userId !== null, link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null, lastEmail: emails.get(s.id) ?? null, availability: availabilityView(s.userId ? free.get(s.userId) : undefined) })),
+        list.map(async (s) => ({
+          id: s.id,
+          name: s.name,
+          email: s.email,
+          color: s.color,
+          hasAccount: s.userId !== null,
+          link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null,
+          lastEmail: emails.get(s.id) ?? null,
+          availability: availabilityView(s.userId ? free.get(s.userId) : undefined),
+        })),
       ),
     });
   })
@@ -114,14 +179,52 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const now = c.get('now');
     const taken = await db.select({ color: students.color }).from(students).where(eq(students.teacherId, teacher.id));
-    const student = { id: newId(), teacherId: teacher.id, name: body.name, email: body.email, color: body.color ?? nextStudentColor(taken.map((t) => t.color)), createdAt: now, updatedAt: now };
+    const student = {
+      id: newId(),
+      teacherId: teacher.id,
+      name: body.name,
+      email: body.email,
+      color: body.color ?? nextStudentColor(taken.map((t) => t.color)),
+      createdAt: now,
+      updatedAt: now,
+    };
     try {
-      await db.batch([db.insert(students).values(student), db.insert(auditLog).values(await auditValues(c.env, { actorType: 'teacher', actorId: teacher.id, action: 'student.added', targetType: 'student', targetId: student.id }, now))]);
+      await db.batch([
+        db.insert(students).values(student),
+        db.insert(auditLog).values(
+          await auditValues(
+            c.env,
+            {
+              actorType: 'teacher',
+              actorId: teacher.id,
+              action: 'student.added',
+              targetType: 'student',
+              targetId: student.id,
+            },
+            now,
+          ),
+        ),
+      ]);
     } catch (error) {
-      if (isConstraintError(error, 'UNIQUE')) throw new DomainError('student_exists', 409, 'You already have a student with this email address.');
+      if (isConstraintError(error, 'UNIQUE'))
+        throw new DomainError('student_exists', 409, 'You already have a student with this email address.');
       throw error;
     }
-    return c.json({ student: { id: student.id, name: student.name, email: student.email, color: student.color, hasAccount: false, link: null, lastEmail: null, availability: null } }, 201);
+    return c.json(
+      {
+        student: {
+          id: student.id,
+          name: student.name,
+          email: student.email,
+          color: student.color,
+          hasAccount: false,
+          link: null,
+          lastEmail: null,
+          availability: null,
+        },
+      },
+      201,
+    );
   })
 
   .patch('/:id', validate('param', idParam), validate('json', studentInput.partial().strict()), async (c) => {
@@ -129,10 +232,17 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     await findStudent(db, teacher.id, c.req.valid('param').id);
     try {
-      const [updated] = await db.update(students).set({ ...c.req.valid('json'), updatedAt: c.get('now') }).where(and(eq(students.id, c.req.valid('param').id), eq(students.teacherId, teacher.id))).returning();
-      return c.json({ student: { id: updated!.id, name: updated!.name, email: updated!.email, color: updated!.color } });
+      const [updated] = await db
+        .update(students)
+        .set({ ...c.req.valid('json'), updatedAt: c.get('now') })
+        .where(and(eq(students.id, c.req.valid('param').id), eq(students.teacherId, teacher.id)))
+        .returning();
+      return c.json({
+        student: { id: updated!.id, name: updated!.name, email: updated!.email, color: updated!.color },
+      });
     } catch (error) {
-      if (isConstraintError(error, 'UNIQUE')) throw new DomainError('student_exists', 409, 'You already have a student with this email address.');
+      if (isConstraintError(error, 'UNIQUE'))
+        throw new DomainError('student_exists', 409, 'You already have a student with this email address.');
       throw error;
     }
   })
@@ -142,10 +252,34 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const now = c.get('now');
     const student = await findStudent(db, teacher.id, c.req.valid('param').id);
-    const upcoming = await db.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.studentId, student.id), eq(bookings.status, 'scheduled'), gt(bookings.startsAt, now))).limit(1);
-    if (upcoming.length > 0) throw new DomainError('student_has_bookings', 409, `${student.name} has upcoming sessions. Cancel them before removing the student.`);
+    const upcoming = await db
+      .select({ id: bookings.id })
+      .from(bookings)
+      .where(and(eq(bookings.studentId, student.id), eq(bookings.status, 'scheduled'), gt(bookings.startsAt, now)))
+      .limit(1);
+    if (upcoming.length > 0)
+      throw new DomainError(
+        'student_has_bookings',
+        409,
+        `${student.name} has upcoming sessions. Cancel them before removing the student.`,
+      );
     await revokeLinks(c.env, db, teacher.id, student.id, now);
-    await db.batch([db.delete(students).where(eq(students.id, student.id)), db.insert(auditLog).values(await auditValues(c.env, { actorType: 'teacher', actorId: teacher.id, action: 'student.removed', targetType: 'student', targetId: student.id }, now))]);
+    await db.batch([
+      db.delete(students).where(eq(students.id, student.id)),
+      db.insert(auditLog).values(
+        await auditValues(
+          c.env,
+          {
+            actorType: 'teacher',
+            actorId: teacher.id,
+            action: 'student.removed',
+            targetType: 'student',
+            targetId: student.id,
+          },
+          now,
+        ),
+      ),
+    ]);
     return c.body(null, 204);
   })
 
@@ -183,7 +317,24 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
       createdAt: now,
     };
     const action = revoked.length > 0 ? 'share_link.regenerated' : 'share_link.created';
-    await db.batch([db.insert(shareLinks).values(link), db.insert(auditLog).values(await auditValues(c.env, { actorType: 'teacher', actorId: teacher.id, action, targetType: 'share_link', targetId: link.id, ip: clientIp(c.req), details: { studentId: student.id, replaced: revoked } }, now))]);
+    await db.batch([
+      db.insert(shareLinks).values(link),
+      db.insert(auditLog).values(
+        await auditValues(
+          c.env,
+          {
+            actorType: 'teacher',
+            actorId: teacher.id,
+            action,
+            targetType: 'share_link',
+            targetId: link.id,
+            ip: clientIp(c.req),
+            details: { studentId: student.id, replaced: revoked },
+          },
+          now,
+        ),
+      ),
+    ]);
     return c.json({ link: await linkView(SECRET_KEY, APP_URL, link, now) }, 201);
   })
 
@@ -193,8 +344,22 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const now = c.get('now');
     const student = await findStudent(db, teacher.id, c.req.valid('param').id);
     const revoked = await revokeLinks(c.env, db, teacher.id, student.id, now);
-    if (revoked.length === 0) throw new DomainError('no_active_link', 409, `${student.name} has no active link to revoke.`);
-    await db.insert(auditLog).values(await auditValues(c.env, { actorType: 'teacher', actorId: teacher.id, action: 'share_link.revoked', targetType: 'share_link', targetId: revoked[0]!, details: { studentId: student.id } }, now));
+    if (revoked.length === 0)
+      throw new DomainError('no_active_link', 409, `${student.name} has no active link to revoke.`);
+    await db.insert(auditLog).values(
+      await auditValues(
+        c.env,
+        {
+          actorType: 'teacher',
+          actorId: teacher.id,
+          action: 'share_link.revoked',
+          targetType: 'share_link',
+          targetId: revoked[0]!,
+          details: { studentId: student.id },
+        },
+        now,
+      ),
+    );
     return c.json({ revoked });
   })
 
@@ -206,15 +371,41 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
     const student = await findStudent(db, teacher.id, c.req.valid('param').id);
     const link = (await latestLinks(db, [student.id])).get(student.id);
     const { SECRET_KEY, APP_URL } = config(c.env);
-    if (!link || linkSummary(link, now).state !== 'active') throw new DomainError('no_active_link', 409, `${student.name} has no active link. Create one first.`);
-    const outbox = await outboxValues(c.env, {
-      recipient: student.email,
-      template: 'share-link',
-      payload: { studentName: student.name, teacherName: teacher.displayName, link: shareUrl(APP_URL, teacher.id, await openShareToken(SECRET_KEY, link.tokenSealed)), expiresAt: link.expiresAt, timeZone: teacher.timeZone },
-      teacherId: teacher.id,
-      studentId: student.id,
-    }, now);
-    await db.batch([db.insert(emailOutbox).values(outbox), db.insert(auditLog).values(await auditValues(c.env, { actorType: 'teacher', actorId: teacher.id, action: 'share_link.emailed', targetType: 'share_link', targetId: link.id }, now))]);
+    if (!link || linkSummary(link, now).state !== 'active')
+      throw new DomainError('no_active_link', 409, `${student.name} has no active link. Create one first.`);
+    const outbox = await outboxValues(
+      c.env,
+      {
+        recipient: student.email,
+        template: 'share-link',
+        payload: {
+          studentName: student.name,
+          teacherName: teacher.displayName,
+          link: shareUrl(APP_URL, teacher.id, await openShareToken(SECRET_KEY, link.tokenSealed)),
+          expiresAt: link.expiresAt,
+          timeZone: teacher.timeZone,
+        },
+        teacherId: teacher.id,
+        studentId: student.id,
+      },
+      now,
+    );
+    await db.batch([
+      db.insert(emailOutbox).values(outbox),
+      db.insert(auditLog).values(
+        await auditValues(
+          c.env,
+          {
+            actorType: 'teacher',
+            actorId: teacher.id,
+            action: 'share_link.emailed',
+            targetType: 'share_link',
+            targetId: link.id,
+          },
+          now,
+        ),
+      ),
+    ]);
     await enqueueOutbox(c.env, [outbox.id]);
     return c.json({ ok: true, message: `The link is on its way to ${student.email}.` }, 202);
   });

@@ -28,10 +28,23 @@ const MESSAGES: Record<Exclude<LinkState, 'active'>, string> = {
  * The link behind a token. A malformed or unknown token gets a 404 that says nothing more; a known one opens
  * only its own teacher's calendar, as its own student.
  */
-export async function resolveLink(db: Db, token: string, now: number, allow: LinkState[] = ['active']): Promise<ResolvedLink> {
+export async function resolveLink(
+  db: Db,
+  token: string,
+  now: number,
+  allow: LinkState[] = ['active'],
+): Promise<ResolvedLink> {
   const found = isShareTokenShape(token) ? await findLink(db, token) : null;
-  if (!found) throw new DomainError('link_invalid', 404, 'This booking link is not valid. Check that you copied all of it, or ask your teacher for a new one.');
+  if (!found)
+    throw new DomainError(
+      'link_invalid',
+      404,
+      'This booking link is not valid. Check that you copied all of it, or ask your teacher for a new one.',
+    );
   const state = linkState(found.link, now);
-  if (!allow.includes(state)) throw new DomainError(`link_${state}`, 410, MESSAGES[state as Exclude<LinkState, 'active'>], { details: { state } });
+  if (!allow.includes(state))
+    throw new DomainError(`link_${state}`, 410, MESSAGES[state as Exclude<LinkState, 'active'>], {
+      details: { state },
+    });
   return found;
 }

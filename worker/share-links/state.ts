@@ -4,7 +4,10 @@ type ShareLink = typeof shareLinks.$inferSelect;
 export type LinkState = 'active' | 'expired' | 'revoked' | 'used_up';
 
 /** What a link can do now. Revoked wins over expired, expired over used up. */
-export function linkState(link: Pick<ShareLink, 'revokedAt' | 'expiresAt' | 'maxUses' | 'useCount'>, now: number): LinkState {
+export function linkState(
+  link: Pick<ShareLink, 'revokedAt' | 'expiresAt' | 'maxUses' | 'useCount'>,
+  now: number,
+): LinkState {
   if (link.revokedAt !== null) return 'revoked';
   if (link.expiresAt <= now) return 'expired';
   if (link.maxUses !== null && link.useCount >= link.maxUses) return 'used_up';

@@ -2,12 +2,26 @@
  * Student colors: distinct by default, editable. Each is dark enough for white text and for a 3:1 border
  * contrast on white, so a booked slot is told apart by more than a pale tint.
  */
-export const STUDENT_COLORS = ['#1d4ed8', '#b91c1c', '#047857', '#7c3aed', '#b45309', '#be185d', '#0e7490', '#4d7c0f', '#c2410c', '#4338ca', '#a21caf', '#0f766e'] as const;
+export const STUDENT_COLORS = [
+  '#1d4ed8',
+  '#b91c1c',
+  '#047857',
+  '#7c3aed',
+  '#b45309',
+  '#be185d',
+  '#0e7490',
+  '#4d7c0f',
+  '#c2410c',
+  '#4338ca',
+  '#a21caf',
+  '#0f766e',
+] as const;
 
 /** The first palette color no current student has; after that, the least used one. */
 export function nextStudentColor(taken: string[]): string {
   const counts = new Map<string, number>(STUDENT_COLORS.map((c) => [c, 0]));
-  for (const color of taken) if (counts.has(color.toLowerCase())) counts.set(color.toLowerCase(), counts.get(color.toLowerCase())! + 1);
+  for (const color of taken)
+    if (counts.has(color.toLowerCase())) counts.set(color.toLowerCase(), counts.get(color.toLowerCase())! + 1);
   let best: string = STUDENT_COLORS[0];
   for (const color of STUDENT_COLORS) if (counts.get(color)! < counts.get(best)!) best = color;
   return best;

@@ -39,12 +39,19 @@ export async function call<T>(request: Promise<ClientResponse<T, any, any>>): Pr
   try {
     response = await request;
   } catch {
-    throw new ApiError(0, { code: 'network', message: 'Slotcast could not be reached. Check your connection and try again.' }, null);
+    throw new ApiError(
+      0,
+      { code: 'network', message: 'Slotcast could not be reached. Check your connection and try again.' },
+      null,
+    );
   }
   if (response.status === 204) return undefined as T;
   const body = (await response.json().catch(() => null)) as unknown;
   if (!response.ok) {
-    const error = (body as { error?: ApiErrorBody } | null)?.error ?? { code: 'unknown', message: `Something went wrong (${response.status}).` };
+    const error = (body as { error?: ApiErrorBody } | null)?.error ?? {
+      code: 'unknown',
+      message: `Something went wrong (${response.status}).`,
+    };
     const retryAfter = Number(response.headers.get('retry-after')) || null;
     throw new ApiError(response.status, error, retryAfter);
   }

@@ -24,29 +24,49 @@ const wallTime = (time: string) => (time === '24:00' ? null : Temporal.PlainTime
 /** The instant a student's wall time happens on a date (Temporal's `compatible` rule inside a DST change). */
 function instantOf(date: Temporal.PlainDate, time: string, timeZone: string): number {
   const plainTime = wallTime(time);
-  const zoned = plainTime ? date.toZonedDateTime({ timeZone, plainTime }) : date.add({ days: 1 }).toZonedDateTime({ timeZone });
+  const zoned = plainTime
+    ? date.toZonedDateTime({ timeZone, plainTime })
+    : date.add({ days: 1 }).toZonedDateTime({ timeZone });
   return zoned.epochMilliseconds;
 }
 
 const localTime = (epochMs: number, timeZone: string) =>
-  Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(timeZone).toPlainTime().toString({ smallestUnit: 'minute' });
+  Temporal.Instant.fromEpochMilliseconds(epochMs)
+    .toZonedDateTimeISO(timeZone)
+    .toPlainTime()
+    .toString({ smallestUnit: 'minute' });
 
 /**
  * A student's weekly ranges, which repeat in `studentZone`, as the times they fall on in the week starting
  * `monday` in `teacherZone`: seven days, Monday first. A range may move to another day or be split at the
  * teacher's midnight; touching or overlapping pieces on one day are joined.
  */
-export function availabilityInWeek(ranges: readonly WeeklyRange[], studentZone: string, monday: Temporal.PlainDate, teacherZone: string): DayRanges[] {
+export function availabilityInWeek(
+  ranges: readonly WeeklyRange[],
+  studentZone: string,
+  monday: Temporal.PlainDate,
+  teacherZone: string,
+): DayRanges[] {
   const days = Array.from({ length: 7 }, (_, i) => {
     const date = monday.add({ days: i });
-    return { date, start: date.toZonedDateTime({ timeZone: teacherZone }).epochMilliseconds, end: date.add({ days: 1 }).toZonedDateTime({ timeZone: teacherZone }).epochMilliseconds };
+    return {
+      date,
+      start: date.toZonedDateTime({ timeZone: teacherZone }).epochMilliseconds,
+      end: date.add({ days: 1 }).toZonedDateTime({ timeZone: teacherZone }).epochMilliseconds,
+    };
   });
   const weekStart = days[0]!.start;
   const weekEnd = days[6]!.end;
 
   // Every student date that can touch the teacher's week: offsets differ by at most a day either way.
-  const first = Temporal.Instant.fromEpochMilliseconds(weekStart).toZonedDateTimeISO(studentZone).toPlainDate().subtract({ days: 1 });
-  const last = Temporal.Instant.fromEpochMilliseconds(weekEnd).toZonedDateTimeISO(studentZone).toPlainDate().add({ days: 1 });
+  const first = Temporal.Instant.fromEpochMilliseconds(weekStart)
+    .toZonedDateTimeISO(studentZone)
+    .toPlainDate()
+    .subtract({ days: 1 });
+  const last = Temporal.Instant.fromEpochMilliseconds(weekEnd)
+    .toZonedDateTimeISO(studentZone)
+    .toPlainDate()
+    .add({ days: 1 });
   const intervals: [number, number][] = [];
   for (let date = first; Temporal.PlainDate.compare(date, last) <= 0; date = date.add({ days: 1 })) {
     for (const range of ranges) {
@@ -70,7 +90,10 @@ export function availabilityInWeek(ranges: readonly WeeklyRange[], studentZone: 
     }
     return {
       date: day.date.toString(),
-      ranges: pieces.map(([from, to]) => ({ start: localTime(from, teacherZone), end: to === day.end ? '24:00' : localTime(to, teacherZone) })),
+      ranges: pieces.map(([from, to]) => ({
+        start: localTime(from, teacherZone),
+        end: to === day.end ? '24:00' : localTime(to, teacherZone),
+      })),
     };
   });
 }
@@ -95,8 +118,14 @@ export interface StudentFreeTimes {
  * For each date of the teacher's week (ISO keys), the students free that day and when, in the students' order.
  * A student whose zone this browser doesn't know (older time zone data) is left out rather than breaking the week.
  */
-export function overlayForWeek(students: readonly StudentAvailability[], monday: Temporal.PlainDate, teacherZone: string): Map<string, StudentFreeTimes[]> {
-  const byDate = new Map<string, StudentFreeTimes[]>(Array.from({ length: 7 }, (_, i) => [monday.add({ days: i }).toString(), []]));
+export function overlayForWeek(
+  students: readonly StudentAvailability[],
+  monday: Temporal.PlainDate,
+  teacherZone: string,
+): Map<string, StudentFreeTimes[]> {
+  const byDate = new Map<string, StudentFreeTimes[]>(
+    Array.from({ length: 7 }, (_, i) => [monday.add({ days: i }).toString(), []]),
+  );
   for (const student of students) {
     let days: DayRanges[];
     try {
@@ -106,7 +135,8 @@ export function overlayForWeek(students: readonly StudentAvailability[], monday:
       throw error;
     }
     for (const { date, ranges } of days) {
-      if (ranges.length > 0) byDate.get(date)!.push({ id: student.id, name: student.name, color: student.color, ranges });
+      if (ranges.length > 0)
+        byDate.get(date)!.push({ id: student.id, name: student.name, color: student.color, ranges });
     }
   }
   return byDate;

@@ -4,7 +4,14 @@
  * fetched again. partysocket reconnects with backoff after drops and deploys.
  */
 import { WebSocket as ReconnectingWebSocket } from 'partysocket';
-import { applyEvent, parseServerMessage, type CalendarEvent, type CalendarState, type ServerMessage, type SlotView } from '../../../worker/live/protocol.ts';
+import {
+  applyEvent,
+  parseServerMessage,
+  type CalendarEvent,
+  type CalendarState,
+  type ServerMessage,
+  type SlotView,
+} from '../../../worker/live/protocol.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting';
 export type Snapshot = { version: number; slots: SlotView[] };
@@ -59,7 +66,11 @@ export class LiveCalendar {
   connect(): void {
     if (this.#socket) return;
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${this.#path}`;
-    const socket = new ReconnectingWebSocket(url, [], { minReconnectionDelay: 500 + Math.random() * 1500, maxReconnectionDelay: 15_000, reconnectionDelayGrowFactor: 1.6 });
+    const socket = new ReconnectingWebSocket(url, [], {
+      minReconnectionDelay: 500 + Math.random() * 1500,
+      maxReconnectionDelay: 15_000,
+      reconnectionDelayGrowFactor: 1.6,
+    });
     socket.addEventListener('open', () => (this.status = 'live'));
     socket.addEventListener('close', () => (this.status = 'reconnecting'));
     socket.addEventListener('message', (event) => {

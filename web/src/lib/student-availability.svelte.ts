@@ -52,7 +52,9 @@ export class StudentAvailabilityOverlay {
     try {
       const { students } = await call(api.teacher.students.$get());
       this.students = students.flatMap(({ id, name, color, availability }) =>
-        availability && availability.weeklyRanges.length > 0 ? [{ id, name, color, timeZone: availability.timeZone, weeklyRanges: availability.weeklyRanges }] : [],
+        availability && availability.weeklyRanges.length > 0
+          ? [{ id, name, color, timeZone: availability.timeZone, weeklyRanges: availability.weeklyRanges }]
+          : [],
       );
     } catch (e) {
       this.error = e instanceof Error ? e.message : 'Your students’ availability could not be loaded.';
@@ -64,7 +66,10 @@ export class StudentAvailabilityOverlay {
   #read(): Saved {
     try {
       const saved = JSON.parse(localStorage.getItem(this.#key) ?? 'null') as Partial<Saved> | null;
-      return { on: saved?.on === true, hidden: Array.isArray(saved?.hidden) ? saved.hidden.filter((id) => typeof id === 'string') : [] };
+      return {
+        on: saved?.on === true,
+        hidden: Array.isArray(saved?.hidden) ? saved.hidden.filter((id) => typeof id === 'string') : [],
+      };
     } catch {
       return { on: false, hidden: [] };
     }

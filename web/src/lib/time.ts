@@ -39,7 +39,12 @@ export const formatTime = (epochMs: number, timeZone: string) =>
   new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }).format(epochMs);
 
 export const formatDay = (date: Temporal.PlainDate, style: 'short' | 'long' = 'short') =>
-  date.toLocaleString(undefined, style === 'short' ? { weekday: 'short', day: 'numeric', month: 'short' } : { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  date.toLocaleString(
+    undefined,
+    style === 'short'
+      ? { weekday: 'short', day: 'numeric', month: 'short' }
+      : { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
+  );
 
 export const formatWeekRange = (monday: Temporal.PlainDate) => {
   const sunday = monday.add({ days: 6 });
