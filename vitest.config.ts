@@ -17,6 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
+            'shared/**/*.test.ts',
             'worker/**/*.test.ts',
             'emails/**/*.test.ts',
             'scripts/**/*.test.ts',

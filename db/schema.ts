@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { WeeklyRange } from '../shared/weekly-range.ts';
 
 const id = () => text('id').primaryKey();
 const createdAt = () => integer('created_at').notNull();
@@ -198,9 +199,7 @@ export const availability = sqliteTable('availability', {
     .references(() => users.id, { onDelete: 'cascade' }),
   timeZone: text('time_zone').notNull(),
   /** JSON: [{ day: 1..7 (ISO, Monday=1), start: "HH:MM", end: "HH:MM" }] */
-  weeklyRanges: text('weekly_ranges', { mode: 'json' })
-    .notNull()
-    .$type<{ day: number; start: string; end: string }[]>(),
+  weeklyRanges: text('weekly_ranges', { mode: 'json' }).notNull().$type<WeeklyRange[]>(),
   notes: text('notes').notNull().default(''),
   preferences: text('preferences').notNull().default(''),
   updatedAt: updatedAt(),

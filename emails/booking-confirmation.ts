@@ -24,7 +24,7 @@ export interface BookingConfirmationPayload {
 
 export function bookingConfirmationEmail(p: BookingConfirmationPayload): RenderedEmail {
   const what = sessionTitle(p.subject, p.teacherName);
-  const subject = `Booked: ${what}, ${formatSession(p.startsAt, p.endsAt, p.studentTimeZone).split(' (')[0]}`;
+  const subject = `Booked: ${what}, ${formatSession(p.startsAt, p.endsAt, p.studentTimeZone, false)}`;
   const when = formatSession(p.startsAt, p.endsAt, p.studentTimeZone);
   const teacherWhen =
     p.teacherTimeZone !== p.studentTimeZone ? formatSession(p.startsAt, p.endsAt, p.teacherTimeZone) : null;

@@ -1,13 +1,8 @@
-/** A session's time as words, in one zone, for emails. */
-export function formatSession(startsAt: number, endsAt: number, timeZone: string): string {
-  const day = new Date(startsAt).toLocaleDateString('en-GB', {
-    timeZone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  });
-  const time = (ms: number) =>
-    new Date(ms).toLocaleTimeString('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
-  return `${day}, ${time(startsAt)}–${time(endsAt)} (${timeZone})`;
-}
+import { formatSlotTime } from '../shared/slot-time.ts';
+
+/**
+ * A session's time in emails: the shared formatter in the emails' style (long day with the year, en-GB,
+ * whatever language the reader's mail client uses), with the zone's name unless `showZone` is false.
+ */
+export const formatSession = (startsAt: number, endsAt: number, timeZone: string, showZone = true) =>
+  formatSlotTime(startsAt, endsAt, { timeZone, locale: 'en-GB', weekday: 'long', year: true, showZone });

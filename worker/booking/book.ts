@@ -17,7 +17,7 @@ import { publishCalendarEvent } from '../live/publish.ts';
 import type { ResolvedLink } from '../share-links/resolve.ts';
 import { cancelBooking } from './cancel.ts';
 import { provisionStudentAccount } from './provision.ts';
-import { bookingRefusal, cancelDeadline, describeDuration } from './rules.ts';
+import { bookingRefusal, cancelDeadline, describeDuration } from '../../shared/booking-rules.ts';
 
 const REFUSALS = {
   slot_past: 'This time has already passed.',

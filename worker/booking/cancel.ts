@@ -12,7 +12,7 @@ import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
-import { cancelDeadline, describeDuration } from './rules.ts';
+import { cancelDeadline, describeDuration } from '../../shared/booking-rules.ts';
 
 interface Cancellation {
   /** The student's own booking: the caller has already scoped the lookup to them. */

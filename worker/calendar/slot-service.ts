@@ -7,7 +7,8 @@ import { isConstraintError, type Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
-import type { SlotView } from '../live/protocol.ts';
+import type { SlotView } from '../../shared/live-protocol.ts';
+import { formatSlotTime } from '../../shared/slot-time.ts';
 import type { SessionGuard } from '../http/middleware.ts';
 import { findConflicts } from './overlap.ts';
 import type { Interval } from './recurrence.ts';
@@ -21,8 +22,7 @@ export const bumpVersion = (db: Db, teacherId: string) =>
     .returning({ version: teachers.calendarVersion });
 
 const formatRange = (i: Interval, timeZone: string) =>
-  `${new Date(i.startsAt).toLocaleString('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}–` +
-  new Date(i.endsAt).toLocaleTimeString('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' });
+  formatSlotTime(i.startsAt, i.endsAt, { timeZone, locale: 'en-GB' });
 
 function overlapError(conflicts: Interval[], teacher: Teacher): DomainError {
   const shown = conflicts

@@ -1,7 +1,7 @@
 import { and, eq, gt, gte, lt, ne } from 'drizzle-orm';
 import { bookings, slots, students, teachers } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
-import type { SlotView } from '../live/protocol.ts';
+import type { SlotView } from '../../shared/live-protocol.ts';
 
 /** Longest slot the API accepts; lets range reads use the (teacher_id, starts_at) index. */
 export const MAX_SLOT_MINUTES = 12 * 60;

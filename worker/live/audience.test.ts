@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventPayloads } from './audience.ts';
-import type { CalendarEvent } from './protocol.ts';
+import type { CalendarEvent } from '../../shared/live-protocol.ts';
 
 const event: CalendarEvent = {
   version: 7,

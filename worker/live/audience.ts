@@ -1,7 +1,7 @@
 /**
  * Who is watching a calendar, and what each may see. Pure functions: the object calls them per socket.
  */
-import type { CalendarEvent, SlotView } from './protocol.ts';
+import type { CalendarEvent, SlotView } from '../../shared/live-protocol.ts';
 
 export type Audience =
   | { kind: 'teacher'; teacherId: string }

@@ -1,6 +1,6 @@
 import type { Env } from '../env.ts';
 import { describeForLog } from '../http/mask.ts';
-import type { CalendarEvent } from './protocol.ts';
+import type { CalendarEvent } from '../../shared/live-protocol.ts';
 
 export const calendarStub = (env: Env, teacherId: string) =>
   env.TEACHER_CALENDAR.get(env.TEACHER_CALENDAR.idFromName(teacherId));

@@ -9,7 +9,7 @@ import { teachers } from '../../db/schema.ts';
 import { getDb } from '../db.ts';
 import { config, type Env } from '../env.ts';
 import { eventPayloads, filterEventFor, type Audience } from './audience.ts';
-import type { CalendarEvent, ClientMessage, ServerMessage } from './protocol.ts';
+import type { CalendarEvent, ClientMessage, ServerMessage } from '../../shared/live-protocol.ts';
 
 /** Events kept for catch-up after a reconnect; older gaps are answered with `resync`. */
 export const RECENT_EVENTS = 200;

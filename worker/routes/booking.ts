@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { auditLog, bookings, linkEvents, shareLinks, slots } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { bookThroughLink, cancelThroughLink, studentBookingView } from '../booking/book.ts';
-import { bookingRefusal } from '../booking/rules.ts';
+import { bookingRefusal } from '../../shared/booking-rules.ts';
 import { MAX_SLOT_MINUTES, versionQuery } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
@@ -17,7 +17,7 @@ import { notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
-import type { SlotView } from '../live/protocol.ts';
+import type { SlotView } from '../../shared/live-protocol.ts';
 import { resolveLink, type ResolvedLink } from '../share-links/resolve.ts';
 import { linkSummary } from '../share-links/state.ts';
 

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { and, asc, desc, eq, gt, lt, lte, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
 import { availability, bookings, teachers } from '../../db/schema.ts';
-import { cancelDeadline } from '../booking/rules.ts';
+import { cancelDeadline } from '../../shared/booking-rules.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { getDb, type Db } from '../db.ts';
 import { config } from '../env.ts';
@@ -15,7 +15,7 @@ import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { createMiddleware } from 'hono/factory';
-import { findOverlappingRanges, type WeeklyRange } from '../students/availability.ts';
+import { weeklyRangesSchema } from '../../shared/weekly-range.ts';
 
 const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
   const { user } = c.get('auth');
@@ -25,27 +25,14 @@ const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 const cursorSchema = z.string().regex(/^\d+:[0-9a-f-]{36}$/, 'This page link is not valid.');
-const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use a 24-hour time like 09:30.');
-const rangeSchema = z
-  .object({ day: z.number().int().min(1).max(7), start: timeSchema, end: timeSchema })
-  .refine((r) => r.start < r.end, { message: 'Each range must start before it ends.' });
 const availabilitySchema = z
   .object({
     timeZone: timeZoneSchema,
-    weeklyRanges: z.array(rangeSchema).max(70, 'At most 70 ranges a week.'),
+    weeklyRanges: weeklyRangesSchema,
     notes: z.string().trim().max(2000).default(''),
     preferences: z.string().trim().max(2000).default(''),
   })
-  .strict()
-  .superRefine((value, ctx) => {
-    for (const [a, b] of findOverlappingRanges(value.weeklyRanges as WeeklyRange[])) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['weeklyRanges'],
-        message: `${['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][a.day - 1]} ${a.start}–${a.end} overlaps ${b.start}–${b.end}.`,
-      });
-    }
-  });
+  .strict();
 
 const sessionParam = z.object({ id: z.uuid({ message: 'No such session.' }) });
 

@@ -3,7 +3,7 @@
  * the teacher's zone, for the overlay on the teacher's week view.
  */
 import { Temporal } from 'temporal-polyfill';
-import type { WeeklyRange } from '../../../worker/students/availability.ts';
+import type { WeeklyRange } from '#shared/weekly-range.ts';
 
 /** Wall times in the teacher's zone; `end` is "24:00" when the time runs to the end of the day. */
 export interface TimeRange {

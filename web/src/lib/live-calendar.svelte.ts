@@ -8,13 +8,14 @@ import {
   applyEvent,
   parseServerMessage,
   type CalendarEvent,
+  type CalendarSnapshot,
   type CalendarState,
+  type ClientMessage,
   type ServerMessage,
   type SlotView,
-} from '../../../worker/live/protocol.ts';
+} from '#shared/live-protocol.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting';
-export type Snapshot = { version: number; slots: SlotView[] };
 
 const PING_MS = 25_000;
 
@@ -31,10 +32,10 @@ export class LiveCalendar {
   #range = { from: 0, to: 0 };
   #socket: ReconnectingWebSocket | null = null;
   #ping: ReturnType<typeof setInterval> | null = null;
-  #fetchSnapshot: (from: number, to: number) => Promise<Snapshot>;
+  #fetchSnapshot: (from: number, to: number) => Promise<CalendarSnapshot>;
   #path: string;
 
-  constructor(path: string, fetchSnapshot: (from: number, to: number) => Promise<Snapshot>) {
+  constructor(path: string, fetchSnapshot: (from: number, to: number) => Promise<CalendarSnapshot>) {
     this.#path = path;
     this.#fetchSnapshot = fetchSnapshot;
   }
@@ -128,7 +129,7 @@ export class LiveCalendar {
     this.slots = [...this.#state.slots.values()].sort((a, b) => a.startsAt - b.startsAt);
   }
 
-  #send(message: { type: 'ping' } | { type: 'sync'; since: number }): void {
+  #send(message: ClientMessage): void {
     if (this.#socket?.readyState === 1) this.#socket.send(JSON.stringify(message));
   }
 }

@@ -1,5 +1,5 @@
 /** Who is signed in, loaded once per page visit from /api/auth/me. */
-import { goto } from '$app/navigation';
+import { error, redirect } from '@sveltejs/kit';
 import { api, ApiError, call } from './api.ts';
 
 const loadMe = () => call(api.auth.me.$get());
@@ -32,18 +32,18 @@ class Session {
 export const session = new Session();
 
 /**
- * For pages of one role: loads the session and sends anyone else on (to sign in, or to their own area).
- * Resolves to null when it navigated away.
+ * The guard of one role's layout (`teacher/+layout.ts`, `student/+layout.ts`): loads the session and sends
+ * anyone else on, to sign in or to their own area, before any page of the area renders. When Slotcast can't
+ * be reached, the root error page says so and offers to try again.
  */
-export async function requireRole(role: 'teacher' | 'student'): Promise<Me | null> {
-  const me = await session.refresh();
-  if (!me) {
-    await goto('/login');
-    return null;
+export async function requireRole(role: 'teacher' | 'student'): Promise<Me> {
+  let me: Me | null;
+  try {
+    me = await session.refresh();
+  } catch (cause) {
+    error(503, cause instanceof Error ? cause.message : 'Slotcast could not be reached.');
   }
-  if (me.user.role !== role) {
-    await goto(me.user.role === 'teacher' ? '/teacher' : '/student');
-    return null;
-  }
+  if (!me) redirect(307, '/login');
+  if (me.user.role !== role) redirect(307, me.user.role === 'teacher' ? '/teacher' : '/student');
   return me;
 }

@@ -35,9 +35,6 @@ export function parseWeekParam(value: string | null, timeZone: string): Temporal
   return mondayOf(today(timeZone));
 }
 
-export const formatTime = (epochMs: number, timeZone: string) =>
-  new Intl.DateTimeFormat(undefined, { timeZone, hour: '2-digit', minute: '2-digit' }).format(epochMs);
-
 export const formatDay = (date: Temporal.PlainDate, style: 'short' | 'long' = 'short') =>
   date.toLocaleString(
     undefined,

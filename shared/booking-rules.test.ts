@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bookingRefusal, cancelDeadline, describeDuration } from './rules.ts';
+import { bookingRefusal, cancelDeadline, describeDuration } from './booking-rules.ts';
 
 const now = 1_900_000_000_000;
 const rules = { minNoticeMinutes: 120, bookingHorizonDays: 14, cancellationWindowMinutes: 1440 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, type CalendarEvent, type CalendarState, type SlotView } from './protocol.ts';
+import { applyEvent, type CalendarEvent, type CalendarState, type SlotView } from './live-protocol.ts';
 
 const slot = (id: string, status: SlotView['status'] = 'open'): SlotView => ({
   id,

@@ -1,5 +1,11 @@
 /** The teacher's booking rules as pure checks, so they read the same in the API, the tests and the portal. */
-import type { Teacher } from '../../db/schema.ts';
+
+/** The rules a teacher sets (the `teachers` columns of the same names). */
+export interface BookingRules {
+  minNoticeMinutes: number;
+  bookingHorizonDays: number;
+  cancellationWindowMinutes: number;
+}
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -8,7 +14,7 @@ export type BookingRefusal = 'slot_past' | 'too_late_to_book' | 'too_far_ahead';
 
 export function bookingRefusal(
   startsAt: number,
-  rules: Pick<Teacher, 'minNoticeMinutes' | 'bookingHorizonDays'>,
+  rules: Pick<BookingRules, 'minNoticeMinutes' | 'bookingHorizonDays'>,
   now: number,
 ): BookingRefusal | null {
   if (startsAt <= now) return 'slot_past';
@@ -18,7 +24,7 @@ export function bookingRefusal(
 }
 
 /** The last moment a student may cancel a session starting at `startsAt`. */
-export const cancelDeadline = (startsAt: number, rules: Pick<Teacher, 'cancellationWindowMinutes'>) =>
+export const cancelDeadline = (startsAt: number, rules: Pick<BookingRules, 'cancellationWindowMinutes'>) =>
   startsAt - rules.cancellationWindowMinutes * MINUTE;
 
 export function describeDuration(minutes: number): string {

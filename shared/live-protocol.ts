@@ -42,6 +42,12 @@ export type ServerMessage =
 
 export type ClientMessage = { type: 'sync'; since: number } | { type: 'ping' };
 
+/** A calendar read: the slots of a time range at one version, the starting point live events apply to. */
+export interface CalendarSnapshot {
+  version: number;
+  slots: SlotView[];
+}
+
 export interface CalendarState {
   version: number;
   slots: Map<string, SlotView>;
