@@ -70,6 +70,18 @@ export default defineConfig({
       },
       {
         test: {
+          // The app as deployed behind https (an https APP_URL), on a stack of its own, after the shared stack's tests.
+          name: 'deployment',
+          include: ['test/deployment/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
           ...stackProject,
           // Last: searches the shared stack's logs of the whole run for every secret the run issued.
           name: 'log-audit',

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { config } from './env.ts';
 import { DomainError } from './errors.ts';
 import { checkOrigin, loadSession, requestLog } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
@@ -23,6 +24,9 @@ const api = new Hono<AppEnv>()
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Content-Type-Options', 'nosniff');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    // Browsers ignore HSTS over plain http, so a local http APP_URL gets none and loses nothing.
+    if (config(c.env).APP_URL.startsWith('https://'))
+      c.header('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
   })
   .use(checkOrigin)
   .use(loadSession)

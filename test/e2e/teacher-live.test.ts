@@ -47,9 +47,11 @@ describe('a teacher signs in and publishes slots that every open view sees live'
 
     await pageA.goto(link!);
     // The token leaves the address bar before anything else happens.
-    await pageA.getByRole('button', { name: 'Sign in' }).waitFor();
+    await pageA.getByRole('button', { name: 'Create account and sign in' }).waitFor();
     expect(pageA.url()).not.toContain('token=');
-    await pageA.getByRole('button', { name: 'Sign in' }).click();
+    // A new address: the page says an account will be made, and for which address.
+    await pageA.getByText(`This creates a Slotcast teacher account for ${email}`).waitFor();
+    await pageA.getByRole('button', { name: 'Create account and sign in' }).click();
     await pageA.waitForURL(/\/teacher/);
     await pageA.getByRole('heading', { name: 'Your week' }).waitFor();
     await pageA

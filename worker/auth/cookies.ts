@@ -9,8 +9,17 @@ function secure(c: Context<AppEnv>): boolean {
   return config(c.env).APP_URL.startsWith('https://');
 }
 
+/**
+ * Over https the cookie is `__Host-` prefixed: browsers then accept it only with Secure, Path=/ and no Domain,
+ * so neither a sibling subdomain nor a plain-http page can plant or overwrite a session. A plain-http local
+ * APP_URL can't carry the prefix (it requires Secure), so it keeps the bare name.
+ */
+function cookieName(c: Context<AppEnv>): string {
+  return secure(c) ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
+
 export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: number): void {
-  setCookie(c, SESSION_COOKIE, token, {
+  setCookie(c, cookieName(c), token, {
     httpOnly: true,
     secure: secure(c),
     sameSite: 'Lax',
@@ -20,7 +29,7 @@ export function setSessionCookie(c: Context<AppEnv>, token: string, expiresAt: n
 }
 
 export function clearSessionCookie(c: Context<AppEnv>): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure(c), httpOnly: true, sameSite: 'Lax' });
+  deleteCookie(c, cookieName(c), { path: '/', secure: secure(c), httpOnly: true, sameSite: 'Lax' });
 }
 
-export const readSessionCookie = (c: Context<AppEnv>) => getCookie(c, SESSION_COOKIE);
+export const readSessionCookie = (c: Context<AppEnv>) => getCookie(c, cookieName(c));

@@ -71,3 +71,28 @@ export async function explainUnusable(
   if (row.expiresAt <= now) return { ok: false, reason: 'expired', email: row.email };
   return { ok: false, reason: 'invalid', email: null };
 }
+
+export type InspectResult =
+  { state: 'valid'; email: string; purpose: LoginPurpose } | { state: 'invalid' | 'expired' | 'used' };
+
+/**
+ * What a link would do if used now, without using it: the confirmation page names the address it signs in,
+ * so a link planted by someone else can't sign a person into another account unnoticed. Only a usable link
+ * names its address (its holder could sign in with it anyway); an expired or used one never does.
+ */
+export async function inspectLoginToken(db: Db, token: string, now: number): Promise<InspectResult> {
+  const [row] = await db
+    .select({
+      email: loginTokens.email,
+      purpose: loginTokens.purpose,
+      usedAt: loginTokens.usedAt,
+      expiresAt: loginTokens.expiresAt,
+    })
+    .from(loginTokens)
+    .where(eq(loginTokens.tokenHash, sha256Hex(token)))
+    .limit(1);
+  if (!row) return { state: 'invalid' };
+  if (row.usedAt !== null) return { state: 'used' };
+  if (row.expiresAt <= now) return { state: 'expired' };
+  return { state: 'valid', email: row.email, purpose: row.purpose };
+}

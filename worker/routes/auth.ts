@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { auditLog, teachers, users } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookies.ts';
-import { consumeLoginToken, explainUnusable } from '../auth/magic-link.ts';
+import { consumeLoginToken, explainUnusable, inspectLoginToken } from '../auth/magic-link.ts';
 import { sendSignInLink } from '../auth/send-sign-in-link.ts';
 import { invalidateSession, newSession } from '../auth/session.ts';
 import { sha256Hex } from '../crypto/hash.ts';
@@ -112,13 +112,31 @@ export const authRoutes = new Hono<AppEnv>()
     },
   )
 
+  .post('/magic-link/inspect', validate('json', z.object({ token: tokenSchema })), async (c) => {
+    // Limited before the lookup, like every path that takes a token, so it can't be used to test guesses fast.
+    await enforceRateLimit(c.env.RL_AUTH_IP, `inspect:${clientIp(c.req)}`, 'sign-in attempts from this network');
+    const link = await inspectLoginToken(getDb(c.env), c.req.valid('json').token, c.get('now'));
+    if (link.state === 'invalid')
+      throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
+    if (link.state !== 'valid') {
+      const what = link.state === 'expired' ? 'has expired' : 'has already been used';
+      throw new DomainError(
+        `token_${link.state}`,
+        410,
+        `This sign-in link ${what}. We can send a fresh one to the same address.`,
+      );
+    }
+    return c.json({ email: link.email, purpose: link.purpose });
+  })
+
   .post('/magic-link/renew', validate('json', z.object({ token: tokenSchema })), async (c) => {
+    const ip = clientIp(c.req);
+    // Before the lookup: a token guess costs a place in the same budget as a sign-in request.
+    await enforceRateLimit(c.env.RL_AUTH_IP, `ip:${ip}`, 'sign-in requests from this network');
     const db = getDb(c.env);
     const unusable = await explainUnusable(db, c.req.valid('json').token, c.get('now'));
     if (!unusable.email)
       throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
-    const ip = clientIp(c.req);
-    await enforceRateLimit(c.env.RL_AUTH_IP, `ip:${ip}`, 'sign-in requests from this network');
     await enforceRateLimit(
       c.env.RL_AUTH_EMAIL,
       `email:${sha256Hex(unusable.email)}`,
