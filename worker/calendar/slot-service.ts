@@ -1,6 +1,6 @@
 /** Writing slots: one batch per change (slots + version bump + audit), then a live event. */
-import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
-import { auditLog, slots, teachers, type Teacher } from '../../db/schema.ts';
+import { and, eq, gt, inArray, lt, ne } from 'drizzle-orm';
+import { auditLog, slots, type Teacher } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
@@ -8,17 +8,11 @@ import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import type { SlotView } from '../live/protocol.ts';
-import type { SessionGuard } from '../http/middleware.ts';
+import type { SessionGuard } from '../auth/session-cache.ts';
 import { findConflicts } from './overlap.ts';
 import type { Interval } from './recurrence.ts';
 import { teacherSlotView } from './slot-views.ts';
-
-export const bumpVersion = (db: Db, teacherId: string) =>
-  db
-    .update(teachers)
-    .set({ calendarVersion: sql`${teachers.calendarVersion} + 1` })
-    .where(eq(teachers.id, teacherId))
-    .returning({ version: teachers.calendarVersion });
+import { bumpVersion } from './version.ts';
 
 const formatRange = (i: Interval, timeZone: string) =>
   `${new Date(i.startsAt).toLocaleString('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' })}–` +

@@ -2,7 +2,7 @@
  * TeacherCalendar: one Durable Object per teacher. It holds the live WebSockets (hibernation API) and the most
  * recent calendar events. It is not the source of truth: routes publish here after their batch commits.
  */
-import { describeForLog } from '../http/mask.ts';
+import { describeForLog } from '../log/mask.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { teachers } from '../../db/schema.ts';

@@ -4,7 +4,7 @@ import { Temporal } from 'temporal-polyfill';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
-import { asAssertedTeacher, currentTeacher, requireTeacher } from '../http/middleware.ts';
+import { asAssertedTeacher, currentTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
 import { fieldError, validate } from '../http/validate.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
