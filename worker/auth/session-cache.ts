@@ -25,7 +25,6 @@ interface Remembered {
   at: number;
 }
 
-
 const remembered = new Map<string, Remembered>();
 
 const split = (token: string) => {

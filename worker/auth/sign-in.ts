@@ -12,8 +12,7 @@ import { DomainError } from '../errors.ts';
 import { consumeLoginToken } from './magic-link.ts';
 import { newSession } from './session.ts';
 
-const invalidLink = () =>
-  new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
+const invalidLink = () => new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
 
 export async function signInWithLink(
   env: Env,

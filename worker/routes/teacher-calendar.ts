@@ -73,11 +73,6 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
     return c.json({ ...snapshot, teacher: teacherProfile(teacher) });
   })
 
-  .get('/slots', validate('query', rangeSchema), async (c) => {
-    const { from, to } = c.req.valid('query');
-    return c.json(await teacherSnapshot(getDb(c.env), currentTeacher(c).id, from, to));
-  })
-
   .post('/slots', validate('json', singleSlotSchema), async (c) => {
     const body = c.req.valid('json');
     const now = c.get('now');

@@ -23,7 +23,9 @@ export async function recordLinkView(
       .update(shareLinks)
       .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: now })
       .where(eq(shareLinks.id, link.id)),
-    db.insert(linkEvents).values({ id: newId(), shareLinkId: link.id, teacherId: link.teacherId, kind: 'view', at: now }),
+    db
+      .insert(linkEvents)
+      .values({ id: newId(), shareLinkId: link.id, teacherId: link.teacherId, kind: 'view', at: now }),
   ] as const;
   if (!audit) {
     await db.batch(writes);
