@@ -208,6 +208,7 @@ export class TeacherCalendar extends DurableObject<Env> {
     return config(this.env).LIVE_HEARTBEAT_MS;
   }
 
+  /** A timer, not a decision: alarms are set on the wall clock (clock.ts is for what the time decides). */
   private async ensureHeartbeat(): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.heartbeatMs());
   }
