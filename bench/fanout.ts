@@ -102,7 +102,7 @@ export async function main(args: Map<string, string>): Promise<void> {
     fresh: true,
     quiet: true,
     port: Number(args.get('port') ?? 8791),
-    extraVars: { BENCH_ENABLED: '1' },
+    bench: true,
   });
   try {
     const client = createClient({ url: stack.dbUrl });

@@ -15,7 +15,7 @@ import { eq } from 'drizzle-orm';
 import { createSessionFor, createTeacherSession } from '../test/support/teacher-session.ts';
 import { CHROMIUM_PATH } from '../test/support/browser.ts';
 import { freePort, ROOT, startStack } from './stack.ts';
-import { maskPath } from '../worker/http/mask.ts';
+import { maskPath } from '../worker/log/mask.ts';
 
 const MIN_SCORE = 95;
 const stack = await startStack({

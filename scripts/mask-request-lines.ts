@@ -4,7 +4,7 @@
  * reaches the terminal or wrangler.log, so local logs follow the Worker's own rule: paths masked, no query.
  */
 import { Transform } from 'node:stream';
-import { maskPath } from '../worker/http/mask.ts';
+import { maskPath } from '../worker/log/mask.ts';
 
 const REQUEST_LINE = /^(.*\[wrangler:\w+\] [A-Z]+ )(\S+)(.*)$/;
 

@@ -45,6 +45,13 @@ export interface StackOptions {
   logLevel?: 'warn' | 'info' | 'log' | 'debug';
   /** How long to wait for GET /api/health (default 90 s). */
   healthTimeoutMs?: number;
+  /**
+   * A stack for tests: the Worker honours `X-Slotcast-Now` (SLOTCAST_TEST_CLOCK=1, worker/clock.ts). Never for
+   * `npm run dev`: anywhere else the header is refused.
+   */
+  testClock?: boolean;
+  /** Run the benchmark's Worker (`--env bench`: the app plus the partyserver baseline room), for bench/fanout.ts. */
+  bench?: boolean;
 }
 
 export interface Stack {
@@ -171,11 +178,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(mailbox.smtpPort),
       EMAIL_PROVIDER: 'smtp',
+      ...(options.testClock ? { SLOTCAST_TEST_CLOCK: '1' } : {}),
       ...options.extraVars,
     };
     const logFile = join(dataDir, 'wrangler.log');
     const logLevel = options.logLevel ?? (process.env.SLOTCAST_LOG_LEVEL as StackOptions['logLevel']) ?? 'warn';
-    const wrangler = startWrangler({ port, dataDir, vars, quiet: options.quiet ?? false, logLevel, logFile });
+    const wrangler = startWrangler({
+      port,
+      dataDir,
+      vars,
+      quiet: options.quiet ?? false,
+      logLevel,
+      logFile,
+      bench: options.bench ?? false,
+    });
     cleanups.push(() => stopProcessGroup(wrangler));
     await waitForHealth(appUrl, wrangler, logFile, options.healthTimeoutMs ?? 90_000);
     return { appUrl, mailboxUrl: mailbox.url, dbUrl: db.url, smtpPort: mailbox.smtpPort, dataDir, stop };
@@ -192,6 +208,7 @@ function startWrangler(o: {
   quiet: boolean;
   logLevel: string;
   logFile: string;
+  bench: boolean;
 }): ChildProcess {
   const args = [
     join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
@@ -202,7 +219,9 @@ function startWrangler(o: {
     String(o.port),
     '--persist-to',
     join(o.dataDir, 'wrangler'),
+    // GET /__scheduled runs the cron jobs by hand (wrangler.toml lets the path reach the Worker).
     '--test-scheduled',
+    ...(o.bench ? ['--env', 'bench'] : []),
     '--show-interactive-dev-session=false',
     // Below warn, wrangler prints a line per request; maskRequestLines() takes the tokens out of them.
     '--log-level',

@@ -2,15 +2,16 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { config } from './env.ts';
 import { DomainError } from './errors.ts';
-import { checkOrigin, loadSession, requestLog } from './http/middleware.ts';
+import { loadSession } from './auth/guard.ts';
+import { checkOrigin, requestLog, useClock } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
-import { describeForLog, maskPath } from './http/mask.ts';
+import { describeForLog, maskPath } from './log/mask.ts';
 import { authRoutes } from './routes/auth.ts';
 import { liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
 import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
+import { teacherShareLinkRoutes } from './routes/teacher-share-links.ts';
 import { teacherStudentRoutes } from './routes/teacher-students.ts';
-import { benchRoutes } from './routes/bench.ts';
 import { bookingRoutes } from './routes/booking.ts';
 import { bookingConfirmRoutes } from './routes/booking-confirm.ts';
 import { teacherApiKeyRoutes } from './routes/teacher-api-keys.ts';
@@ -18,6 +19,7 @@ import { studentRoutes } from './routes/student.ts';
 
 const api = new Hono<AppEnv>()
   .use(requestLog)
+  .use(useClock)
   .use(async (c, next) => {
     await next();
     // API answers are private and never cached; none of them may leak where they were asked from.
@@ -35,12 +37,12 @@ const api = new Hono<AppEnv>()
   .route('/teacher', teacherCalendarRoutes)
   .route('/teacher/settings', teacherSettingsRoutes)
   .route('/teacher/students', teacherStudentRoutes)
+  .route('/teacher/students', teacherShareLinkRoutes)
   .route('/teacher/api-keys', teacherApiKeyRoutes)
   .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)
   .route('/student', studentRoutes)
-  .route('/live', liveRoutes)
-  .route('/bench', benchRoutes);
+  .route('/live', liveRoutes);
 
 export const app = new Hono<AppEnv>().route('/api', api);
 

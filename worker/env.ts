@@ -1,12 +1,28 @@
+/**
+ * The bottom of the Worker: bindings, configuration and the shapes of the messages the bindings carry. It
+ * imports nothing of the Worker's own but the live protocol's types, so every module can import it without a
+ * cycle (the Durable Object and the queue are described here by what callers may send them).
+ */
 import { z } from 'zod';
-import type { TeacherCalendar } from './live/teacher-calendar.ts';
-import type { EmailJob } from './email/outbox.ts';
+import type { CalendarEvent } from '../shared/live-protocol.ts';
+
+/** A queue message: one outbox row to send. */
+export interface EmailJob {
+  outboxId: string;
+  /** Test mode only: the producer's clock shift, so the consumer decides at the same shifted time (clock.ts). */
+  clockShiftMs?: number;
+}
+
+/** What the Worker calls on a teacher's calendar object (implemented by live/teacher-calendar.ts). */
+export interface TeacherCalendarRpc extends Rpc.DurableObjectBranded {
+  publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }>;
+  closeByTag(tag: string, reason: string): Promise<number>;
+}
 
 /** Bindings and variables the Worker receives (wrangler.toml, `--var`, secrets). */
 export interface Env {
   ASSETS: Fetcher;
-  TEACHER_CALENDAR: DurableObjectNamespace<TeacherCalendar>;
-  BENCH_ROOM: DurableObjectNamespace;
+  TEACHER_CALENDAR: DurableObjectNamespace<TeacherCalendarRpc>;
   EMAIL_QUEUE: Queue<EmailJob>;
   RL_AUTH_EMAIL: RateLimit;
   RL_AUTH_IP: RateLimit;
@@ -15,6 +31,8 @@ export interface Env {
   RL_API: RateLimit;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */
   EMAIL?: SendEmail;
+  /** "1" only on a stack started for tests: the X-Slotcast-Now header sets the request's time (clock.ts). */
+  SLOTCAST_TEST_CLOCK?: string;
   [key: string]: unknown;
 }
 
@@ -41,8 +59,6 @@ const configSchema = z.object({
   SMTP_PASS: z.string().optional(),
   RESEND_API_KEY: z.string().optional(),
   RESEND_API_URL: z.url().default('https://api.resend.com'),
-  /** Enables the partyserver baseline room used only by `npm run bench -- fanout`. */
-  BENCH_ENABLED: z.enum(['1', '0']).default('0'),
   /** How often a watched calendar sends a heartbeat with the database's version. */
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(500).default(30_000),
 });

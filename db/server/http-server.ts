@@ -1,16 +1,16 @@
 /**
- * The HTTP face of the dev server: Hrana 2 (JSON) and Hrana 3 (JSON and Protobuf) over HTTP.
+ * The HTTP face of the dev server: Hrana 2 and Hrana 3 over HTTP, JSON only.
  *
- * `@libsql/client` (Node and /web) speaks Hrana 2 over JSON: it posts to `/v2/pipeline` and never probes.
- * `@libsql/hrana-client` opened with protocol version 3 probes `GET /v3-protobuf` and then uses the Protobuf
- * pipeline and cursor endpoints. Version probes need no token: the client sends none with them.
+ * `@libsql/client` (Node and /web) speaks Hrana 2 over JSON: it posts to `/v2/pipeline` and never probes. No
+ * client the project uses speaks Protobuf (only `@libsql/hrana-client` opened at protocol version 3 would), so
+ * there is no `/v3-protobuf`: such a client's probe gets a 404 and it falls back to Hrana 2 JSON. Version
+ * probes need no token: clients send none with them.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ProtocolError, StreamGoneError } from './errors.ts';
 import { jsonCodec } from './json-codec.ts';
 import type { Codec, HranaVersion } from './protocol.ts';
-import { protobufCodec } from './protobuf-codec.ts';
 import type { StreamRegistry } from './streams.ts';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -25,10 +25,8 @@ const ENDPOINTS: Record<string, Endpoint> = {
   '/v2/pipeline': { version: 2, codec: jsonCodec, kind: 'pipeline' },
   '/v3/pipeline': { version: 3, codec: jsonCodec, kind: 'pipeline' },
   '/v3/cursor': { version: 3, codec: jsonCodec, kind: 'cursor' },
-  '/v3-protobuf/pipeline': { version: 3, codec: protobufCodec, kind: 'pipeline' },
-  '/v3-protobuf/cursor': { version: 3, codec: protobufCodec, kind: 'cursor' },
 };
-const PROBES = new Set(['/', '/health', '/v2', '/v3', '/v3-protobuf']);
+const PROBES = new Set(['/', '/health', '/v2', '/v3']);
 
 export interface HranaHttpServer {
   server: Server;

@@ -1,6 +1,6 @@
 /**
- * Hrana over HTTP (versions 2 and 3), as the server sees it once a request body is decoded. Both codecs
- * (json-codec.ts, protobuf-codec.ts) translate between these shapes and the wire.
+ * Hrana over HTTP (versions 2 and 3), as the server sees it once a request body is decoded. The JSON codec
+ * (json-codec.ts, the only encoding a client of the project sends) translates between these shapes and the wire.
  * Spec: https://github.com/tursodatabase/libsql/blob/main/docs/HRANA_3_SPEC.md
  */
 
@@ -114,7 +114,7 @@ export interface Codec {
   decodePipelineRequest(body: Buffer): PipelineRequestBody;
   encodePipelineResponse(body: PipelineResponseBody): Buffer;
   decodeCursorRequest(body: Buffer): CursorRequestBody;
-  /** The cursor response: its head, then one framed item per entry (JSON lines or length-delimited). */
+  /** The cursor response: its head, then one framed item per entry (JSON lines). */
   encodeCursorResponse(head: CursorResponseBody, entries: CursorEntry[]): Buffer;
   encodeError(error: HranaError): Buffer;
 }

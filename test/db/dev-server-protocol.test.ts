@@ -1,10 +1,9 @@
 /**
- * The dev server as a Hrana server: what `@libsql/client` never exercises on its own (Hrana 3, Protobuf,
+ * The dev server as a Hrana server: what `@libsql/client` never exercises on its own (Hrana 3,
  * cursors, autocommit checks), the protocol's error answers, lock waits that give up, shutdown and the CLI.
  * The shared behaviour with the embedded client is in conformance.test.ts.
  */
 import { createClient } from '@libsql/client';
-import * as hrana from '@libsql/hrana-client';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,75 +36,6 @@ async function pipeline(path: string, body: unknown, authToken = database.authTo
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Hrana 3', () => {
-  it('serves @libsql/hrana-client over Protobuf: values, cursors, conditions, autocommit, stored SQL', async () => {
-    const client = hrana.openHttp(database.url, database.authToken, undefined, undefined, 3);
-    client.intMode = 'bigint';
-    try {
-      expect(await client.getVersion()).toBe(3);
-      const stream = client.openStream();
-      const values = await stream.queryRow(
-        new hrana.Stmt('SELECT ? AS big, ? AS text, ? AS blob, ? AS float, NULL AS nil').bindIndexes([
-          2n ** 62n + 1n,
-          'Grüße',
-          new Uint8Array([0, 255]),
-          -1.25,
-        ]),
-      );
-      expect(values.row).toMatchObject({ big: 2n ** 62n + 1n, text: 'Grüße', float: -1.25, nil: null });
-      expect(new Uint8Array(values.row!.blob as ArrayBuffer)).toEqual(new Uint8Array([0, 255]));
-
-      expect(await stream.getAutocommit()).toBe(true);
-      await stream.run('BEGIN');
-      expect(await stream.getAutocommit()).toBe(false);
-
-      const batch = stream.batch(true); // through the cursor endpoint
-      const first = batch.step();
-      const firstRows = first.query('SELECT 1 AS one UNION ALL SELECT 2');
-      const failing = batch.step().condition(hrana.BatchCond.ok(first));
-      const failed = failing.query('SELECT * FROM no_such_table');
-      const skipped = batch.step().condition(hrana.BatchCond.ok(failing)).query('SELECT 3');
-      const inTransaction = batch
-        .step()
-        .condition(
-          hrana.BatchCond.and(batch, [
-            hrana.BatchCond.error(failing),
-            hrana.BatchCond.not(hrana.BatchCond.isAutocommit(batch)),
-          ]),
-        )
-        .queryValue('SELECT 4');
-      failed.catch(() => {});
-      await batch.execute();
-      expect((await firstRows)!.rows.map((row) => row.one)).toEqual([1n, 2n]);
-      await expect(failed).rejects.toThrow(/no such table/);
-      expect(await skipped).toBeUndefined();
-      expect((await inTransaction)!.value).toBe(4n);
-      await stream.run('ROLLBACK');
-
-      const stored = stream.storeSql('SELECT ?1 * 2 AS doubled');
-      expect((await stream.queryValue(new hrana.Stmt(stored).bindIndexes([21n]))).value).toBe(42n);
-      stored.close();
-
-      const described = await stream.describe('SELECT id AS teacher, :from, ?5 FROM teachers');
-      expect(described.paramNames).toEqual([':from', undefined, undefined, undefined, '?5']);
-      expect(described.columns.map((c) => [c.name, c.decltype])).toEqual([
-        ['teacher', 'TEXT'],
-        [':from', undefined],
-        ['?5', undefined],
-      ]);
-      expect(described.isReadonly).toBe(true);
-
-      await stream.sequence(
-        'CREATE TABLE protobuf_seq (x); INSERT INTO protobuf_seq VALUES (1); INSERT INTO protobuf_seq VALUES (2);',
-      );
-      expect((await stream.queryValue('SELECT sum(x) FROM protobuf_seq')).value).toBe(3n);
-      stream.close();
-      expect(database.serverLog.some((line) => line.startsWith('POST /v3-protobuf/pipeline 200'))).toBe(true);
-      expect(database.serverLog.some((line) => line.startsWith('POST /v3-protobuf/cursor 200'))).toBe(true);
-    } finally {
-      client.close();
-    }
-  });
-
   it('answers JSON pipelines and cursors on /v3, with get_autocommit and is_autocommit', async () => {
     const opened = await pipeline('/v3/pipeline', {
       baton: null,
@@ -200,8 +130,7 @@ describe('protocol errors', () => {
   });
 
   it('answers version probes without a token, but no pipeline', async () => {
-    for (const probe of ['/v2', '/v3', '/v3-protobuf'])
-      expect((await fetch(`${database.url}${probe}`)).status).toBe(200);
+    for (const probe of ['/v2', '/v3']) expect((await fetch(`${database.url}${probe}`)).status).toBe(200);
     const response = await fetch(`${database.url}/v2/pipeline`, { method: 'POST', body: '{"requests":[]}' });
     expect(response.status).toBe(401);
     expect((await pipeline('/v2/pipeline', { requests: [] }, 'wrong')).status).toBe(401);

@@ -25,6 +25,8 @@ async function start(): Promise<{ stack: Stack; dataDir: string }> {
     build: process.env.SLOTCAST_SKIP_BUILD !== '1',
     // Everything the Worker and wrangler print, so test/log-audit searches the most there is to search.
     logLevel: 'log',
+    // Tests may set the Worker's time per request with X-Slotcast-Now (worker/clock.ts).
+    testClock: true,
     // A short heartbeat so the "missed publish" test needn't wait 30 s.
     extraVars: { LIVE_HEARTBEAT_MS: '1500' },
   });

@@ -61,5 +61,5 @@ export async function sendSignInLink(
     db.insert(auditLog).values(audit),
   ];
   await db.batch(statements);
-  await enqueueOutbox(env, [outbox.id]);
+  await enqueueOutbox(env, [outbox.id], now);
 }

@@ -10,7 +10,8 @@ import type { Teacher } from '../../db/schema.ts';
 import { sessionAssertions } from '../../db/schema.ts';
 import { constantTimeEqual, sha256Bytes } from '../crypto/hash.ts';
 import type { Db } from '../db.ts';
-import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS, type SessionResult } from './session.ts';
+import type { SessionAssertion, SessionResult } from '../http/types.ts';
+import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS } from './session.ts';
 
 /** How long a validated session is remembered; the assertion, not this, decides validity. */
 const REMEMBER_MS = 5 * 60 * 1000;
@@ -22,12 +23,6 @@ interface Remembered {
   secretHash: Uint8Array;
   auth: TeacherSession;
   at: number;
-}
-
-export interface SessionAssertion {
-  sessionId: string;
-  secretHash: Uint8Array;
-  teacherUpdatedAt: number;
 }
 
 const remembered = new Map<string, Remembered>();
@@ -80,3 +75,6 @@ export function assertSession(db: Db, assertion: SessionAssertion, now: number) 
     inactivityTimeoutMs: INACTIVITY_TIMEOUT_MS,
   });
 }
+
+/** The statement a remembered session's write opens its batch with. */
+export type SessionGuard = ReturnType<typeof assertSession>;

@@ -4,20 +4,16 @@
  */
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db.ts';
-import { authSessions, teachers, users, type Teacher, type User } from '../../db/schema.ts';
+import { authSessions, teachers, users } from '../../db/schema.ts';
 import { constantTimeEqual, sha256Bytes } from '../crypto/hash.ts';
 import { randomToken } from '../crypto/random.ts';
+import type { SessionResult } from '../http/types.ts';
 
 export const SESSION_COOKIE = 'slotcast_session';
 export const INACTIVITY_TIMEOUT_MS = 10 * 24 * 60 * 60 * 1000;
 export const ABSOLUTE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 /** Refresh last_verified_at at most this often, so reads stay reads. */
 const ACTIVITY_WRITE_INTERVAL_MS = 60 * 60 * 1000;
-
-export type SessionUser = Pick<User, 'id' | 'email' | 'name' | 'role'>;
-export type SessionResult =
-  | { session: { id: string; expiresAt: number }; user: SessionUser; teacher: Teacher | null }
-  | { session: null; user: null; teacher: null };
 
 const none: SessionResult = { session: null, user: null, teacher: null };
 

@@ -11,7 +11,7 @@ import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { bumpVersion } from '../calendar/slot-service.ts';
+import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import type { ResolvedLink } from '../share-links/resolve.ts';
@@ -130,6 +130,7 @@ export async function bookThroughLink(
   await enqueueOutbox(
     env,
     account.emails.map((e) => e.id),
+    now,
   );
   const booked = { ...slot, status: 'booked' as const };
   await publishCalendarEvent(env, teacher.id, {

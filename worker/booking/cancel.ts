@@ -5,7 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { auditLog, bookings, linkEvents, shareLinks, slots, type Booking, type Teacher } from '../../db/schema.ts';
 import { auditValues, type AuditEntry } from '../audit.ts';
-import { bumpVersion } from '../calendar/slot-service.ts';
+import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';

@@ -8,7 +8,7 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import { apiKeys, auditLog, bookings, emailOutbox, slots, students, users, type Teacher } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
-import { bumpVersion } from '../calendar/slot-service.ts';
+import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
@@ -220,6 +220,7 @@ export async function confirmExternalBooking(
   await enqueueOutbox(
     env,
     account.emails.map((e) => e.id),
+    now,
   );
   await publishCalendarEvent(env, teacher.id, {
     version,

@@ -1,6 +1,6 @@
 /** Writing slots: one batch per change (slots + version bump + audit), then a live event. */
-import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
-import { auditLog, slots, teachers, type Teacher } from '../../db/schema.ts';
+import { and, eq, gt, inArray, lt, ne } from 'drizzle-orm';
+import { auditLog, slots, type Teacher } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
@@ -9,17 +9,11 @@ import { DomainError } from '../errors.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
 import { formatSlotTime } from '../../shared/slot-time.ts';
-import type { SessionGuard } from '../http/middleware.ts';
+import type { SessionGuard } from '../auth/session-cache.ts';
 import { findConflicts } from './overlap.ts';
 import type { Interval } from './recurrence.ts';
 import { teacherSlotView } from './slot-views.ts';
-
-export const bumpVersion = (db: Db, teacherId: string) =>
-  db
-    .update(teachers)
-    .set({ calendarVersion: sql`${teachers.calendarVersion} + 1` })
-    .where(eq(teachers.id, teacherId))
-    .returning({ version: teachers.calendarVersion });
+import { bumpVersion } from './version.ts';
 
 const formatRange = (i: Interval, timeZone: string) =>
   formatSlotTime(i.startsAt, i.endsAt, { timeZone, locale: 'en-GB' });

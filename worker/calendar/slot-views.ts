@@ -1,7 +1,8 @@
 import { and, eq, gt, gte, lt, ne } from 'drizzle-orm';
-import { bookings, slots, students, teachers } from '../../db/schema.ts';
+import { bookings, slots, students } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
+import { versionQuery } from './version.ts';
 
 /** Longest slot the API accepts; lets range reads use the (teacher_id, starts_at) index. */
 export const MAX_SLOT_MINUTES = 12 * 60;
@@ -59,9 +60,6 @@ export function teacherSlotsQuery(db: Db, teacherId: string, from: number, to: n
     )
     .orderBy(slots.startsAt);
 }
-
-export const versionQuery = (db: Db, teacherId: string) =>
-  db.select({ version: teachers.calendarVersion }).from(teachers).where(eq(teachers.id, teacherId));
 
 /** Snapshot: the version and the slots read in one transaction, so they agree. */
 export async function teacherSnapshot(db: Db, teacherId: string, from: number, to: number) {

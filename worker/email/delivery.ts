@@ -6,7 +6,7 @@ import { getDb } from '../db.ts';
 import type { Env } from '../env.ts';
 import { openPayload } from './outbox.ts';
 import { sendEmail } from './providers.ts';
-import { describeForLog } from '../http/mask.ts';
+import { describeForLog } from '../log/mask.ts';
 
 export const MAX_ATTEMPTS = 8;
 const BACKOFF_SECONDS = [10, 30, 120, 300, 900, 1800, 3600];
@@ -23,7 +23,8 @@ export type DeliveryOutcome =
   | { outcome: 'skipped' }
   | { outcome: 'not_due'; delaySeconds: number };
 
-export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.now()): Promise<DeliveryOutcome> {
+/** Claims and sends one row at `now` (the consumer's clock): backoff and due times are measured from it. */
+export async function deliverOutboxRow(env: Env, outboxId: string, now: number): Promise<DeliveryOutcome> {
   const db = getDb(env);
   // The claim is one conditional update: two consumers holding the same id can't both send it.
   const [row] = await db
@@ -51,9 +52,9 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.no
         status: 'sent',
         provider: result.provider,
         providerMessageId: result.providerMessageId,
-        sentAt: Date.now(),
+        sentAt: now,
         lastError: null,
-        updatedAt: Date.now(),
+        updatedAt: now,
       })
       .where(eq(emailOutbox.id, row.id));
     return { outcome: 'sent' };
@@ -67,7 +68,7 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now = Date.no
         status: failed ? 'failed' : 'queued',
         lastError,
         nextAttemptAt: now + delaySeconds * 1000,
-        updatedAt: Date.now(),
+        updatedAt: now,
       })
       .where(eq(emailOutbox.id, row.id));
     console.warn(

@@ -3,16 +3,13 @@
  * put on the queue after commit. The queue consumer sends it; the cron sweep re-enqueues rows whose message
  * was lost. The payload is sealed because it can hold a one-time link.
  */
-import { describeForLog } from '../http/mask.ts';
+import { describeForLog } from '../log/mask.ts';
 import type { TemplateName, TemplatePayloads } from '../../emails/index.ts';
 import { emailOutbox } from '../../db/schema.ts';
 import { seal, unseal } from '../crypto/seal.ts';
 import { newId } from '../crypto/random.ts';
+import { clockShift } from '../clock.ts';
 import { config, type Env } from '../env.ts';
-
-export interface EmailJob {
-  outboxId: string;
-}
 
 const SEAL_PURPOSE = 'email-outbox';
 
@@ -45,11 +42,15 @@ export async function openPayload(env: Env, sealed: string): Promise<unknown> {
   return JSON.parse(await unseal(config(env).SECRET_KEY, SEAL_PURPOSE, sealed));
 }
 
-/** Hands committed outbox rows to the queue. A failure here is not lost: the cron sweep finds the rows. */
-export async function enqueueOutbox(env: Env, ids: string[]): Promise<void> {
+/**
+ * Hands committed outbox rows to the queue. A failure here is not lost: the cron sweep finds the rows. `now` is
+ * the time the rows were written at; in test mode the message carries its shift from the wall clock.
+ */
+export async function enqueueOutbox(env: Env, ids: string[], now: number): Promise<void> {
   if (ids.length === 0) return;
+  const clockShiftMs = clockShift(env, now);
   try {
-    await env.EMAIL_QUEUE.sendBatch(ids.map((outboxId) => ({ body: { outboxId } })));
+    await env.EMAIL_QUEUE.sendBatch(ids.map((outboxId) => ({ body: { outboxId, clockShiftMs } })));
   } catch (error) {
     console.error(JSON.stringify({ at: 'enqueueOutbox', error: describeForLog(error), count: ids.length }));
   }

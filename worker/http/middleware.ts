@@ -1,21 +1,17 @@
-import type { Context, MiddlewareHandler } from 'hono';
-import { createMiddleware } from 'hono/factory';
-import type { Teacher } from '../../db/schema.ts';
-import { assertSession, forgetSession, recallSession, rememberSession } from '../auth/session-cache.ts';
-import { getDb, isConstraintError } from '../db.ts';
+/** The request pipeline before any route: the log line, the clock, the origin check. */
+import type { MiddlewareHandler } from 'hono';
+import { requestNow, TEST_CLOCK_HEADER } from '../clock.ts';
 import { config } from '../env.ts';
 import { DomainError } from '../errors.ts';
-import { readSessionCookie } from '../auth/cookies.ts';
-import { validateSessionToken } from '../auth/session.ts';
+import { maskPath } from '../log/mask.ts';
 import type { AppEnv } from './types.ts';
-import { maskPath } from './mask.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** One log line per request, with tokens masked out of the path and no query string. */
 export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // Duration only: no decision is made on this, so it reads the wall clock rather than the request's "now".
   const started = Date.now();
-  c.set('now', started);
   await next();
   console.log(
     JSON.stringify({
@@ -52,72 +48,10 @@ export const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * Writes that check the session inside their own batch (worker/auth/session-cache.ts): on these, a session
- * this isolate validated recently costs no round trip before the write.
+ * Sets the request's "now" (clock.ts), once, before anything reads it: the wall clock, or in test mode the
+ * X-Slotcast-Now header. Outside test mode the header is refused with a 400.
  */
-const SESSION_ASSERTED_WRITES = new Set(['POST /api/teacher/slots', 'POST /api/teacher/slots/recurring']);
-
-export const signInFirst = () => new DomainError('unauthenticated', 401, 'Please sign in.');
-
-/** Validates the session against the database, for this request and for the write fast path later. */
-async function authenticate(c: Context<AppEnv>, token: string | undefined) {
-  const now = c.get('now');
-  const auth = token
-    ? await validateSessionToken(getDb(c.env), token, now)
-    : { session: null, user: null, teacher: null };
-  c.set('auth', auth);
-  if (token) rememberSession(token, auth, now);
-  return auth;
-}
-
-/** Resolves the session once per request. */
-export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = readSessionCookie(c);
-  const recalled =
-    token && SESSION_ASSERTED_WRITES.has(`${c.req.method} ${c.req.path}`) ? recallSession(token, c.get('now')) : null;
-  if (recalled) {
-    c.set('auth', recalled.auth);
-    c.set('sessionAssertion', recalled.assertion);
-  } else {
-    await authenticate(c, token);
-  }
+export const useClock: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('now', requestNow(c.env, c.req.header(TEST_CLOCK_HEADER)));
   await next();
 };
-
-/**
- * Runs a teacher's write. On a remembered session the write's batch opens with the session assertion; if the
- * database refuses it (signed out, expired, settings changed), the session is validated the ordinary way and
- * the write runs once more on what the database says now.
- */
-export async function asAssertedTeacher<T>(
-  c: Context<AppEnv>,
-  write: (teacher: Teacher, guard: SessionGuard | null) => Promise<T>,
-): Promise<T> {
-  const assertion = c.get('sessionAssertion');
-  if (!assertion) return write(currentTeacher(c), null);
-  try {
-    return await write(currentTeacher(c), assertSession(getDb(c.env), assertion, c.get('now')));
-  } catch (error) {
-    if (!isConstraintError(error, 'SESSION_INVALID')) throw error;
-  }
-  forgetSession(assertion.sessionId);
-  if (!(await authenticate(c, readSessionCookie(c))).user) throw signInFirst();
-  return write(currentTeacher(c), null);
-}
-
-export type SessionGuard = ReturnType<typeof assertSession>;
-
-export const requireTeacher = createMiddleware<AppEnv>(async (c, next) => {
-  const auth = c.get('auth');
-  if (!auth.user) throw signInFirst();
-  if (auth.user.role !== 'teacher' || !auth.teacher)
-    throw new DomainError('forbidden', 403, 'This page is for teachers.');
-  await next();
-});
-
-/** The signed-in teacher; only valid behind requireTeacher. */
-export function currentTeacher(c: { get(key: 'auth'): AppEnv['Variables']['auth'] }) {
-  const { teacher } = c.get('auth');
-  if (!teacher) throw new DomainError('forbidden', 403, 'This page is for teachers.');
-  return teacher;
-}

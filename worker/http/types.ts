@@ -1,13 +1,30 @@
+/**
+ * What a request carries through the Hono app. The session types are declared here, from the schema alone,
+ * so the auth modules that fill them in (auth/) can import this file without it importing them back.
+ */
+import type { Teacher, User } from '../../db/schema.ts';
 import type { Env } from '../env.ts';
-import type { SessionResult } from '../auth/session.ts';
+
+export type SessionUser = Pick<User, 'id' | 'email' | 'name' | 'role'>;
+export type SessionResult =
+  | { session: { id: string; expiresAt: number }; user: SessionUser; teacher: Teacher | null }
+  | { session: null; user: null; teacher: null };
+
+/** A remembered session's proof, checked inside the write batch by the database (auth/session-cache.ts). */
+export interface SessionAssertion {
+  sessionId: string;
+  secretHash: Uint8Array;
+  teacherUpdatedAt: number;
+}
 
 export type AppEnv = {
   Bindings: Env;
   Variables: {
-    /** Resolved lazily by the auth middleware; `session: null` when signed out. */
+    /** Resolved by the session middleware (auth/guard.ts); `session: null` when signed out. */
     auth: SessionResult;
+    /** The request's time, set once by the clock middleware (clock.ts); every decision reads this. */
     now: number;
     /** Set when the session came from this isolate's memory: the write batch must assert it (session-cache.ts). */
-    sessionAssertion?: import('../auth/session-cache.ts').SessionAssertion;
+    sessionAssertion?: SessionAssertion;
   };
 };

@@ -1,5 +1,5 @@
 import type { Env } from '../env.ts';
-import { describeForLog } from '../http/mask.ts';
+import { describeForLog } from '../log/mask.ts';
 import type { CalendarEvent } from '../../shared/live-protocol.ts';
 
 export const calendarStub = (env: Env, teacherId: string) =>

@@ -2,7 +2,7 @@
  * TeacherCalendar: one Durable Object per teacher. It holds the live WebSockets (hibernation API) and the most
  * recent calendar events. It is not the source of truth: routes publish here after their batch commits.
  */
-import { describeForLog } from '../http/mask.ts';
+import { describeForLog } from '../log/mask.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { eq } from 'drizzle-orm';
 import { teachers } from '../../db/schema.ts';
@@ -208,6 +208,7 @@ export class TeacherCalendar extends DurableObject<Env> {
     return config(this.env).LIVE_HEARTBEAT_MS;
   }
 
+  /** A timer, not a decision: alarms are set on the wall clock (clock.ts is for what the time decides). */
   private async ensureHeartbeat(): Promise<void> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.heartbeatMs());
   }

@@ -1,15 +1,12 @@
 import { Hono } from 'hono';
-import { forgetSession } from '../auth/session-cache.ts';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, teachers, users } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { signInFirst } from '../auth/guard.ts';
 import { clearSessionCookie, setSessionCookie } from '../auth/cookies.ts';
-import { consumeLoginToken, explainUnusable, inspectLoginToken } from '../auth/magic-link.ts';
+import { explainUnusable, inspectLoginToken } from '../auth/magic-link.ts';
 import { sendSignInLink } from '../auth/send-sign-in-link.ts';
-import { invalidateSession, newSession } from '../auth/session.ts';
+import { signOut } from '../auth/sign-out.ts';
+import { signInWithLink } from '../auth/sign-in.ts';
 import { sha256Hex } from '../crypto/hash.ts';
-import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
@@ -44,71 +41,14 @@ export const authRoutes = new Hono<AppEnv>()
       const { token, timeZone } = c.req.valid('json');
       // A used link can make an account (a sign-up link), so this path is limited too.
       await enforceRateLimit(c.env.RL_AUTH_IP, `verify:${clientIp(c.req)}`, 'sign-in attempts from this network');
-      const db = getDb(c.env);
-      const now = c.get('now');
-      const consumed = await consumeLoginToken(db, token, now);
-      if (!consumed.ok) {
-        if (consumed.reason === 'invalid')
-          throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
-        const what = consumed.reason === 'expired' ? 'has expired' : 'has already been used';
-        throw new DomainError(
-          `token_${consumed.reason}`,
-          410,
-          `This sign-in link ${what}. We can send a fresh one to the same address.`,
-        );
-      }
-      const { email, purpose } = consumed.token;
-      // A sign-up link creates the teacher account; a second click on another sign-up link for the same address
-      // finds the account the first one made (the unique email decides).
-      const userId = newId();
-      await db.batch([
-        db
-          .insert(users)
-          .values({
-            id: userId,
-            email,
-            name: '',
-            role: 'teacher',
-            emailVerifiedAt: now,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .onConflictDoNothing(),
-        db.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.email, email)),
-      ]);
-      const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-      if (!user || user.disabledAt)
-        throw new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
-      const session = newSession(db, user.id, now);
-      const audit = await auditValues(
+      const { user, session } = await signInWithLink(
         c.env,
-        {
-          actorType: user.role,
-          actorId: user.id,
-          action: 'auth.signed_in',
-          targetType: 'user',
-          targetId: user.id,
-          ip: clientIp(c.req),
-          userAgent: c.req.header('user-agent'),
-          details: { purpose },
-        },
-        now,
+        getDb(c.env),
+        { token, timeZone, ip: clientIp(c.req), userAgent: c.req.header('user-agent') },
+        c.get('now'),
       );
-      if (user.id === userId && user.role === 'teacher') {
-        const displayName = email.split('@')[0] ?? 'Teacher';
-        await db.batch([
-          db
-            .insert(teachers)
-            .values({ id: user.id, displayName, timeZone: timeZone ?? 'UTC', createdAt: now, updatedAt: now })
-            .onConflictDoNothing(),
-          session.insert,
-          db.insert(auditLog).values(audit),
-        ]);
-      } else {
-        await db.batch([session.insert, db.insert(auditLog).values(audit)]);
-      }
       setSessionCookie(c, session.token, session.expiresAt);
-      return c.json({ user: { id: user.id, email: user.email, name: user.name, role: user.role } });
+      return c.json({ user });
     },
   )
 
@@ -148,16 +88,13 @@ export const authRoutes = new Hono<AppEnv>()
 
   .post('/sign-out', async (c) => {
     const { session } = c.get('auth');
-    if (session) {
-      forgetSession(session.id);
-      await invalidateSession(getDb(c.env), session.id);
-    }
+    if (session) await signOut(getDb(c.env), session.id);
     clearSessionCookie(c);
     return c.body(null, 204);
   })
 
   .get('/me', (c) => {
     const { user, teacher } = c.get('auth');
-    if (!user) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+    if (!user) throw signInFirst();
     return c.json({ user, teacher: teacher ? teacherProfile(teacher) : null });
   });

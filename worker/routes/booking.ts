@@ -3,26 +3,23 @@
  * own student: other students' bookings appear only as "booked".
  */
 import { Hono, type Context } from 'hono';
-import { and, desc, eq, gte, gt, lt, ne, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, bookings, linkEvents, shareLinks, slots } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { bookings } from '../../db/schema.ts';
 import { bookThroughLink, cancelThroughLink, studentBookingView } from '../booking/book.ts';
-import { bookingRefusal } from '../../shared/booking-rules.ts';
-import { MAX_SLOT_MINUTES, versionQuery } from '../calendar/slot-views.ts';
-import { newId } from '../crypto/random.ts';
+import { portalSnapshot } from '../calendar/portal-view.ts';
 import { getDb } from '../db.ts';
+import { describeForLog } from '../log/mask.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
-import type { SlotView } from '../../shared/live-protocol.ts';
-import { resolveLink, type ResolvedLink } from '../share-links/resolve.ts';
+import { recordLinkView } from '../share-links/access.ts';
+import { resolveLink } from '../share-links/resolve.ts';
 import { linkSummary } from '../share-links/state.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const HOUR_MS = 60 * 60 * 1000;
 const tokenParam = z.object({ token: z.string().max(64) });
 const rangeQuery = z
   .object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() })
@@ -36,46 +33,6 @@ async function limit(c: Context<AppEnv>, binding: 'RL_PORTAL_READ' | 'RL_PORTAL_
   await enforceRateLimit(c.env[binding], `link:${token.slice(0, 16)}`, what);
 }
 
-/** Counts the view; written after the answer so reads stay fast. Audited at most hourly per link. */
-function recordAccess(c: Context<AppEnv>, resolved: ResolvedLink, now: number) {
-  const db = getDb(c.env);
-  const { link } = resolved;
-  const audit = link.lastAccessedAt === null || now - link.lastAccessedAt > HOUR_MS;
-  c.executionCtx.waitUntil(
-    (async () => {
-      const writes = [
-        db
-          .update(shareLinks)
-          .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: now })
-          .where(eq(shareLinks.id, link.id)),
-        db
-          .insert(linkEvents)
-          .values({ id: newId(), shareLinkId: link.id, teacherId: link.teacherId, kind: 'view', at: now }),
-      ] as const;
-      if (audit) {
-        await db.batch([
-          ...writes,
-          db.insert(auditLog).values(
-            await auditValues(
-              c.env,
-              {
-                actorType: 'share_link',
-                actorId: link.id,
-                action: 'share_link.accessed',
-                targetType: 'share_link',
-                targetId: link.id,
-                ip: clientIp(c.req),
-                userAgent: c.req.header('user-agent'),
-              },
-              now,
-            ),
-          ),
-        ]);
-      } else await db.batch(writes);
-    })().catch((error) => console.warn(JSON.stringify({ at: 'recordAccess', error: String(error).slice(0, 200) }))),
-  );
-}
-
 export const bookingRoutes = new Hono<AppEnv>()
   .get('/:token/calendar', validate('param', tokenParam), validate('query', rangeQuery), async (c) => {
     const { token } = c.req.valid('param');
@@ -87,34 +44,13 @@ export const bookingRoutes = new Hono<AppEnv>()
     const query = c.req.valid('query');
     const from = query.from ?? now;
     const to = query.to ?? from + 14 * DAY_MS;
-    const [versionRows, rows] = await db.batch([
-      versionQuery(db, teacher.id),
-      db
-        .select({ slot: slots, bookedBy: bookings.studentId })
-        .from(slots)
-        .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
-        .where(
-          and(
-            eq(slots.teacherId, teacher.id),
-            gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
-            lt(slots.startsAt, to),
-            gt(slots.endsAt, from),
-            ne(slots.status, 'canceled'),
-          ),
-        )
-        .orderBy(slots.startsAt),
-    ]);
-    recordAccess(c, resolved, now);
-    const view: SlotView[] = rows.map(({ slot, bookedBy }) => ({
-      id: slot.id,
-      startsAt: slot.startsAt,
-      endsAt: slot.endsAt,
-      subject: slot.subject,
-      status: slot.status,
-      seriesId: null,
-      mine: bookedBy === student.id,
-      bookable: slot.status === 'open' && bookingRefusal(slot.startsAt, teacher, now) === null,
-    }));
+    const snapshot = await portalSnapshot(db, teacher, student.id, { from, to }, now);
+    const client = { ip: clientIp(c.req), userAgent: c.req.header('user-agent') };
+    c.executionCtx.waitUntil(
+      recordLinkView(c.env, db, resolved, client, now).catch((error) =>
+        console.warn(JSON.stringify({ at: 'recordLinkView', error: describeForLog(error) })),
+      ),
+    );
     const summary = linkSummary(link, now);
     return c.json({
       teacher: {
@@ -127,8 +63,8 @@ export const bookingRoutes = new Hono<AppEnv>()
       },
       student: { name: student.name },
       link: { expiresAt: summary.expiresAt, remainingBookings: summary.remainingBookings },
-      version: versionRows[0]?.version ?? 0,
-      slots: view,
+      version: snapshot.version,
+      slots: snapshot.slots,
     });
   })
 

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
-import { currentTeacher, requireTeacher } from '../http/middleware.ts';
+import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
 import type { Audience } from '../live/audience.ts';
 import { calendarStub } from '../live/publish.ts';

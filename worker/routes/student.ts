@@ -9,20 +9,12 @@ import { getDb, type Db } from '../db.ts';
 import { config } from '../env.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
-import { signInFirst } from '../http/middleware.ts';
+import { requireStudent } from '../auth/guard.ts';
 import { cancelBooking } from '../booking/cancel.ts';
 import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
-import { createMiddleware } from 'hono/factory';
 import { weeklyRangesSchema } from '../../shared/weekly-range.ts';
-
-const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
-  const { user } = c.get('auth');
-  if (!user) throw signInFirst();
-  if (user.role !== 'student') throw new DomainError('forbidden', 403, 'This page is for students.');
-  await next();
-});
 
 const cursorSchema = z.string().regex(/^\d+:[0-9a-f-]{36}$/, 'This page link is not valid.');
 const availabilitySchema = z

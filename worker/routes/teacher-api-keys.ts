@@ -8,7 +8,7 @@ import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
 import { DomainError, notFound } from '../errors.ts';
-import { currentTeacher, requireTeacher } from '../http/middleware.ts';
+import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import { clientIp } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';

@@ -4,7 +4,7 @@ import { Temporal } from 'temporal-polyfill';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
-import { asAssertedTeacher, currentTeacher, requireTeacher } from '../http/middleware.ts';
+import { asAssertedTeacher, currentTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
 import { fieldError, validate } from '../http/validate.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
@@ -71,11 +71,6 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
     const { from, to } = c.req.valid('query');
     const snapshot = await teacherSnapshot(getDb(c.env), teacher.id, from, to);
     return c.json({ ...snapshot, teacher: teacherProfile(teacher) });
-  })
-
-  .get('/slots', validate('query', rangeSchema), async (c) => {
-    const { from, to } = c.req.valid('query');
-    return c.json(await teacherSnapshot(getDb(c.env), currentTeacher(c).id, from, to));
   })
 
   .post('/slots', validate('json', singleSlotSchema), async (c) => {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { teachers } from '../../db/schema.ts';
 import { getDb } from '../db.ts';
-import { currentTeacher, requireTeacher } from '../http/middleware.ts';
+import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';

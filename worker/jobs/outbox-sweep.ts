@@ -1,16 +1,16 @@
 import { and, eq, lte } from 'drizzle-orm';
 import { emailOutbox } from '../../db/schema.ts';
 import { getDb } from '../db.ts';
+import { enqueueOutbox } from '../email/outbox.ts';
 import type { Env } from '../env.ts';
-import { enqueueOutbox } from './outbox.ts';
 
 /** A queued row this far past due has lost its queue message. */
 export const STALE_QUEUED_MS = 2 * 60 * 1000;
 /** A row left in `sending` this long was interrupted mid-send. */
 export const STUCK_SENDING_MS = 5 * 60 * 1000;
 
-/** Cron: re-enqueue outbox rows whose queue message was lost or whose send was interrupted. */
-export async function sweepOutbox(env: Env, now = Date.now()): Promise<number> {
+/** Cron job: re-enqueue outbox rows whose queue message was lost or whose send was interrupted. */
+export async function sweepOutbox(env: Env, now: number): Promise<number> {
   const db = getDb(env);
   await db
     .update(emailOutbox)
@@ -24,6 +24,7 @@ export async function sweepOutbox(env: Env, now = Date.now()): Promise<number> {
   await enqueueOutbox(
     env,
     stale.map((r) => r.id),
+    now,
   );
   return stale.length;
 }

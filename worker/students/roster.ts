@@ -1,0 +1,189 @@
+/** A teacher's students: the list (with each one's newest link, last email and availability), add, edit, remove. */
+import { and, desc, eq, gt, inArray } from 'drizzle-orm';
+import { auditLog, availability, bookings, emailOutbox, students, type Teacher } from '../../db/schema.ts';
+import { auditValues } from '../audit.ts';
+import { newId } from '../crypto/random.ts';
+import { isConstraintError, type Db } from '../db.ts';
+import { config, type Env } from '../env.ts';
+import { DomainError } from '../errors.ts';
+import { revokeStudentLinks } from '../share-links/issue.ts';
+import { latestLinks, linkView } from '../share-links/view.ts';
+import { nextStudentColor } from './colors.ts';
+import { findStudent } from './find.ts';
+
+const studentExists = () =>
+  new DomainError('student_exists', 409, 'You already have a student with this email address.');
+
+/** The newest email about each student, so a failed delivery shows next to them. */
+async function latestEmails(db: Db, teacherId: string, studentIds: string[]) {
+  const latest = new Map<
+    string,
+    { template: string; status: string; attempts: number; lastError: string | null; sentAt: number | null; at: number }
+  >();
+  if (studentIds.length === 0) return latest;
+  const rows = await db
+    .select({
+      studentId: emailOutbox.studentId,
+      template: emailOutbox.template,
+      status: emailOutbox.status,
+      attempts: emailOutbox.attempts,
+      lastError: emailOutbox.lastError,
+      sentAt: emailOutbox.sentAt,
+      at: emailOutbox.createdAt,
+    })
+    .from(emailOutbox)
+    .where(and(eq(emailOutbox.teacherId, teacherId), inArray(emailOutbox.studentId, studentIds)))
+    .orderBy(desc(emailOutbox.createdAt));
+  for (const { studentId, ...row } of rows)
+    if (studentId && !latest.has(studentId) && row.template !== 'booking-notice') latest.set(studentId, row);
+  return latest;
+}
+
+/** What each student with an account said about when they're free (only this teacher's students are asked). */
+async function availabilityOf(db: Db, userIds: string[]) {
+  if (userIds.length === 0) return new Map<string, typeof availability.$inferSelect>();
+  const rows = await db.select().from(availability).where(inArray(availability.studentUserId, userIds));
+  return new Map(rows.map((row) => [row.studentUserId, row]));
+}
+
+function availabilityView(row: typeof availability.$inferSelect | undefined) {
+  return row
+    ? {
+        timeZone: row.timeZone,
+        weeklyRanges: row.weeklyRanges,
+        notes: row.notes,
+        preferences: row.preferences,
+        updatedAt: row.updatedAt,
+      }
+    : null;
+}
+
+export async function listStudents(env: Env, db: Db, teacherId: string, now: number) {
+  const list = await db.select().from(students).where(eq(students.teacherId, teacherId)).orderBy(students.name);
+  const ids = list.map((s) => s.id);
+  const [links, emails, free] = await Promise.all([
+    latestLinks(db, ids),
+    latestEmails(db, teacherId, ids),
+    availabilityOf(
+      db,
+      list.flatMap((s) => (s.userId ? [s.userId] : [])),
+    ),
+  ]);
+  const { SECRET_KEY, APP_URL } = config(env);
+  return Promise.all(
+    list.map(async (s) => ({
+      id: s.id,
+      name: s.name,
+      email: s.email,
+      color: s.color,
+      hasAccount: s.userId !== null,
+      link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null,
+      lastEmail: emails.get(s.id) ?? null,
+      availability: availabilityView(s.userId ? free.get(s.userId) : undefined),
+    })),
+  );
+}
+
+export async function addStudent(
+  env: Env,
+  db: Db,
+  teacher: Teacher,
+  input: { name: string; email: string; color?: string },
+  now: number,
+) {
+  const taken = await db.select({ color: students.color }).from(students).where(eq(students.teacherId, teacher.id));
+  const student = {
+    id: newId(),
+    teacherId: teacher.id,
+    name: input.name,
+    email: input.email,
+    color: input.color ?? nextStudentColor(taken.map((t) => t.color)),
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await db.batch([
+      db.insert(students).values(student),
+      db.insert(auditLog).values(
+        await auditValues(
+          env,
+          {
+            actorType: 'teacher',
+            actorId: teacher.id,
+            action: 'student.added',
+            targetType: 'student',
+            targetId: student.id,
+          },
+          now,
+        ),
+      ),
+    ]);
+  } catch (error) {
+    if (isConstraintError(error, 'UNIQUE')) throw studentExists();
+    throw error;
+  }
+  return {
+    id: student.id,
+    name: student.name,
+    email: student.email,
+    color: student.color,
+    hasAccount: false,
+    link: null,
+    lastEmail: null,
+    availability: null,
+  };
+}
+
+export async function updateStudent(
+  db: Db,
+  teacher: Teacher,
+  studentId: string,
+  changes: { name?: string; email?: string; color?: string },
+  now: number,
+) {
+  await findStudent(db, teacher.id, studentId);
+  try {
+    const [updated] = await db
+      .update(students)
+      .set({ ...changes, updatedAt: now })
+      .where(and(eq(students.id, studentId), eq(students.teacherId, teacher.id)))
+      .returning();
+    return { id: updated!.id, name: updated!.name, email: updated!.email, color: updated!.color };
+  } catch (error) {
+    if (isConstraintError(error, 'UNIQUE')) throw studentExists();
+    throw error;
+  }
+}
+
+/** Removes a student without upcoming sessions; their links stop working at once. */
+export async function removeStudent(env: Env, db: Db, teacher: Teacher, studentId: string, now: number) {
+  const student = await findStudent(db, teacher.id, studentId);
+  const upcoming = await db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(and(eq(bookings.studentId, student.id), eq(bookings.status, 'scheduled'), gt(bookings.startsAt, now)))
+    .limit(1);
+  if (upcoming.length > 0)
+    throw new DomainError(
+      'student_has_bookings',
+      409,
+      `${student.name} has upcoming sessions. Cancel them before removing the student.`,
+    );
+  await revokeStudentLinks(env, db, teacher.id, student.id, now);
+  await db.batch([
+    db.delete(students).where(eq(students.id, student.id)),
+    db.insert(auditLog).values(
+      await auditValues(
+        env,
+        {
+          actorType: 'teacher',
+          actorId: teacher.id,
+          action: 'student.removed',
+          targetType: 'student',
+          targetId: student.id,
+        },
+        now,
+      ),
+    ),
+  ]);
+}
