@@ -48,11 +48,4 @@ export default ts.config(
     },
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
-  {
-    files: ['test/**', 'bench/**'],
-    rules: {
-      // Tests and benchmarks read JSON answers whose shape they assert field by field right after.
-      '@typescript-eslint/no-explicit-any': 'off',
-    },
-  },
 );

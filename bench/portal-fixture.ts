@@ -13,9 +13,9 @@ export async function portalFixture(appUrl: string, dbUrl: string, options: { sl
   });
   client.close();
   const headers = { origin: appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
-  const post = async (path: string, body: unknown) => {
+  const post = async <T>(path: string, body: unknown): Promise<T> => {
     const response = await fetch(appUrl + path, { method: 'POST', headers, body: JSON.stringify(body) });
-    const json = (await response.json()) as any;
+    const json = (await response.json()) as T;
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
@@ -26,7 +26,7 @@ export async function portalFixture(appUrl: string, dbUrl: string, options: { sl
   const day = (offset: number) => new Date(Date.now() + (2 + offset) * 86_400_000).toISOString().slice(0, 10);
   const created: { id: string; startsAt: number }[] = [];
   for (let hour = 0; hour < hours; hour++) {
-    const result = await post('/api/teacher/slots/recurring', {
+    const result = await post<{ slots: { id: string; startsAt: number }[] }>('/api/teacher/slots/recurring', {
       days: [1, 2, 3, 4, 5, 6, 7],
       startTime: `${String(hour).padStart(2, '0')}:00`,
       lengthMinutes: 30,
@@ -41,12 +41,12 @@ export async function portalFixture(appUrl: string, dbUrl: string, options: { sl
   const slotIds = created.slice(0, options.slots).map((s) => s.id);
   const tokens: string[] = [];
   for (let i = 0; i < options.students; i++) {
-    const { student } = await post('/api/teacher/students', {
+    const { student } = await post<{ student: { id: string } }>('/api/teacher/students', {
       name: `Student ${i + 1}`,
       email: `bench-${i}-${teacher.id.slice(0, 8)}@example.test`,
     });
-    const { link } = await post(`/api/teacher/students/${student.id}/share-link`, {});
-    tokens.push(link.url.split('/').at(-1));
+    const { link } = await post<{ link: { url: string } }>(`/api/teacher/students/${student.id}/share-link`, {});
+    tokens.push(link.url.split('/').at(-1)!);
   }
   return { teacher, slotIds, tokens };
 }

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLibsqlServer } from '../../db/server/index.ts';
+import { until } from '../support/until.ts';
 import { startMigratedServer, type Database } from './backends.ts';
 import { HOUR, MONDAY_9AM, countSlots, givenTeacher, insertSlot, libsqlErrorOf } from './given.ts';
 
@@ -32,8 +33,6 @@ async function pipeline(path: string, body: unknown, authToken = database.authTo
   const text = await response.text();
   return { status: response.status, text, json: () => JSON.parse(text) };
 }
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Hrana 3', () => {
   it('answers JSON pipelines and cursors on /v3, with get_autocommit and is_autocommit', async () => {
@@ -95,12 +94,18 @@ describe('protocol errors', () => {
   });
 
   it('answers an expired baton with a STREAM_EXPIRED error', async () => {
-    const server = await startLibsqlServer({ file: ':memory:', idleStreamMs: 50 });
+    const log: string[] = [];
+    const server = await startLibsqlServer({ file: ':memory:', idleStreamMs: 50, log: (line) => log.push(line) });
     try {
       const post = (baton: string | null) =>
         fetch(`${server.url}/v2/pipeline`, { method: 'POST', body: JSON.stringify({ baton, requests: [] }) });
       const { baton } = (await (await post(null)).json()) as { baton: string };
-      await wait(200);
+      // Polling with the baton would keep the stream alive: wait for the server's own word that it expired.
+      await until(
+        () => log.some((line) => line.includes('stream expired')),
+        (expired) => expired,
+        5_000,
+      );
       const expired = await post(baton);
       expect(expired.status).toBe(500);
       expect(await expired.json()).toMatchObject({ code: 'STREAM_EXPIRED' });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { appUrl, givenTeacher, hoursFromNow, uniqueEmail } from '../integration/given.ts';
+import { testClient } from '../support/client.ts';
+import { givenTeacher } from '../support/scenario.ts';
+import { appUrl, uniqueEmail } from '../support/stack.ts';
+import { hoursFromNow } from '../support/time.ts';
 import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
@@ -14,16 +17,13 @@ afterAll(async () => {
 });
 
 const confirmWith = (key: string) =>
-  fetch(`${appUrl()}/api/booking/confirm`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: uniqueEmail('form'),
-      name: 'Form Student',
-      start: hoursFromNow(30),
-      externalId: crypto.randomUUID(),
-    }),
-  }).then((r) => r.status);
+  testClient({ origin: null })
+    .post(
+      '/api/booking/confirm',
+      { email: uniqueEmail('form'), name: 'Form Student', start: hoursFromNow(30), externalId: crypto.randomUUID() },
+      { authorization: `Bearer ${key}` },
+    )
+    .then((r) => r.status);
 
 describe('a teacher connects another booking system with an API key', () => {
   it('makes a key that is shown once, sees it used, and revokes it', async () => {

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { appUrl, db, givenSlots, givenStudent, givenTeacher, uniqueEmail, weekParam } from '../integration/given.ts';
+import { db } from '../support/database.ts';
+import { givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
+import { appUrl, uniqueEmail } from '../support/stack.ts';
+import { weekParam } from '../support/time.ts';
 import { DESKTOP, launchBrowser, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
 
 let browser: Browser;

@@ -3,15 +3,11 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import {
-  db,
-  givenSlots,
-  givenStudent,
-  givenTeacher,
-  mailboxUrl,
-  waitForEmail,
-  weekParam,
-} from '../integration/given.ts';
+import { db } from '../support/database.ts';
+import { waitForEmail } from '../support/mailbox.ts';
+import { givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
+import { mailboxUrl } from '../support/stack.ts';
+import { weekParam } from '../support/time.ts';
 import { DESKTOP, launchBrowser, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
 
 let browser: Browser;

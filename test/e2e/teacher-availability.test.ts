@@ -1,16 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
+import { Temporal } from 'temporal-polyfill';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { apiClient, appUrl, db, givenStudent, givenTeacher } from '../integration/given.ts';
+import { db } from '../support/database.ts';
+import { givenStudent, givenTeacher, signedInAs } from '../support/scenario.ts';
+import { appUrl } from '../support/stack.ts';
+import { dayLabel, nextSpringOfDifferentSummerTimes } from '../support/time.ts';
 import { DESKTOP, launchBrowser, pageErrors, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
-import { createSessionFor } from '../support/teacher-session.ts';
 
 let browser: Browser;
 let page: Page;
 let errors: string[];
 let teacher: Awaited<ReturnType<typeof givenTeacher>>;
+
+// The next March whose weeks are still ahead: in `gapWeek` New York has moved to summer time and Berlin not
+// yet; from `bothWeek` both have. (In 2027: 15 March and 29 March.)
+const { newYorkSwitch, berlinSwitch, gapWeek, bothWeek } = nextSpringOfDifferentSummerTimes();
+/** The label of the gap week's day (0 = Monday), e.g. "Tue 16 Mar". */
+const gapDay = (fromMonday: number) => dayLabel(gapWeek.add({ days: fromMonday }));
+const bothDay = (fromMonday: number) => dayLabel(bothWeek.add({ days: fromMonday }));
 
 /** Gives an enrolled student an account, then saves their weekly availability through the student API. */
 async function givenAvailability(
@@ -30,7 +40,9 @@ async function givenAvailability(
     updatedAt: now,
   });
   await db().update(schema.students).set({ userId }).where(eq(schema.students.id, student.id));
-  const saved = await apiClient(await createSessionFor(db(), userId)).post('/api/student/availability', {
+  const saved = await (
+    await signedInAs(userId)
+  ).post('/api/student/availability', {
     timeZone,
     weeklyRanges,
   });
@@ -64,7 +76,7 @@ beforeAll(async () => {
     { day: 2, start: '14:00', end: '16:00' },
     { day: 4, start: '08:00', end: '18:00' },
   ]);
-  for (const start of ['2027-03-16T22:00', '2027-03-18T10:00']) {
+  for (const start of [`${gapWeek.add({ days: 1 })}T22:00`, `${gapWeek.add({ days: 3 })}T10:00`]) {
     const created = await teacher.api.post('/api/teacher/slots', { start, lengthMinutes: 60, subject: 'Maths' });
     if (created.status !== 201) throw new Error(`creating a slot failed: ${JSON.stringify(created.body)}`);
   }
@@ -80,7 +92,7 @@ afterAll(async () => {
 
 describe("the teacher sees students' weekly availability on the week view", () => {
   it('shows nothing of it until the teacher turns it on', async () => {
-    await page.goto(`${appUrl()}/teacher?week=2027-03-15`);
+    await page.goto(`${appUrl()}/teacher?week=${gapWeek}`);
     await page.getByText('Live', { exact: true }).waitFor();
     const toggle = page.getByRole('switch', { name: 'Show students’ availability' });
     expect(await toggle.isChecked()).toBe(false);
@@ -91,15 +103,17 @@ describe("the teacher sees students' weekly availability on the week view", () =
   it("converts a New York student's evenings into Berlin time, in a week when only New York has switched to summer time", async () => {
     await page.getByRole('switch', { name: 'Show students’ availability' }).check();
     await page.getByRole('group', { name: 'Show times of' }).waitFor();
-    // New York springs forward on 14 March 2027, Berlin on 28 March: five hours apart, not six.
-    expect(await freeOn('Tue 16 Mar')).toEqual([
+    // New York has sprung forward, Berlin not yet: five hours apart, not six.
+    expect(newYorkSwitch.until(gapWeek).days).toBeLessThanOrEqual(1);
+    expect(Temporal.PlainDate.compare(berlinSwitch, gapWeek.add({ days: 6 }))).toBeGreaterThan(0);
+    expect(await freeOn(gapDay(1))).toEqual([
       'Jonas Weber: 09:00 to 12:00, 14:00 to 16:00',
       'Priya Raman: 22:00 to 24:00',
     ]);
-    expect(await freeOn('Wed 17 Mar')).toEqual(['Priya Raman: 00:00 to 00:30']);
-    expect(await freeOn('Thu 18 Mar')).toEqual(['Jonas Weber: 08:00 to 18:00']);
-    expect(await freeOn('Sat 20 Mar')).toEqual(['Priya Raman: 15:00 to 17:00']);
-    expect(await page.getByRole('list', { name: /^Students free Mon 15 Mar/ }).count()).toBe(0);
+    expect(await freeOn(gapDay(2))).toEqual(['Priya Raman: 00:00 to 00:30']);
+    expect(await freeOn(gapDay(3))).toEqual(['Jonas Weber: 08:00 to 18:00']);
+    expect(await freeOn(gapDay(5))).toEqual(['Priya Raman: 15:00 to 17:00']);
+    expect(await page.getByRole('list', { name: new RegExp(`^Students free ${gapDay(0)}`) }).count()).toBe(0);
     // Only students who shared availability can be picked.
     const picks = page.getByRole('group', { name: 'Show times of' }).getByRole('checkbox');
     expect(await picks.evaluateAll((boxes) => boxes.map((box) => box.closest('label')!.textContent!.trim()))).toEqual([
@@ -115,29 +129,29 @@ describe("the teacher sees students' weekly availability on the week view", () =
     await jonas.focus();
     await page.keyboard.press('Space');
     expect(await jonas.isChecked()).toBe(false);
-    expect(await freeOn('Tue 16 Mar')).toEqual(['Priya Raman: 22:00 to 24:00']);
+    expect(await freeOn(gapDay(1))).toEqual(['Priya Raman: 22:00 to 24:00']);
     await page.keyboard.press('Space');
-    expect(await freeOn('Tue 16 Mar')).toEqual([
+    expect(await freeOn(gapDay(1))).toEqual([
       'Jonas Weber: 09:00 to 12:00, 14:00 to 16:00',
       'Priya Raman: 22:00 to 24:00',
     ]);
   });
 
-  it('remembers the choice, and follows Berlin to summer time two weeks later', async () => {
-    await page.goto(`${appUrl()}/teacher?week=2027-03-29`);
+  it('remembers the choice, and follows Berlin to summer time in the week after it switches', async () => {
+    await page.goto(`${appUrl()}/teacher?week=${bothWeek}`);
     expect(await page.getByRole('switch', { name: 'Show students’ availability' }).isChecked()).toBe(true);
-    await page.getByRole('list', { name: /^Students free Tue 30 Mar/ }).waitFor();
-    expect(await freeOn('Tue 30 Mar')).toEqual([
+    await page.getByRole('list', { name: new RegExp(`^Students free ${bothDay(1)}`) }).waitFor();
+    expect(await freeOn(bothDay(1))).toEqual([
       'Jonas Weber: 09:00 to 12:00, 14:00 to 16:00',
       'Priya Raman: 23:00 to 24:00',
     ]);
-    expect(await freeOn('Wed 31 Mar')).toEqual(['Priya Raman: 00:00 to 01:30']);
+    expect(await freeOn(bothDay(2))).toEqual(['Priya Raman: 00:00 to 01:30']);
   });
 
   it('fits a phone screen', async () => {
     await page.setViewportSize(PHONE);
-    await page.goto(`${appUrl()}/teacher?week=2027-03-15`);
-    await page.getByRole('list', { name: /^Students free Tue 16 Mar/ }).waitFor();
+    await page.goto(`${appUrl()}/teacher?week=${gapWeek}`);
+    await page.getByRole('list', { name: new RegExp(`^Students free ${gapDay(1)}`) }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'teacher-availability-phone');
@@ -151,7 +165,7 @@ describe("the teacher sees students' weekly availability on the week view", () =
     const [name, value] = other.cookie.split('=') as [string, string];
     await context.addCookies([{ name, value, url: appUrl() }]);
     const otherPage = await context.newPage();
-    await otherPage.goto(`${appUrl()}/teacher?week=2027-03-15`);
+    await otherPage.goto(`${appUrl()}/teacher?week=${gapWeek}`);
     const failure = { error: { code: 'unavailable', message: 'Slotcast is busy. Try again in a moment.' } };
     await otherPage.route('**/api/teacher/students', (route) =>
       route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify(failure) }),
@@ -170,7 +184,7 @@ describe("the teacher sees students' weekly availability on the week view", () =
   it("never shows students' availability in a student's booking portal", async () => {
     const student = await givenStudent(teacher, { name: 'Mia Kraus' });
     const portal = await browser.newPage({ viewport: DESKTOP, timezoneId: 'America/New_York', locale: 'en-GB' });
-    await portal.goto(`${student.url}?week=2027-03-15`);
+    await portal.goto(`${student.url}?week=${gapWeek}`);
     await portal.getByRole('heading', { name: 'Book a session with Ms Keller' }).waitFor();
     await portal.getByText('Live', { exact: true }).waitFor();
     expect(await portal.getByText('Students free').count()).toBe(0);

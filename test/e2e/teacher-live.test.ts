@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Temporal } from 'temporal-polyfill';
-import { appUrl, mailboxUrl, uniqueEmail, waitForEmail } from '../integration/given.ts';
+import { waitForEmail } from '../support/mailbox.ts';
+import { appUrl, mailboxUrl, uniqueEmail } from '../support/stack.ts';
 import { DESKTOP, launchBrowser, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
 
 let browser: Browser;

@@ -6,26 +6,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { createSessionFor } from '../support/teacher-session.ts';
-import {
-  apiClient,
-  appUrl,
-  db,
-  givenApiKey,
-  givenSlots,
-  givenStudent,
-  givenTeacher,
-  hoursFromNow,
-  portalClient,
-  refusedUpgradeStatus,
-  uniqueEmail,
-  type ApiClient,
-} from './given.ts';
+import { testClient, type TestClient, type Json } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { refusedUpgradeStatus } from '../support/live.ts';
+import { givenApiKey, givenSlots, givenStudent, givenTeacher, portalClient, signedInAs } from '../support/scenario.ts';
+import { appUrl, uniqueEmail } from '../support/stack.ts';
+import { daysFromToday, hoursFromNow } from '../support/time.ts';
 
 type Role = 'nobody' | 'student' | 'otherStudent' | 'teacher' | 'otherTeacher';
 
 interface World {
-  clients: Record<Role, ApiClient>;
+  clients: Record<Role, TestClient>;
   owner: {
     teacherId: string;
     slotId: string;
@@ -56,7 +47,7 @@ beforeAll(async () => {
   const benBooking = (await ben.portal.book(otherSlot!)).body.booking;
   const [benUser] = await db().select().from(schema.users).where(eq(schema.users.email, ben.email));
 
-  const adaApi = apiClient(await createSessionFor(db(), adaUser!.id));
+  const adaApi = await signedInAs(adaUser!.id);
   const availability = {
     timeZone: 'Europe/Rome',
     weeklyRanges: [{ day: 2, start: '10:00', end: '12:00' }],
@@ -66,9 +57,9 @@ beforeAll(async () => {
   expect((await adaApi.post('/api/student/availability', availability)).status).toBe(200);
   world = {
     clients: {
-      nobody: apiClient(),
+      nobody: testClient(),
       student: adaApi,
-      otherStudent: apiClient(await createSessionFor(db(), benUser!.id)),
+      otherStudent: await signedInAs(benUser!.id),
       teacher: owner.api,
       otherTeacher: other.api,
     },
@@ -115,7 +106,7 @@ const rows: Row[] = [
   {
     method: 'POST',
     path: () => '/api/teacher/slots/recurring',
-    body: () => ({ days: [1], startTime: '09:00', from: '2030-01-01', until: '2030-01-31' }),
+    body: () => ({ days: [1], startTime: '09:00', from: daysFromToday(30), until: daysFromToday(60) }),
     expect: TEACHER_ONLY,
   },
   {
@@ -226,10 +217,10 @@ const rows: Row[] = [
   },
 ];
 
-const send = (client: ApiClient, row: Row) => {
+const send = (client: TestClient, row: Row) => {
   const path = row.path(world);
   if (row.method === 'GET') return client.get(path);
-  if (row.method === 'DELETE') return client.del(path);
+  if (row.method === 'DELETE') return client.delete(path);
   return client[row.method === 'POST' ? 'post' : 'patch'](path, row.body?.(world) ?? {});
 };
 
@@ -253,7 +244,7 @@ describe('role × endpoint × someone else’s object', () => {
   it('through another student’s share link: the portal shows and cancels only that link’s own bookings', async () => {
     const portal = portalClient(world.otherToken);
     const mine = await portal.myBookings();
-    expect(mine.body.bookings.map((b: any) => b.id)).toEqual([world.otherBookingId]);
+    expect(mine.body.bookings.map((b: Json) => b.id)).toEqual([world.otherBookingId]);
     expect((await portal.cancel(world.owner.bookingId)).status).toBe(404);
     const calendar = await portal.calendar();
     expect(JSON.stringify(calendar.body)).not.toContain(world.owner.slotId);
@@ -275,7 +266,10 @@ describe('role × endpoint × someone else’s object', () => {
 
   it('live: a student session or nobody can’t watch a teacher’s calendar', async () => {
     expect(
-      await refusedUpgradeStatus('/api/live/teacher', { cookie: world.clients.student.cookie!, origin: appUrl() }),
+      await refusedUpgradeStatus('/api/live/teacher', {
+        cookie: world.clients.student.cookieHeader(),
+        origin: appUrl(),
+      }),
     ).toBe(403);
     expect(await refusedUpgradeStatus('/api/live/teacher', { origin: appUrl() })).toBe(401);
   });

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import {
-  apiClient,
-  appUrl,
-  db,
-  givenTeacher,
-  waitForEmails,
-  tokenFromEmail,
-  uniqueEmail,
-  uniqueIp,
-  waitForEmail,
-  inFreshRateWindow,
-} from './given.ts';
+import { testClient } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { tokenFromEmail, waitForEmail, waitForEmails } from '../support/mailbox.ts';
+import { givenTeacher } from '../support/scenario.ts';
+import { uniqueEmail, uniqueIp } from '../support/stack.ts';
+import { inFreshRateWindow } from '../support/time.ts';
 
 async function requestLink(email: string, ip = uniqueIp(), extra: Record<string, unknown> = {}) {
-  return apiClient(undefined, { 'cf-connecting-ip': ip }).post('/api/auth/magic-link', { email, ...extra });
+  return testClient({ ip: ip }).post('/api/auth/magic-link', { email, ...extra });
 }
 
 function sessionCookieFrom(headers: Headers): string {
@@ -34,7 +28,7 @@ describe('signing in with an emailed link', () => {
     expect(message.subject).toBe('Create your Slotcast account');
     const token = tokenFromEmail(message);
 
-    const verified = await apiClient().post('/api/auth/magic-link/verify', { token, timeZone: 'America/New_York' });
+    const verified = await testClient().post('/api/auth/magic-link/verify', { token, timeZone: 'America/New_York' });
     expect(verified.status).toBe(200);
     expect(verified.body.user).toMatchObject({ email, role: 'teacher' });
     const setCookie = verified.headers.get('set-cookie')!;
@@ -42,7 +36,7 @@ describe('signing in with an emailed link', () => {
     expect(setCookie).toMatch(/SameSite=Lax/i);
     expect(setCookie).toMatch(/Path=\//);
 
-    const me = await apiClient(sessionCookieFrom(verified.headers)).get('/api/auth/me');
+    const me = await testClient({ cookie: sessionCookieFrom(verified.headers) }).get('/api/auth/me');
     expect(me.status).toBe(200);
     expect(me.body.teacher).toMatchObject({ timeZone: 'America/New_York' });
   });
@@ -51,7 +45,7 @@ describe('signing in with an emailed link', () => {
     const teacher = await givenTeacher();
     await requestLink(teacher.email);
     const token = tokenFromEmail(await waitForEmail(teacher.email, { subjectIncludes: 'sign-in link' }));
-    const verified = await apiClient().post('/api/auth/magic-link/verify', { token });
+    const verified = await testClient().post('/api/auth/magic-link/verify', { token });
     expect(verified.status).toBe(200);
     expect(verified.body.user.id).toBe(teacher.id);
   });
@@ -82,8 +76,8 @@ describe('signing in with an emailed link', () => {
     const email = uniqueEmail('reuse');
     await requestLink(email);
     const token = tokenFromEmail(await waitForEmail(email));
-    expect((await apiClient().post('/api/auth/magic-link/verify', { token })).status).toBe(200);
-    const again = await apiClient().post('/api/auth/magic-link/verify', { token });
+    expect((await testClient().post('/api/auth/magic-link/verify', { token })).status).toBe(200);
+    const again = await testClient().post('/api/auth/magic-link/verify', { token });
     expect(again.status).toBe(410);
     expect(again.body.error.code).toBe('token_used');
     expect(again.headers.get('set-cookie')).toBeNull();
@@ -93,7 +87,7 @@ describe('signing in with an emailed link', () => {
     const email = uniqueEmail('race');
     await requestLink(email);
     const token = tokenFromEmail(await waitForEmail(email));
-    const results = await Promise.all([1, 2, 3].map(() => apiClient().post('/api/auth/magic-link/verify', { token })));
+    const results = await Promise.all([1, 2, 3].map(() => testClient().post('/api/auth/magic-link/verify', { token })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 410, 410]);
   });
 
@@ -105,11 +99,11 @@ describe('signing in with an emailed link', () => {
       .update(schema.loginTokens)
       .set({ expiresAt: Date.now() - 1000 })
       .where(eq(schema.loginTokens.email, email));
-    const expired = await apiClient().post('/api/auth/magic-link/verify', { token });
+    const expired = await testClient().post('/api/auth/magic-link/verify', { token });
     expect(expired.status).toBe(410);
     expect(expired.body.error.code).toBe('token_expired');
 
-    const renewed = await apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link/renew', {
+    const renewed = await testClient({ ip: uniqueIp() }).post('/api/auth/magic-link/renew', {
       token,
     });
     expect(renewed.status).toBe(202);
@@ -117,7 +111,7 @@ describe('signing in with an emailed link', () => {
     const [newest] = await waitForEmails(email, 2);
     const fresh = tokenFromEmail(newest!);
     expect(fresh).not.toBe(token);
-    expect((await apiClient().post('/api/auth/magic-link/verify', { token: fresh })).status).toBe(200);
+    expect((await testClient().post('/api/auth/magic-link/verify', { token: fresh })).status).toBe(200);
   });
 
   it('refuses a tampered or made-up link without saying more', async () => {
@@ -126,19 +120,19 @@ describe('signing in with an emailed link', () => {
     const token = tokenFromEmail(await waitForEmail(email));
     const tampered = token.slice(0, -1) + (token.endsWith('a') ? 'b' : 'a');
     for (const attempt of [tampered, 'a'.repeat(32)]) {
-      const result = await apiClient().post('/api/auth/magic-link/verify', { token: attempt });
+      const result = await testClient().post('/api/auth/magic-link/verify', { token: attempt });
       expect(result.status).toBe(400);
       expect(result.body.error.code).toBe('token_invalid');
     }
-    const malformed = await apiClient().post('/api/auth/magic-link/verify', { token: '../../etc/passwd' });
+    const malformed = await testClient().post('/api/auth/magic-link/verify', { token: '../../etc/passwd' });
     expect(malformed.status).toBe(400);
     // The genuine link still works: failed guesses don't burn it.
-    expect((await apiClient().post('/api/auth/magic-link/verify', { token })).status).toBe(200);
+    expect((await testClient().post('/api/auth/magic-link/verify', { token })).status).toBe(200);
   });
 
   it('limits sign-in attempts per network, since a used link can make an account', async () => {
     await inFreshRateWindow();
-    const guesser = apiClient(undefined, { 'cf-connecting-ip': uniqueIp() });
+    const guesser = testClient({ ip: uniqueIp() });
     const statuses: number[] = [];
     for (let i = 0; i < 40 && !statuses.includes(429); i++)
       statuses.push((await guesser.post('/api/auth/magic-link/verify', { token: 'a'.repeat(32) })).status);
@@ -186,7 +180,7 @@ describe('sessions', () => {
   it('refuses a forged session cookie', async () => {
     const teacher = await givenTeacher();
     const [id] = teacher.cookie.split('=')[1]!.split('.');
-    expect((await apiClient(`slotcast_session=${id}.forgedsecret`).get('/api/auth/me')).status).toBe(401);
+    expect((await testClient({ cookie: `slotcast_session=${id}.forgedsecret` }).get('/api/auth/me')).status).toBe(401);
   });
 
   it('expires a session after its inactivity timeout', async () => {
@@ -203,10 +197,8 @@ describe('sessions', () => {
     const teacher = await givenTeacher();
     const foreign = await teacher.api.post('/api/auth/sign-out', {}, { origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
-    const response = await fetch(`${appUrl()}/api/auth/sign-out`, {
-      method: 'POST',
-      headers: { cookie: teacher.cookie },
-    });
+    // The same tab, but a request without any Origin (as a cross-site form post from an old browser).
+    const response = await testClient({ cookie: teacher.cookie, origin: null }).post('/api/auth/sign-out');
     expect(response.status).toBe(403);
     expect((await teacher.api.get('/api/auth/me')).status).toBe(200);
   });

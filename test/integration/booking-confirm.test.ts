@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import {
-  db,
-  emailsTo,
-  givenApiKey,
-  givenSlots,
-  givenStudent,
-  givenTeacher,
-  hoursFromNow,
-  openLive,
-  uniqueEmail,
-  uniqueIp,
-  inFreshRateWindow,
-  waitForEmail,
-  waitForEmails,
-} from './given.ts';
+import type { Json } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { openLive } from '../support/live.ts';
+import { waitForEmail, waitForEmails } from '../support/mailbox.ts';
+import { givenApiKey, givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
+import { uniqueEmail, uniqueIp } from '../support/stack.ts';
+import { hoursFromNow, inFreshRateWindow } from '../support/time.ts';
+import { expectEmailCountTo } from '../support/outbox.ts';
 
 const bookingBody = (overrides: Record<string, unknown> = {}) => ({
   email: uniqueEmail('external'),
@@ -161,9 +154,8 @@ describe('POST /api/booking/confirm', () => {
     expect(
       await db().select().from(schema.bookings).where(eq(schema.bookings.externalId, body.externalId)),
     ).toHaveLength(1);
-    await waitForEmails(body.email, 1);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await emailsTo(body.email)).toHaveLength(1);
+    // The outbox rows were written with the booking; once they are settled, one email is exactly one.
+    await expectEmailCountTo(body.email, 1);
   });
 
   it('refuses an external id reused for a different booking, and changes nothing', async () => {
@@ -240,7 +232,7 @@ describe('POST /api/booking/confirm', () => {
       await live.next((m) => m.type === 'hello');
       const answer = await key.confirm(bookingBody({ name: 'Live Lucy' }));
       const event = await live.next(
-        (m) => m.type === 'event' && m.event.slots?.some((s: any) => s.id === answer.body.booking.slotId),
+        (m) => m.type === 'event' && m.event.slots?.some((s: Json) => s.id === answer.body.booking.slotId),
       );
       expect(event.event.slots[0]).toMatchObject({ status: 'booked', booking: { studentName: 'Live Lucy' } });
     } finally {

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { Temporal } from 'temporal-polyfill';
 import * as schema from '../../db/schema.ts';
-import { appUrl, db, givenTeacher, openLive, refusedUpgradeStatus } from './given.ts';
+import type { Json } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { openLive, refusedUpgradeStatus } from '../support/live.ts';
+import { givenTeacher } from '../support/scenario.ts';
+import { appUrl } from '../support/stack.ts';
 
 const daysAhead = (days: number) => Temporal.Now.plainDateISO('Europe/Berlin').add({ days }).toString();
 const opened: { close(): Promise<void> }[] = [];
@@ -73,7 +77,7 @@ describe('the live calendar', () => {
     expect(hello.version).toBe(3);
     back.send({ type: 'sync', since: event.version });
     const caughtUp = await back.next((m) => m.type === 'events');
-    expect(caughtUp.events.map((e: any) => e.version)).toEqual([2, 3]);
+    expect(caughtUp.events.map((e: Json) => e.version)).toEqual([2, 3]);
     expect(caughtUp.version).toBe(3);
   });
 

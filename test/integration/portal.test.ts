@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import {
-  db,
-  givenSlots,
-  givenStudent,
-  givenTeacher,
-  openLive,
-  portalClient,
-  uniqueIp,
-  inFreshRateWindow,
-} from './given.ts';
+import type { Json } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { openLive } from '../support/live.ts';
+import { givenSlots, givenStudent, givenTeacher, portalClient } from '../support/scenario.ts';
+import { uniqueIp } from '../support/stack.ts';
+import { inFreshRateWindow } from '../support/time.ts';
 
 describe('the student portal', () => {
   it("shows the teacher's slots in a range, with the student's own booking marked", async () => {
@@ -24,7 +20,7 @@ describe('the student portal', () => {
       displayName: 'Test Teacher',
       timeZone: 'Europe/Berlin',
     });
-    expect(calendar.body.slots.map((s: any) => [s.id, s.status, s.mine, s.bookable])).toEqual([
+    expect(calendar.body.slots.map((s: Json) => [s.id, s.status, s.mine, s.bookable])).toEqual([
       [first, 'open', false, true],
       [second, 'open', false, true],
     ]);
@@ -126,7 +122,7 @@ describe('the student portal', () => {
     const booked = await student.portal.book(later!);
     const canceled = await student.portal.cancel(booked.body.booking.id);
     expect(canceled.status).toBe(200);
-    expect((await student.portal.calendar()).body.slots.find((s: any) => s.id === later)).toMatchObject({
+    expect((await student.portal.calendar()).body.slots.find((s: Json) => s.id === later)).toMatchObject({
       status: 'open',
       mine: false,
     });

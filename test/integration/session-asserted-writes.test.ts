@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { db, givenTeacher, slotsOf } from './given.ts';
+import { db, slotsOf } from '../support/database.ts';
+import { givenTeacher } from '../support/scenario.ts';
 
 const createSlot = (teacher: Awaited<ReturnType<typeof givenTeacher>>, start: string) =>
   teacher.api.post('/api/teacher/slots', { start, lengthMinutes: 30 });

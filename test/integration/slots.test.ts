@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Temporal } from 'temporal-polyfill';
 import * as schema from '../../db/schema.ts';
-import { apiClient, db, givenTeacher, slotsOf } from './given.ts';
+import { testClient, type Json } from '../support/client.ts';
+import { db, slotsOf } from '../support/database.ts';
+import { givenTeacher } from '../support/scenario.ts';
 
 const DAY = 24 * 3600_000;
 /** A date some days ahead in a zone, as "YYYY-MM-DD": tests move with the clock instead of a fixed date. */
@@ -45,7 +47,7 @@ describe('creating single slots', () => {
     const listed = await teacher.api.get(`/api/teacher/calendar?${weekRange()}`);
     expect(listed.status).toBe(200);
     expect(listed.body.version).toBe(1);
-    expect(listed.body.slots.map((s: any) => s.id)).toEqual([slot.id]);
+    expect(listed.body.slots.map((s: Json) => s.id)).toEqual([slot.id]);
     expect(listed.body.teacher.timeZone).toBe('Europe/Berlin');
   });
 
@@ -121,8 +123,8 @@ describe('creating single slots', () => {
   });
 
   it('asks who you are before anything else', async () => {
-    expect((await apiClient().post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00` })).status).toBe(401);
-    expect((await apiClient().get(`/api/teacher/calendar?${weekRange()}`)).status).toBe(401);
+    expect((await testClient().post('/api/teacher/slots', { start: `${daysAhead(2)}T09:00` })).status).toBe(401);
+    expect((await testClient().get(`/api/teacher/calendar?${weekRange()}`)).status).toBe(401);
   });
 });
 
@@ -141,7 +143,7 @@ describe('weekly recurring slots', () => {
     expect(result.body.slots.length).toBeGreaterThanOrEqual(11);
     expect(result.body.slots.length).toBeLessThanOrEqual(13);
     expect(result.body.version).toBe(1);
-    const seriesIds = new Set(result.body.slots.map((s: any) => s.seriesId));
+    const seriesIds = new Set(result.body.slots.map((s: Json) => s.seriesId));
     expect(seriesIds.size).toBe(1);
     expect(await slotsOf(teacher.id)).toHaveLength(result.body.slots.length);
   });
@@ -157,7 +159,7 @@ describe('weekly recurring slots', () => {
       until: change.add({ days: 2 }).toString(),
     });
     expect(result.status).toBe(201);
-    const locals = result.body.slots.map((s: any) =>
+    const locals = result.body.slots.map((s: Json) =>
       Temporal.Instant.fromEpochMilliseconds(s.startsAt).toZonedDateTimeISO('Europe/Berlin'),
     );
     expect(locals.map((z: Temporal.ZonedDateTime) => z.toPlainTime().toString())).toEqual(Array(5).fill('09:00:00'));

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { createSessionFor } from '../support/teacher-session.ts';
-import { apiClient, db, givenSlots, givenStudent, givenTeacher, openLive, waitForEmail } from './given.ts';
+import { testClient, type Json } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { openLive } from '../support/live.ts';
+import { waitForEmail } from '../support/mailbox.ts';
+import { givenSlots, givenStudent, givenTeacher, signedInAs } from '../support/scenario.ts';
+import { hoursFromNow } from '../support/time.ts';
 
 /** A student who booked through a link, signed in to their new account. */
 async function givenBookedStudent(
@@ -14,7 +18,7 @@ async function givenBookedStudent(
   const bookings = [];
   for (const id of slotIds) bookings.push((await enrolled.portal.book(id)).body.booking);
   const [user] = await db().select().from(schema.users).where(eq(schema.users.email, enrolled.email));
-  return { ...enrolled, user: user!, bookings, api: apiClient(await createSessionFor(db(), user!.id)) };
+  return { ...enrolled, user: user!, bookings, api: await signedInAs(user!.id) };
 }
 
 describe('weekly availability', () => {
@@ -98,7 +102,7 @@ describe('the sessions lists', () => {
     const { body } = await b.api.post('/api/teacher/students', { name: student.name, email: student.email });
     const link = await b.api.post(`/api/teacher/students/${body.student.id}/share-link`, {});
     const [bSlot] = await givenSlots(b, 1, 30);
-    await apiClient().post(`/api/booking/${link.body.link.url.split('/').at(-1)}/book`, { slotId: bSlot });
+    await testClient().post(`/api/booking/${link.body.link.url.split('/').at(-1)}/book`, { slotId: bSlot });
     // One canceled, one already over.
     await student.portal.cancel(student.bookings[2].id);
     await db()
@@ -107,14 +111,14 @@ describe('the sessions lists', () => {
       .where(eq(schema.bookings.id, student.bookings[1].id));
 
     const upcoming = (await student.api.get('/api/student/sessions?filter=upcoming')).body.sessions;
-    expect(upcoming.map((s: any) => s.teacher.name)).toEqual(['Teacher B', 'Teacher A']);
+    expect(upcoming.map((s: Json) => s.teacher.name)).toEqual(['Teacher B', 'Teacher A']);
     expect(upcoming[0].startsAt).toBeLessThan(upcoming[1].startsAt);
-    expect(upcoming.every((s: any) => s.status === 'scheduled')).toBe(true);
+    expect(upcoming.every((s: Json) => s.status === 'scheduled')).toBe(true);
 
     const previous = (await student.api.get('/api/student/sessions?filter=previous')).body.sessions;
-    expect(previous.map((s: any) => s.id).sort()).toEqual([student.bookings[1].id, student.bookings[2].id].sort());
+    expect(previous.map((s: Json) => s.id).sort()).toEqual([student.bookings[1].id, student.bookings[2].id].sort());
     expect(previous[0].startsAt).toBeGreaterThan(previous[1].startsAt);
-    expect(previous.map((s: any) => s.status).sort()).toEqual(['canceled', 'completed']);
+    expect(previous.map((s: Json) => s.status).sort()).toEqual(['canceled', 'completed']);
   });
 
   it('pages through many sessions with a cursor, without repeats or gaps', async () => {
@@ -130,8 +134,8 @@ describe('the sessions lists', () => {
     expect(second.body.sessions).toHaveLength(2);
     expect(second.body.nextCursor).toBeNull();
     const all = [...first.body.sessions, ...second.body.sessions];
-    expect(new Set(all.map((s: any) => s.id)).size).toBe(7);
-    expect(all.map((s: any) => s.startsAt)).toEqual([...all.map((s: any) => s.startsAt)].sort((x, y) => x - y));
+    expect(new Set(all.map((s: Json) => s.id)).size).toBe(7);
+    expect(all.map((s: Json) => s.startsAt)).toEqual([...all.map((s: Json) => s.startsAt)].sort((x, y) => x - y));
     expect((await student.api.get('/api/student/sessions?cursor=nonsense')).status).toBe(400);
   });
 });
@@ -219,21 +223,21 @@ describe('who reaches what', () => {
     const ada = await givenBookedStudent(teacher, [s1!]);
     const ben = await givenBookedStudent(teacher, [s2!]);
     // Students: their own sessions only, no teacher endpoint.
-    expect((await ada.api.get('/api/student/sessions')).body.sessions.map((s: any) => s.id)).toEqual([
+    expect((await ada.api.get('/api/student/sessions')).body.sessions.map((s: Json) => s.id)).toEqual([
       ada.bookings[0].id,
     ]);
     expect(JSON.stringify((await ben.api.get('/api/student/sessions')).body)).not.toContain(ada.bookings[0].id);
     for (const path of ['/api/teacher/students', '/api/teacher/settings', `/api/teacher/calendar?from=0&to=1`])
       expect((await ada.api.get(path)).status, path).toBe(403);
-    expect((await ada.api.post('/api/teacher/slots', { start: '2030-01-01T09:00' })).status).toBe(403);
+    expect((await ada.api.post('/api/teacher/slots', { start: hoursFromNow(48) })).status).toBe(403);
     // Teachers: no student endpoint.
     expect((await teacher.api.get('/api/student/sessions')).status).toBe(403);
     expect((await teacher.api.post('/api/student/availability', { timeZone: 'UTC', weeklyRanges: [] })).status).toBe(
       403,
     );
     // Strangers: nothing.
-    expect((await apiClient().get('/api/student/sessions')).status).toBe(401);
-    expect((await apiClient().get('/api/student/availability')).status).toBe(401);
+    expect((await testClient().get('/api/student/sessions')).status).toBe(401);
+    expect((await testClient().get('/api/student/availability')).status).toBe(401);
   });
 });
 

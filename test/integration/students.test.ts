@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import { apiClient, db, givenSlots, givenStudent, givenTeacher, openLive, uniqueEmail, waitForEmail } from './given.ts';
+import { testClient, type Json } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { openLive } from '../support/live.ts';
+import { waitForEmail } from '../support/mailbox.ts';
+import { givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
+import { uniqueEmail } from '../support/stack.ts';
+import { until } from '../support/until.ts';
 
 describe('enrolled students', () => {
   it('adds students with distinct colors and lists their link status', async () => {
@@ -12,7 +18,7 @@ describe('enrolled students', () => {
     expect(a.body.student.color).not.toBe(b.body.student.color);
     await teacher.api.post(`/api/teacher/students/${a.body.student.id}/share-link`, {});
     const list = await teacher.api.get('/api/teacher/students');
-    expect(list.body.students.map((s: any) => [s.name, s.link?.state ?? null])).toEqual([
+    expect(list.body.students.map((s: Json) => [s.name, s.link?.state ?? null])).toEqual([
       ['Ada', 'active'],
       ['Ben', null],
     ]);
@@ -41,7 +47,7 @@ describe('enrolled students', () => {
     const student = await givenStudent(teacher);
     const edited = await teacher.api.patch(`/api/teacher/students/${student.id}`, { name: 'Samira', color: '#047857' });
     expect(edited.body.student).toMatchObject({ name: 'Samira', color: '#047857' });
-    expect((await teacher.api.del(`/api/teacher/students/${student.id}`)).status).toBe(204);
+    expect((await teacher.api.delete(`/api/teacher/students/${student.id}`)).status).toBe(204);
     expect((await student.portal.calendar()).status).toBe(404);
   });
 
@@ -78,14 +84,13 @@ describe('share links', () => {
     expect(await live.next((m) => m.type === 'closed')).toMatchObject({
       reason: expect.stringMatching(/no longer valid/),
     });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(live.ws.readyState).toBeGreaterThanOrEqual(2); // closing or closed
+    await live.closedByServer();
     const old = await student.portal.calendar();
     expect(old.status).toBe(410);
     expect(old.body.error.code).toBe('link_revoked');
     expect(old.body).not.toHaveProperty('slots');
     const fresh = regenerated.body.link.url.split('/').at(-1);
-    expect((await apiClient().get(`/api/booking/${fresh}/calendar`)).status).toBe(200);
+    expect((await testClient().get(`/api/booking/${fresh}/calendar`)).status).toBe(200);
     const actions = (await db().select().from(schema.auditLog).where(eq(schema.auditLog.actorId, teacher.id))).map(
       (r) => r.action,
     );
@@ -119,7 +124,7 @@ describe('share links', () => {
 
   it('answers a made-up or malformed token with the same 404', async () => {
     for (const token of ['a'.repeat(32), 'short', '..%2F..%2Fetc']) {
-      const result = await apiClient().get(`/api/booking/${token}/calendar`);
+      const result = await testClient().get(`/api/booking/${token}/calendar`);
       expect(result.status).toBe(404);
       expect(result.body.error.code).toBe('link_invalid');
     }
@@ -139,8 +144,11 @@ describe('share links', () => {
     const student = await givenStudent(teacher);
     await student.portal.calendar();
     await student.portal.calendar();
-    await new Promise((r) => setTimeout(r, 300));
-    const link = (await teacher.api.get(`/api/teacher/students/${student.id}/share-link`)).body.link;
+    // Views are counted after the answer is sent (waitUntil): wait for the count, which must reach exactly 2.
+    const link = await until(
+      async () => (await teacher.api.get(`/api/teacher/students/${student.id}/share-link`)).body.link,
+      (l) => l.accessCount >= 2,
+    );
     expect(link.accessCount).toBe(2);
     expect(link.lastAccessedAt).toBeGreaterThan(Date.now() - 60_000);
   });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { LEDGER_FILE, secretsIn, type TokenKind } from '../support/token-ledger.ts';
-import type { StoredEmail } from '../../scripts/mailbox/store.ts';
+import { allEmails } from '../support/mailbox.ts';
 
 describe('the logs of the whole run', () => {
   it('hold none of the tokens, keys, links or session ids issued during it', async () => {
@@ -20,7 +20,7 @@ describe('the logs of the whole run', () => {
       const { kind, value } = JSON.parse(line) as { kind: TokenKind; value: string };
       issued.set(value, kind);
     }
-    const emails = (await (await fetch(`${inject('mailboxUrl')}/api/messages`)).json()) as StoredEmail[];
+    const emails = await allEmails();
     for (const email of emails)
       for (const { kind, value } of secretsIn(`${email.text}\n${email.html ?? ''}`)) issued.set(value, kind);
 

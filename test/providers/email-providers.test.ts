@@ -17,9 +17,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../db/schema.ts';
 import { until } from '../support/until.ts';
-import { uniqueIp } from '../integration/given.ts';
+import { uniqueIp } from '../support/stack.ts';
 import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
-import { httpClient } from '../support/http.ts';
+import { testClient, type Json } from '../support/client.ts';
+import { runCron } from '../support/cron.ts';
 import { startResendStandIn, type ResendStandIn } from '../support/resend-stand-in.ts';
 import { createTeacherSession } from '../support/teacher-session.ts';
 
@@ -59,7 +60,7 @@ const newStudentEmail = () => `student-${randomUUID().slice(0, 8)}@example.test`
  */
 async function givenBookedSession({ stack, db }: ProviderStack, studentEmail = newStudentEmail()) {
   const teacher = await createTeacherSession(db, { displayName: 'Ada Teacher' });
-  const api = httpClient({ baseUrl: stack.appUrl, headers: { cookie: teacher.cookie } });
+  const api = testClient({ baseUrl: stack.appUrl, cookie: teacher.cookie });
   const added = await api.post('/api/teacher/students', { name: 'Sam Student', email: studentEmail });
   expect(added.status).toBe(201);
   const link = await api.post(`/api/teacher/students/${added.body.student.id}/share-link`, {});
@@ -73,7 +74,7 @@ async function givenBookedSession({ stack, db }: ProviderStack, studentEmail = n
     subject: 'Algebra',
   });
   expect(slot.status).toBe(201);
-  const portal = httpClient({ baseUrl: stack.appUrl, headers: { 'cf-connecting-ip': uniqueIp() } });
+  const portal = testClient({ baseUrl: stack.appUrl, ip: uniqueIp() });
   const booked = await portal.post(`/api/booking/${token}/book`, { slotId: slot.body.slots[0].id });
   expect(booked.status).toBe(201);
   const [row] = await db
@@ -94,8 +95,7 @@ async function retryNow({ stack, db }: ProviderStack, id: string): Promise<void>
     .update(schema.emailOutbox)
     .set({ nextAttemptAt: Date.now() - 10 * 60_000 })
     .where(eq(schema.emailOutbox.id, id));
-  const swept = await fetch(`${stack.appUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*`);
-  expect(swept.ok).toBe(true);
+  await runCron({ baseUrl: stack.appUrl });
 }
 
 /** What a booking confirmation must carry whichever provider sends it. */
@@ -230,9 +230,23 @@ describe('Resend (HTTP API, through a local stand-in)', () => {
     expect(failed).toMatchObject({ attempts: MAX_ATTEMPTS, sentAt: null, providerMessageId: null });
     expect(failed.lastError).toMatch(/Resend answered 500/);
 
-    // A failed row is left alone: the sweep does not pick it up again.
+    // A failed row is left alone: the sweep does not pick it up again. A witness rides the same sweep: another
+    // student's sent confirmation, put back as if its queue message were lost. Once the witness is sent again,
+    // the sweep has run and the messages it queued were consumed; a failed row can't be claimed after that.
+    const witness = await givenBookedSession(app);
+    await until(
+      () => outboxRow(app.db, witness.outboxId),
+      (r) => r.status === 'sent',
+    );
+    await app.db
+      .update(schema.emailOutbox)
+      .set({ status: 'queued', attempts: 0, sentAt: null, nextAttemptAt: Date.now() - 10 * 60_000 })
+      .where(eq(schema.emailOutbox.id, witness.outboxId));
     await retryNow(app, outboxId);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await until(
+      () => outboxRow(app.db, witness.outboxId),
+      (r) => r.status === 'sent',
+    );
     expect(await outboxRow(app.db, outboxId)).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
     const attempts = resend.requestsTo(studentEmail);
     expect(attempts).toHaveLength(MAX_ATTEMPTS);
@@ -262,7 +276,7 @@ describe('Cloudflare Email Service (the EMAIL binding, simulated by wrangler dev
   const explorer = async (query: string) => {
     const response = await fetch(`${app.stack.appUrl}/cdn-cgi/local/explorer/api/local/email/sending${query}`);
     expect(response.status).toBe(200);
-    return ((await response.json()) as { result: any }).result;
+    return ((await response.json()) as { result: Json }).result;
   };
 
   /** The file the simulation logged for an attachment of the message with this id. */

@@ -2,7 +2,7 @@
  * Reading the dev mailbox from tests: wait for an email, list what an address received, pull links out of an
  * email, and switch SMTP faults on and off. The mailbox URL comes from the stack's global setup.
  */
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { Fault, FaultState, StoredEmail } from '../../scripts/mailbox/index.ts';
 
 export type ReceivedEmail = StoredEmail;
@@ -21,6 +21,13 @@ export interface WaitForEmailOptions {
 /** Every email to the address (To, Cc or envelope), newest first. */
 export async function emailsTo(to: string, mailboxUrl?: string): Promise<ReceivedEmail[]> {
   const response = await fetch(`${base(mailboxUrl)}/api/messages?to=${encodeURIComponent(to)}`);
+  if (!response.ok) throw new Error(`the dev mailbox answered ${response.status}`);
+  return (await response.json()) as ReceivedEmail[];
+}
+
+/** Every email the mailbox holds, newest first. */
+export async function allEmails(mailboxUrl?: string): Promise<ReceivedEmail[]> {
+  const response = await fetch(`${base(mailboxUrl)}/api/messages`);
   if (!response.ok) throw new Error(`the dev mailbox answered ${response.status}`);
   return (await response.json()) as ReceivedEmail[];
 }
@@ -89,6 +96,29 @@ export function linkContaining(email: Pick<ReceivedEmail, 'html' | 'text'>, frag
   if (!link)
     throw new Error(`no link containing ${fragment} in the email; links: ${extractLinks(email).join(', ') || 'none'}`);
   return link;
+}
+
+/** The one-time token from a sign-in email's link (`…/login/verify#token=…`). */
+export function tokenFromEmail(email: Pick<ReceivedEmail, 'text'>): string {
+  const match = /\/login\/verify#token=([a-z2-7]+)/.exec(email.text);
+  if (!match) throw new Error(`no sign-in link in: ${email.text.slice(0, 200)}`);
+  return match[1]!;
+}
+
+export interface ExpectEmailOptions extends WaitForEmailOptions {
+  /** Text the plain-text part must contain. */
+  textIncludes?: string | string[];
+}
+
+/**
+ * Waits for an email to the address (see waitForEmail) and asserts what a reader would check: the subject and
+ * the text they would read. Returns the email for further checks.
+ */
+export async function expectEmailTo(to: string, options: ExpectEmailOptions = {}): Promise<ReceivedEmail> {
+  const email = await waitForEmail(to, options);
+  if (options.subjectIncludes) expect(email.subject).toContain(options.subjectIncludes);
+  for (const text of [options.textIncludes ?? []].flat()) expect(email.text).toContain(text);
+  return email;
 }
 
 /** Switches an SMTP fault on or off; see scripts/mailbox/index.ts. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpClient } from './http.ts';
+import { testClient } from './client.ts';
 import { extractLinks, linkContaining } from './mailbox.ts';
 import { startResendStandIn, type ResendStandIn } from './resend-stand-in.ts';
 
@@ -21,7 +21,7 @@ describe('extractLinks', () => {
   });
 });
 
-describe('httpClient', () => {
+describe('testClient', () => {
   let server: Server;
   let baseUrl: string;
   const seen: { method: string; origin?: string; cookie?: string; type?: string; body: string }[] = [];
@@ -55,7 +55,7 @@ describe('httpClient', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('keeps cookies, sends Origin only on state-changing requests, and forgets deleted cookies', async () => {
-    const client = httpClient({ baseUrl });
+    const client = testClient({ baseUrl });
     await client.post('/login', { email: 'a@b.test' });
     expect(seen.at(-1)).toMatchObject({
       method: 'POST',
@@ -72,7 +72,7 @@ describe('httpClient', () => {
   });
 
   it('does not follow redirects, and can leave Origin out', async () => {
-    const client = httpClient({ baseUrl, origin: null });
+    const client = testClient({ baseUrl, origin: null });
     const moved = await client.post('/moved');
     expect(moved.status).toBe(303);
     expect(moved.headers.get('location')).toBe('/elsewhere');
