@@ -4,7 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { apiClient, appUrl, givenTeacher, tokenFromEmail, uniqueIp, waitForEmail } from '../integration/given.ts';
+import { testClient } from '../support/client.ts';
+import { tokenFromEmail, waitForEmail } from '../support/mailbox.ts';
+import { givenTeacher } from '../support/scenario.ts';
+import { appUrl, uniqueIp } from '../support/stack.ts';
 import { launchBrowser, newContext, pageErrors, PHONE, screenshot } from '../support/browser.ts';
 
 let browser: Browser;
@@ -63,9 +66,7 @@ describe('the content security policy', () => {
 describe('the sign-in confirmation page', () => {
   it('names the address the button signs in before it is pressed', async () => {
     const teacher = await givenTeacher();
-    await apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link', {
-      email: teacher.email,
-    });
+    await testClient({ ip: uniqueIp() }).post('/api/auth/magic-link', { email: teacher.email });
     const token = tokenFromEmail(await waitForEmail(teacher.email));
     await page.goto(`${appUrl()}/login/verify#token=${token}`);
     await expect.poll(() => page.getByText(`This signs you in as ${teacher.email}`).count()).toBe(1);

@@ -10,17 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../db/schema.ts';
 import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
 import { until } from '../support/until.ts';
-import {
-  apiClient,
-  appUrl,
-  db,
-  emailsTo,
-  givenStudent,
-  givenTeacher,
-  refusedUpgradeStatus,
-  uniqueEmail,
-  uniqueIp,
-} from './given.ts';
+import { testClient } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { refusedUpgradeStatus } from '../support/live.ts';
+import { emailsTo } from '../support/mailbox.ts';
+import { givenStudent, givenTeacher } from '../support/scenario.ts';
+import { appUrl, uniqueEmail, uniqueIp } from '../support/stack.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const at = (instant: number) => ({ 'x-slotcast-now': String(instant) });
@@ -31,7 +26,7 @@ const outboxFor = async (email: string) =>
 /** A sign-in email that was sent, whose row is then put back as queued and due at `nextAttemptAt`, unsent. */
 async function givenUnsentOutboxRow(label: string, nextAttemptAt: number) {
   const email = uniqueEmail(label);
-  await apiClient(undefined, { 'cf-connecting-ip': uniqueIp() }).post('/api/auth/magic-link', { email });
+  await testClient({ ip: uniqueIp() }).post('/api/auth/magic-link', { email });
   const row = await until(
     () => outboxFor(email),
     (r) => r.status === 'sent',
@@ -50,7 +45,7 @@ describe('X-Slotcast-Now on the test stack', () => {
     const now = Date.now();
 
     expect((await student.portal.calendar()).status).toBe(200);
-    const later = await apiClient(undefined, { 'cf-connecting-ip': uniqueIp(), ...at(now + 2 * DAY) }).get(
+    const later = await testClient({ ip: uniqueIp(), now: now + 2 * DAY }).get(
       `/api/booking/${student.token}/calendar`,
     );
     expect(later.status).toBe(410);
@@ -73,7 +68,7 @@ describe('X-Slotcast-Now on the test stack', () => {
   });
 
   it('refuses a header that is not an instant', async () => {
-    const response = await apiClient().get('/api/health', { 'x-slotcast-now': 'tomorrow' });
+    const response = await testClient().get('/api/health', { 'x-slotcast-now': 'tomorrow' });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('test_clock_invalid');
   });

@@ -6,19 +6,14 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
-import {
-  apiClient,
-  appUrl,
-  db,
-  givenTeacher,
-  inFreshRateWindow,
-  tokenFromEmail,
-  uniqueEmail,
-  uniqueIp,
-  waitForEmail,
-} from './given.ts';
+import { testClient } from '../support/client.ts';
+import { db } from '../support/database.ts';
+import { tokenFromEmail, waitForEmail } from '../support/mailbox.ts';
+import { givenTeacher } from '../support/scenario.ts';
+import { appUrl, uniqueEmail, uniqueIp } from '../support/stack.ts';
+import { inFreshRateWindow } from '../support/time.ts';
 
-const fromNewAddress = () => apiClient(undefined, { 'cf-connecting-ip': uniqueIp() });
+const fromNewAddress = () => testClient({ ip: uniqueIp() });
 
 async function linkFor(email: string): Promise<string> {
   expect((await fromNewAddress().post('/api/auth/magic-link', { email })).status).toBe(202);
