@@ -201,6 +201,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
+/** Variables that hold a secret: never on a command line. */
+export function isSecretVar(name: string): boolean {
+  return /SECRET|TOKEN|PASS|_KEY$/.test(name) && name !== 'SLOTCAST_TEST_CLOCK';
+}
+
+/**
+ * The Worker's secrets as a dotenv file readable by this user alone, passed with `--env-file` (which also
+ * keeps a developer's own `.dev.vars` out of the stack). Always written, even empty, so a stale file from an
+ * earlier run never leaks into this one.
+ */
+function writeSecretsFile(dataDir: string, vars: Record<string, string>): string {
+  const file = join(dataDir, 'worker-secrets.env');
+  const lines = Object.entries(vars)
+    .filter(([key]) => isSecretVar(key))
+    .map(([key, value]) => {
+      // Single quotes: dotenv takes the value literally, so only a quote or a line break could break out.
+      if (/['\n\r]/.test(value)) throw new Error(`${key} can't contain a quote or a line break.`);
+      return `${key}='${value}'`;
+    });
+  rmSync(file, { force: true });
+  writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+  return file;
+}
+
 function startWrangler(o: {
   port: number;
   dataDir: string;
@@ -226,7 +250,13 @@ function startWrangler(o: {
     // Below warn, wrangler prints a line per request; maskRequestLines() takes the tokens out of them.
     '--log-level',
     o.logLevel,
-    ...Object.entries(o.vars).flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+    // Plain settings on the command line; secrets only through a file that only this user can read, since any
+    // local user can read a process's arguments.
+    ...Object.entries(o.vars)
+      .filter(([key]) => !isSecretVar(key))
+      .flatMap(([key, value]) => ['--var', `${key}:${value}`]),
+    '--env-file',
+    writeSecretsFile(o.dataDir, o.vars),
   ];
   const log = createWriteStream(o.logFile, { flags: 'a' });
   log.write(`\n--- wrangler dev on port ${o.port}, ${new Date().toISOString()}\n`);
@@ -248,6 +278,8 @@ function startWrangler(o: {
       // Keep wrangler's debug logs and its dev registry with this stack, not in ~/.config shared by every run.
       WRANGLER_LOG_PATH: join(o.dataDir, 'wrangler-logs'),
       WRANGLER_REGISTRY_PATH: join(o.dataDir, 'wrangler-registry'),
+      // No local trace store: it would keep every request's full URL (share-link tokens included) on disk.
+      X_LOCAL_OBSERVABILITY: 'false',
     },
   });
   for (const stream of [child.stdout!, child.stderr!]) {

@@ -16,3 +16,15 @@ describe('what request logs may contain', () => {
     expect(describeForLog(error)).not.toContain('someone@example.test');
   });
 });
+
+describe('describeForLog', () => {
+  it('keeps email addresses out of the line, from the message and from its cause', () => {
+    const error = new Error('550 5.1.1 <lena.ortiz@example.test>: Recipient address rejected', {
+      cause: new Error('RCPT TO:<x+y@sub.example.org> refused'),
+    });
+    const line = describeForLog(error);
+    expect(line).not.toMatch(/@/);
+    expect(line).toContain('[email]');
+    expect(line).toContain('Recipient address rejected');
+  });
+});

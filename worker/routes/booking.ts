@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { bookings } from '../../db/schema.ts';
 import { bookThroughLink, cancelThroughLink, studentBookingView } from '../booking/book.ts';
 import { portalSnapshot } from '../calendar/portal-view.ts';
+import { sha256Hex } from '../crypto/hash.ts';
 import { getDb } from '../db.ts';
 import { describeForLog } from '../log/mask.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
@@ -30,7 +31,8 @@ const rangeQuery = z
 
 async function limit(c: Context<AppEnv>, binding: 'RL_PORTAL_READ' | 'RL_PORTAL_WRITE', token: string, what: string) {
   await enforceRateLimit(c.env[binding], `ip:${clientIp(c.req)}`, what);
-  await enforceRateLimit(c.env[binding], `link:${token.slice(0, 16)}`, what);
+  // Keyed by a hash: the limiter's own store must not hold a usable piece of the token.
+  await enforceRateLimit(c.env[binding], `link:${sha256Hex(token).slice(0, 32)}`, what);
 }
 
 export const bookingRoutes = new Hono<AppEnv>()
