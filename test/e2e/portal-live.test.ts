@@ -159,6 +159,10 @@ describe('students book through their links while everyone watches live', () => 
     await page.getByRole('heading', { name: /Book a session/ }).waitFor();
     expect([...origins]).toEqual([new URL(appUrl()).origin]);
     expect(response!.headers()['referrer-policy']).toBe('no-referrer');
-    expect(response!.headers()['content-security-policy']).toContain("default-src 'self'");
+    expect(response!.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    // Scripts and the rest are governed by the <meta> policy SvelteKit writes with the bootstrap's hash.
+    const meta = await page.locator('meta[http-equiv="content-security-policy"]').getAttribute('content');
+    expect(meta).toContain("default-src 'self'");
+    expect(meta).not.toMatch(/script-src[^;]*unsafe-inline/);
   });
 });
