@@ -14,6 +14,7 @@ import { cancelBooking } from '../booking/cancel.ts';
 import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
+import { multiLineText } from '../http/text.ts';
 import { createMiddleware } from 'hono/factory';
 import { findOverlappingRanges, type WeeklyRange } from '../students/availability.ts';
 
@@ -33,8 +34,8 @@ const availabilitySchema = z
   .object({
     timeZone: timeZoneSchema,
     weeklyRanges: z.array(rangeSchema).max(70, 'At most 70 ranges a week.'),
-    notes: z.string().trim().max(2000).default(''),
-    preferences: z.string().trim().max(2000).default(''),
+    notes: multiLineText({ max: 2000, noun: 'Notes' }).default(''),
+    preferences: multiLineText({ max: 2000, noun: 'Preferences' }).default(''),
   })
   .strict()
   .superRefine((value, ctx) => {

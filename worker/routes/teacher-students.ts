@@ -6,12 +6,14 @@ import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { getDb, isConstraintError } from '../db.ts';
 import { enqueueOutbox, outboxValues } from '../email/outbox.ts';
+import { withinEmailLimits } from '../email/limits.ts';
 import { config } from '../env.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { currentTeacher, requireTeacher } from '../http/middleware.ts';
 import { clientIp } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { emailSchema, validate } from '../http/validate.ts';
+import { singleLineText } from '../http/text.ts';
 import { calendarStub } from '../live/publish.ts';
 import { linkSummary } from '../share-links/state.ts';
 import { newShareToken, openShareToken, shareUrl } from '../share-links/tokens.ts';
@@ -25,7 +27,7 @@ const colorSchema = z
   .transform((c) => c.toLowerCase());
 const studentInput = z
   .object({
-    name: z.string().trim().min(1, 'Enter the student’s name.').max(80),
+    name: singleLineText({ max: 80, noun: 'Names' }).min(1, 'Enter the student’s name.'),
     email: emailSchema,
     color: colorSchema.optional(),
   })
@@ -390,7 +392,7 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
       },
       now,
     );
-    await db.batch([
+    await withinEmailLimits(db, { teacherId: teacher.id, recipient: student.email, now }).batch([
       db.insert(emailOutbox).values(outbox),
       db.insert(auditLog).values(
         await auditValues(
