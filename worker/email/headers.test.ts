@@ -78,3 +78,10 @@ describe('raw MIME headers (SMTP)', () => {
     expect(quotedMailbox({ name: 'Zoë "Z"', email: 'zoe@x.test' })).toBe('"Zoë \\"Z\\"" <zoe@x.test>');
   });
 });
+
+describe('display names', () => {
+  it('leave plain words unquoted', () => {
+    expect(mimeMailbox({ name: 'Slotcast', email: 'no-reply@x.test' })).toBe('Slotcast <no-reply@x.test>');
+    expect(quotedMailbox({ name: 'Ada Teacher', email: 'a@x.test' })).toBe('Ada Teacher <a@x.test>');
+  });
+});

@@ -108,7 +108,9 @@ export function mimeSubject(subject: string): string {
   return plain ? text : encodedWords(text);
 }
 
-const quoted = (name: string) => `"${name.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`;
+/** Words of atext (RFC 5322 §3.2.3) need no quotes; anything else (`,` `<` `"` `@` …) is a quoted-string. */
+const ATOMS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const quoted = (name: string) => (ATOMS.test(name) ? name : `"${name.replace(/[\\"]/g, (ch) => `\\${ch}`)}"`);
 
 /**
  * A mailbox for JSON APIs that build the MIME themselves (Resend): the display name as a quoted-string, UTF-8
