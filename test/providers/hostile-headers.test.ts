@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../db/schema.ts';
-import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
+import { freePort, startStack } from '../../scripts/stack.ts';
 import { uniqueIp } from '../integration/given.ts';
 import { httpClient } from '../support/http.ts';
 import { startResendStandIn, type ResendStandIn } from '../support/resend-stand-in.ts';
@@ -22,8 +22,6 @@ import { until } from '../support/until.ts';
 
 const INJECTION = 'Ann\r\nBcc: victim@example.test\r\nReply-To: evil@example.test\r\n\r\n<h1>owned</h1>';
 const FLATTENED = 'Ann Bcc: victim@example.test Reply-To: evil@example.test <h1>owned</h1>';
-
-type Db = ReturnType<typeof drizzle<typeof schema>>;
 
 async function startProviderStack(extraVars: Record<string, string>) {
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-hostile-'));
