@@ -2,6 +2,8 @@
  * A single-event iCalendar file (RFC 5545) for "add to calendar": UTC times, escaped text, lines folded at 75
  * octets, CRLF line ends. Returned as text; email attachments carry it base64-encoded.
  */
+import { toOneLine, UNSAFE_RUNS_IN_NOTES } from './text-rules.ts';
+
 export interface IcsEvent {
   uid: string;
   startsAt: number;
@@ -19,8 +21,20 @@ const utc = (ms: number) =>
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
-const escapeText = (value: string) =>
-  value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+/**
+ * TEXT as RFC 5545 §3.3.11 says: backslash, semicolon and comma escaped, every line break (CRLF, LF or a bare
+ * CR) as `\n`, and the other control characters, which TEXT may not hold at all, removed.
+ */
+export const escapeText = (value: string) =>
+  value
+    .replace(/\r\n|\r|\n/g, '\n')
+    .replace(UNSAFE_RUNS_IN_NOTES, '')
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\n/g, '\\n');
+/** A parameter value (RFC 5545 §3.2): always DQUOTE-quoted, so `:` `;` `,` are inert; DQUOTE itself can't be. */
+const paramValue = (value: string) => `"${toOneLine(value).replace(/"/g, "'")}"`;
 
 function fold(line: string): string {
   const bytes = new TextEncoder().encode(line);
@@ -46,15 +60,15 @@ export function icsEvent(event: IcsEvent): string {
     'CALSCALE:GREGORIAN',
     'METHOD:PUBLISH',
     'BEGIN:VEVENT',
-    `UID:${event.uid}`,
+    `UID:${escapeText(toOneLine(event.uid))}`,
     `DTSTAMP:${utc(event.stamp)}`,
     `DTSTART:${utc(event.startsAt)}`,
     `DTEND:${utc(event.endsAt)}`,
     `SUMMARY:${escapeText(event.summary)}`,
     ...(event.description ? [`DESCRIPTION:${escapeText(event.description)}`] : []),
-    ...(event.url ? [`URL:${event.url}`] : []),
+    ...(event.url ? [`URL:${toOneLine(event.url).replace(/\s/g, '')}`] : []),
     ...(event.organizerName
-      ? [`ORGANIZER;CN=${escapeText(event.organizerName).replace(/[:;"]/g, '')}:mailto:no-reply@slotcast.invalid`]
+      ? [`ORGANIZER;CN=${paramValue(event.organizerName)}:mailto:no-reply@slotcast.invalid`]
       : []),
     'END:VEVENT',
     'END:VCALENDAR',

@@ -3,6 +3,7 @@ import { WorkerMailer } from 'worker-mailer';
 import './smtp-hangup-guard.ts';
 import type { RenderedEmail } from '../../emails/index.ts';
 import { config, type Config, type Env } from '../env.ts';
+import { mimeMailbox, mimeSubject, quotedMailbox, safeHeaders, type SafeHeaders } from './headers.ts';
 
 export interface OutgoingEmail extends RenderedEmail {
   to: string;
@@ -15,18 +16,27 @@ export interface SendResult {
   providerMessageId: string;
 }
 
-function parseFrom(from: string): { name?: string; email: string } {
-  const match = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(from);
-  return match ? { name: match[1] || undefined, email: match[2]! } : { email: from.trim() };
+function messageId(h: SafeHeaders, outboxId: string): string {
+  const domain = h.from.email.split('@')[1] ?? 'slotcast.invalid';
+  return `<${outboxId.replace(/[^A-Za-z0-9-]/g, '')}@${domain}>`;
 }
 
-function messageId(cfg: Config, outboxId: string): string {
-  const domain = parseFrom(cfg.EMAIL_FROM).email.split('@')[1] ?? 'slotcast.invalid';
-  return `<${outboxId}@${domain}>`;
-}
+/** Every header value of the email, made safe here whatever the template or the database held. */
+const headersOf = (cfg: Config, email: OutgoingEmail) =>
+  safeHeaders({
+    from: cfg.EMAIL_FROM,
+    to: email.to,
+    subject: email.subject,
+    extra: { 'X-Slotcast-Outbox-Id': email.outboxId },
+  });
 
+/**
+ * worker-mailer writes From, To and Subject as given when they are in `headers`, and would otherwise leave a
+ * pure-ASCII subject and quoted names unescaped, so the raw values are built by headers.ts.
+ */
 async function sendSmtp(cfg: Config, email: OutgoingEmail): Promise<SendResult> {
-  const id = messageId(cfg, email.outboxId);
+  const h = headersOf(cfg, email);
+  const id = messageId(h, email.outboxId);
   await WorkerMailer.send(
     {
       host: cfg.SMTP_HOST,
@@ -39,12 +49,12 @@ async function sendSmtp(cfg: Config, email: OutgoingEmail): Promise<SendResult> 
       responseTimeoutMs: 10_000,
     },
     {
-      from: parseFrom(cfg.EMAIL_FROM),
-      to: email.to,
-      subject: email.subject,
+      from: { email: h.from.email },
+      to: h.to,
+      subject: h.subject,
       text: email.text,
       html: email.html,
-      headers: { 'Message-ID': id },
+      headers: { From: mimeMailbox(h.from), To: h.to, Subject: mimeSubject(h.subject), 'Message-ID': id },
       attachments: email.attachments?.map((a) => ({
         filename: a.filename,
         content: a.content,
@@ -57,6 +67,7 @@ async function sendSmtp(cfg: Config, email: OutgoingEmail): Promise<SendResult> 
 
 async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult> {
   if (!cfg.RESEND_API_KEY) throw new Error('RESEND_API_KEY is not set');
+  const h = headersOf(cfg, email);
   const response = await fetch(`${cfg.RESEND_API_URL}/emails`, {
     method: 'POST',
     headers: {
@@ -66,9 +77,9 @@ async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult
       'idempotency-key': email.outboxId,
     },
     body: JSON.stringify({
-      from: cfg.EMAIL_FROM,
-      to: [email.to],
-      subject: email.subject,
+      from: quotedMailbox(h.from),
+      to: [h.to],
+      subject: h.subject,
       html: email.html,
       text: email.text,
       attachments: email.attachments?.map((a) => ({
@@ -90,14 +101,14 @@ async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult
  */
 async function sendCloudflare(env: Env, cfg: Config, email: OutgoingEmail): Promise<SendResult> {
   if (!env.EMAIL) throw new Error('The EMAIL binding (Cloudflare Email Service) is not configured');
-  const from = parseFrom(cfg.EMAIL_FROM);
+  const h = headersOf(cfg, email);
   const result = await env.EMAIL.send({
-    from: from.name ? { name: from.name, email: from.email } : from.email,
-    to: email.to,
-    subject: email.subject,
+    from: h.from.name ? { name: h.from.name, email: h.from.email } : h.from.email,
+    to: h.to,
+    subject: h.subject,
     html: email.html,
     text: email.text,
-    headers: { 'X-Slotcast-Outbox-Id': email.outboxId },
+    headers: h.extra,
     // A string is read as base64, which is what the templates produce.
     attachments: email.attachments?.map((a) => ({
       disposition: 'attachment' as const,

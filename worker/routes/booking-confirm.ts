@@ -14,6 +14,7 @@ import { getDb } from '../db.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { emailSchema, fieldError, validate } from '../http/validate.ts';
+import { singleLineText } from '../http/text.ts';
 
 const timeInput = z
   .string()
@@ -24,7 +25,7 @@ const timeInput = z
 export const confirmSchema = z
   .object({
     email: emailSchema,
-    name: z.string().trim().min(1, 'Enter the student’s name.').max(80),
+    name: singleLineText({ max: 80, noun: 'Names' }).min(1, 'Enter the student’s name.'),
     start: timeInput,
     end: timeInput.optional(),
     lengthMinutes: z
@@ -33,12 +34,13 @@ export const confirmSchema = z
       .min(5, 'Sessions are at least 5 minutes.')
       .max(MAX_SLOT_MINUTES, 'Sessions are at most 12 hours.')
       .optional(),
-    subject: z.string().trim().max(120, 'Keep the subject under 120 characters.').default(''),
-    externalId: z
-      .string()
-      .trim()
-      .min(1, 'Send your system’s id for this booking, so a retry can’t book twice.')
-      .max(200),
+    subject: singleLineText({ max: 120, noun: 'Subjects', tooLong: 'Keep the subject under 120 characters.' }).default(
+      '',
+    ),
+    externalId: singleLineText({ max: 200, noun: 'Ids' }).min(
+      1,
+      'Send your system’s id for this booking, so a retry can’t book twice.',
+    ),
     timeZone: timeZoneSchema.optional(),
   })
   .strict()

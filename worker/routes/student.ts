@@ -15,14 +15,15 @@ import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { weeklyRangesSchema } from '../../shared/weekly-range.ts';
+import { multiLineText } from '../http/text.ts';
 
 const cursorSchema = z.string().regex(/^\d+:[0-9a-f-]{36}$/, 'This page link is not valid.');
 const availabilitySchema = z
   .object({
     timeZone: timeZoneSchema,
     weeklyRanges: weeklyRangesSchema,
-    notes: z.string().trim().max(2000).default(''),
-    preferences: z.string().trim().max(2000).default(''),
+    notes: multiLineText({ max: 2000, noun: 'Notes' }).default(''),
+    preferences: multiLineText({ max: 2000, noun: 'Preferences' }).default(''),
   })
   .strict();
 

@@ -12,14 +12,14 @@ import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import { clientIp } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
+import { singleLineText } from '../http/text.ts';
 
 const createSchema = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .min(1, 'Name the key after what uses it, e.g. "Website form".')
-      .max(60, 'Keep the name under 60 characters.'),
+    name: singleLineText({ max: 60, noun: 'Names', tooLong: 'Keep the name under 60 characters.' }).min(
+      1,
+      'Name the key after what uses it, e.g. "Website form".',
+    ),
   })
   .strict();
 const idParam = z.object({ id: z.uuid({ message: 'No such key.' }) });

@@ -7,6 +7,7 @@ import { DomainError } from '../errors.ts';
 import { asAssertedTeacher, currentTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
 import { fieldError, validate } from '../http/validate.ts';
+import { singleLineText } from '../http/text.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
 import { cancelOpenSlots, createSlots } from '../calendar/slot-service.ts';
 import { MAX_SLOT_MINUTES, teacherSnapshot } from '../calendar/slot-views.ts';
@@ -21,7 +22,11 @@ const lengthSchema = z
   .int()
   .min(5, 'Slots are at least 5 minutes.')
   .max(MAX_SLOT_MINUTES, 'Slots are at most 12 hours.');
-const subjectSchema = z.string().trim().max(120, 'Keep the subject under 120 characters.').default('');
+const subjectSchema = singleLineText({
+  max: 120,
+  noun: 'Subjects',
+  tooLong: 'Keep the subject under 120 characters.',
+}).default('');
 const dateSchema = z.iso.date({ message: 'Use a date like 2027-03-14.' });
 const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 09:30.');
 

@@ -6,6 +6,7 @@ import { getDb } from '../db.ts';
 import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
+import { singleLineText } from '../http/text.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
@@ -15,7 +16,7 @@ const minutes = (max: number, label: string) =>
 
 export const settingsSchema = z
   .object({
-    displayName: z.string().trim().min(1, 'Enter the name students see.').max(80),
+    displayName: singleLineText({ max: 80, noun: 'Names' }).min(1, 'Enter the name students see.'),
     timeZone: timeZoneSchema,
     minNoticeMinutes: minutes(60 * 24 * 30, 'Minimum notice'),
     cancellationWindowMinutes: minutes(60 * 24 * 30, 'The cancellation window'),

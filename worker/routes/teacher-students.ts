@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import { getDb } from '../db.ts';
 import type { AppEnv } from '../http/types.ts';
+import { singleLineText } from '../http/text.ts';
 import { emailSchema, validate } from '../http/validate.ts';
 import { isHexColor } from '../students/colors.ts';
 import { addStudent, listStudents, removeStudent, updateStudent } from '../students/roster.ts';
@@ -15,7 +16,7 @@ const colorSchema = z
   .transform((c) => c.toLowerCase());
 const studentInput = z
   .object({
-    name: z.string().trim().min(1, 'Enter the student’s name.').max(80),
+    name: singleLineText({ max: 80, noun: 'Names' }).min(1, 'Enter the student’s name.'),
     email: emailSchema,
     color: colorSchema.optional(),
   })

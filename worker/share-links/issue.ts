@@ -7,6 +7,7 @@ import { auditLog, emailOutbox, shareLinks, type Teacher } from '../../db/schema
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
+import { withinEmailLimits } from '../email/limits.ts';
 import { enqueueOutbox, outboxValues } from '../email/outbox.ts';
 import { config, type Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
@@ -136,7 +137,8 @@ export async function emailLink(env: Env, db: Db, teacher: Teacher, studentId: s
     },
     now,
   );
-  await db.batch([
+  // The database refuses the outbox row past the daily limits (migration 0004); that becomes a 429.
+  await withinEmailLimits(db, { teacherId: teacher.id, recipient: student.email, now }).batch([
     db.insert(emailOutbox).values(outbox),
     db.insert(auditLog).values(
       await auditValues(
