@@ -4,6 +4,7 @@ import type { Env } from './env.ts';
 import { handleEmailBatch } from './email/consumer.ts';
 import type { EmailJob } from './email/outbox.ts';
 import { sweepOutbox } from './email/sweep.ts';
+import { pruneWriteReceipts } from './db.ts';
 
 export { TeacherCalendar } from './live/teacher-calendar.ts';
 export { BenchRoom } from './live/bench-room.ts';
@@ -19,5 +20,6 @@ export default {
         (count) => count > 0 && console.log(JSON.stringify({ at: 'sweepOutbox', requeued: count })),
       ),
     );
+    ctx.waitUntil(pruneWriteReceipts(env));
   },
 } satisfies ExportedHandler<Env, EmailJob>;
