@@ -83,7 +83,9 @@ export function describeDbFailure(error: unknown, statements: readonly InStateme
   for (let e: unknown = error; e && causes.length < 4; e = (e as { cause?: unknown }).cause) {
     const code = (e as { code?: unknown }).code;
     const status = (e as { status?: unknown }).status;
-    const text = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    const first = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    // libSQL repeats its code in front of the message; it is shown once, after it.
+    const text = typeof code === 'string' ? first.replaceAll(`${code}: `, '') : first;
     const extras = [typeof code === 'string' ? code : null, typeof status === 'number' ? `HTTP ${status}` : null]
       .filter(Boolean)
       .join(' / ');
