@@ -16,6 +16,7 @@ import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
+import { epochMsQuery } from '../http/bounds.ts';
 import { validate } from '../http/validate.ts';
 import type { SlotView } from '../live/protocol.ts';
 import { resolveLink, type ResolvedLink } from '../share-links/resolve.ts';
@@ -25,7 +26,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
 const tokenParam = z.object({ token: z.string().max(64) });
 const rangeQuery = z
-  .object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() })
+  .object({ from: epochMsQuery.optional(), to: epochMsQuery.optional() })
   .refine((r) => r.from === undefined || r.to === undefined || (r.to > r.from && r.to - r.from <= 62 * DAY_MS), {
     message: 'Ask for at most 62 days, with `to` after `from`.',
     path: ['to'],

@@ -14,6 +14,7 @@ import { cancelBooking } from '../booking/cancel.ts';
 import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
+import { pageCursorSchema } from '../http/bounds.ts';
 import { createMiddleware } from 'hono/factory';
 import { findOverlappingRanges, type WeeklyRange } from '../students/availability.ts';
 
@@ -24,7 +25,6 @@ const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const cursorSchema = z.string().regex(/^\d+:[0-9a-f-]{36}$/, 'This page link is not valid.');
 const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use a 24-hour time like 09:30.');
 const rangeSchema = z
   .object({ day: z.number().int().min(1).max(7), start: timeSchema, end: timeSchema })
@@ -73,7 +73,7 @@ export const studentRoutes = new Hono<AppEnv>()
       'query',
       z.object({
         filter: z.enum(['upcoming', 'previous']).default('upcoming'),
-        cursor: cursorSchema.optional(),
+        cursor: pageCursorSchema.optional(),
         limit: z.coerce.number().int().min(1).max(50).default(20),
       }),
     ),
