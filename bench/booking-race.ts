@@ -27,6 +27,7 @@ export async function main(args: Map<string, string>): Promise<void> {
     let attempts = 0;
     let conflicts = 0;
     let errors = 0;
+    const transportErrors: string[] = [];
     const latencies: number[] = [];
     const confirmedBy = new Map<string, string>();
     const race = async (token: string, index: number) => {
@@ -36,13 +37,21 @@ export async function main(args: Map<string, string>): Promise<void> {
       for (const slotId of order) {
         attempts++;
         const started = performance.now();
-        const response = await fetch(`${stack.appUrl}/api/booking/${token}/book`, {
-          method: 'POST',
-          headers: { origin: stack.appUrl, 'content-type': 'application/json', 'cf-connecting-ip': ip },
-          body: JSON.stringify({ slotId }),
-        });
+        let response: Response;
+        try {
+          response = await fetch(`${stack.appUrl}/api/booking/${token}/book`, {
+            method: 'POST',
+            headers: { origin: stack.appUrl, 'content-type': 'application/json', 'cf-connecting-ip': ip },
+            body: JSON.stringify({ slotId }),
+          });
+          await response.arrayBuffer();
+        } catch (error) {
+          // A request that got no answer is an error the student saw, not a reason to stop the race.
+          errors++;
+          transportErrors.push(describe(error));
+          return;
+        }
         latencies.push(performance.now() - started);
-        await response.arrayBuffer();
         if (response.status === 201) {
           confirmedBy.set(token, slotId);
           return;
@@ -63,6 +72,7 @@ export async function main(args: Map<string, string>): Promise<void> {
       args: [teacher.id],
     });
     db.close();
+    for (const error of new Set(transportErrors)) note(`no answer: ${error}`);
     const doubleBooked = rows.rows.filter((r) => Number(r.n) > 1).length;
     console.log(
       JSON.stringify({
@@ -73,6 +83,7 @@ export async function main(args: Map<string, string>): Promise<void> {
         confirmed: confirmedBy.size,
         conflicts,
         errors,
+        transport_errors: transportErrors.length,
         double_booked: doubleBooked,
         slots_marked_booked: Number(booked.rows[0]!.n),
         p50_ms: round(percentile(latencies, 50)),
@@ -83,4 +94,11 @@ export async function main(args: Map<string, string>): Promise<void> {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e && parts.length < 3; e = (e as { cause?: unknown }).cause)
+    parts.push(e instanceof Error ? e.message : String(e));
+  return parts.join(' ← ');
 }

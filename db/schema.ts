@@ -307,6 +307,16 @@ export const sessionAssertions = sqliteTable('session_assertions', {
   inactivityTimeoutMs: integer('inactivity_timeout_ms').notNull(),
 });
 
+/**
+ * One row per write batch the Worker sent, inserted first in the batch (worker/db-retry.ts). A batch whose
+ * answer was lost can be sent again: if the first one committed, the second's receipt is refused and the
+ * whole second run rolls back, so no write happens twice. Rows older than a day are deleted by the cron.
+ */
+export const writeReceipts = sqliteTable('write_receipts', {
+  id: text('id').primaryKey(),
+  at: integer('at').notNull(),
+});
+
 export type User = typeof users.$inferSelect;
 export type Teacher = typeof teachers.$inferSelect;
 export type Slot = typeof slots.$inferSelect;

@@ -1,7 +1,9 @@
 import { createClient } from '@libsql/client/web';
+import { lt } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from '../db/schema.ts';
+import { WRITE_RECEIPT_TTL_MS, withRetries } from './db-retry.ts';
 import { config, type Env } from './env.ts';
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -10,10 +12,21 @@ export type Db = LibSQLDatabase<typeof schema>;
  * A database handle for the current request. Not shared between requests: the client queues statements
  * behind a concurrency limit, and a Worker must never resolve one request's promise from another's I/O
  * (workerd cancels such requests as hung). The client holds no connection, so making one is cheap.
+ * Transient failures are retried underneath (worker/db-retry.ts): reads always, writes by their receipt.
  */
 export function getDb(env: Env): Db {
   const { DATABASE_URL, DATABASE_AUTH_TOKEN } = config(env);
-  return drizzle(createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN }), { schema });
+  return drizzle(withRetries(createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN })), { schema });
+}
+
+/** Cron: write receipts only matter while a retry may still come, seconds after its batch. */
+/** Receipts older than a day can't meet a retry any more; returns how many went. */
+export async function pruneWriteReceipts(env: Env, now: number): Promise<number> {
+  const pruned = await getDb(env)
+    .delete(schema.writeReceipts)
+    .where(lt(schema.writeReceipts.at, now - WRITE_RECEIPT_TTL_MS))
+    .returning({ id: schema.writeReceipts.id });
+  return pruned.length;
 }
 
 /** True when a libSQL error came from the named RAISE() in a trigger or from a unique index. */

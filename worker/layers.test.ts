@@ -15,7 +15,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LAYERS: [layer: string, paths: string[]][] = [
   // Pure code the browser imports too (the top-level shared/ folder): nothing of the project below it.
   ['shared', ['shared/']],
-  ['base', ['worker/env.ts', 'worker/errors.ts', 'worker/clock.ts', 'worker/log/', 'worker/crypto/']],
+  // db-retry.ts is base: the retry policy and the failure's description over the libSQL client, importing only
+  // errors.ts, so log/ can describe a database failure without reaching up to db.ts.
+  [
+    'base',
+    ['worker/env.ts', 'worker/errors.ts', 'worker/clock.ts', 'worker/db-retry.ts', 'worker/log/', 'worker/crypto/'],
+  ],
   ['infrastructure', ['worker/db.ts', 'worker/audit.ts', 'worker/email/', 'worker/live/', 'worker/http/']],
   [
     'domain',

@@ -15,6 +15,14 @@ import type { StreamRegistry } from './streams.ts';
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/**
+ * How long an idle keep-alive connection stays open. Clients reuse idle connections from a pool: workerd keeps
+ * them 5 s, which is exactly Node's default here, so at high load workerd sent requests on sockets this server
+ * was closing, and saw "Network connection lost". The side that closes an idle connection must be the client,
+ * which never reuses a socket it has closed: so the server waits much longer than any client keeps one.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 interface Endpoint {
   version: HranaVersion;
   codec: Codec;
@@ -59,6 +67,10 @@ export function createHranaHttpServer(
           log(`${req.method} ${path} ${res.statusCode} ${(performance.now() - started).toFixed(1)} ms${summary}`);
       });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // As Node's docs advise, the header timer stays above the keep-alive timer, so a socket that sat idle and
+  // then starts a request is never cut by the wrong one.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 5_000;
 
   /** `note` records what the request log may say about a request: its request types, never SQL, arguments or tokens. */
   async function handle(req: IncomingMessage, res: ServerResponse, note: (summary: string) => void): Promise<void> {

@@ -7,7 +7,7 @@
  * own stack, because the provider is configuration.
  */
 import { createClient } from '@libsql/client';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -205,6 +205,42 @@ describe('Resend (HTTP API, through a local stand-in)', () => {
     expect(attempts.map((r) => r.answer)).toEqual(['dropped', 200]);
     expect(attempts.map((r) => r.idempotencyKey)).toEqual([outboxId, outboxId]);
     // The retry was answered with the first request's id, and nothing more was sent.
+    const [email, ...more] = resend.emailsTo(studentEmail);
+    expect(more).toHaveLength(0);
+    expect(sent.providerMessageId).toBe(email!.id);
+  });
+
+  it('does not send twice when Resend took the email but marking the row sent failed', async () => {
+    const studentEmail = newStudentEmail();
+    // Test-only: the database refuses to mark this recipient's email sent, until the trigger is dropped.
+    await app.db.run(
+      sql.raw(`CREATE TRIGGER test_refuse_sent_mark BEFORE UPDATE OF status ON email_outbox
+        WHEN NEW.status = 'sent' AND NEW.recipient = '${studentEmail}'
+        BEGIN SELECT RAISE(ABORT, 'TEST_REFUSES_SENT_MARK'); END`),
+    );
+    let outboxId: string;
+    try {
+      ({ outboxId } = await givenBookedSession(app, studentEmail));
+      const unrecorded = await until(
+        () => outboxRow(app.db, outboxId),
+        (r) => r.status === 'queued' && r.attempts === 1 && !!r.lastError,
+      );
+      // Told apart from a failed send, so whoever reads the row knows the email did go out.
+      expect(unrecorded.lastError).toMatch(/sent, but recording it failed: .*TEST_REFUSES_SENT_MARK/);
+      expect(resend.emailsTo(studentEmail)).toHaveLength(1);
+    } finally {
+      await app.db.run(sql.raw('DROP TRIGGER IF EXISTS test_refuse_sent_mark'));
+    }
+
+    await retryNow(app, outboxId);
+    const sent = await until(
+      () => outboxRow(app.db, outboxId),
+      (r) => r.status === 'sent',
+    );
+    expect(sent).toMatchObject({ attempts: 2, lastError: null });
+    const attempts = resend.requestsTo(studentEmail);
+    expect(attempts.map((r) => r.answer)).toEqual([200, 200]);
+    expect(attempts.map((r) => r.idempotencyKey)).toEqual([outboxId, outboxId]);
     const [email, ...more] = resend.emailsTo(studentEmail);
     expect(more).toHaveLength(0);
     expect(sent.providerMessageId).toBe(email!.id);

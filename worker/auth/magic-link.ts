@@ -20,10 +20,10 @@ export function signInUrl(appUrl: string, token: string): string {
 }
 
 /** The token and the insert that stores its hash; the caller batches the insert with the email. */
-/** `userId` may be a subquery, for an account created in the same batch. */
+/** `userId` and `purpose` may be SQL, for an account created (or not) in the same batch. */
 export function newLoginToken(
   db: Db,
-  input: { email: string; userId: string | SQL | null; purpose: LoginPurpose; ttlMs: number },
+  input: { email: string; userId: string | SQL | null; purpose: LoginPurpose | SQL; ttlMs: number },
   now: number,
 ) {
   const token = randomToken();

@@ -4,7 +4,7 @@
  * refusal rolls the whole batch back.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { auditLog, bookings, emailOutbox, linkEvents, shareLinks, slots } from '../../db/schema.ts';
+import { auditLog, bookings, linkEvents, shareLinks, slots } from '../../db/schema.ts';
 import { enqueueOutbox } from '../email/outbox.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
@@ -89,13 +89,14 @@ export async function bookThroughLink(
       targetId: booking.id,
       ip: actor.ip,
       userAgent: actor.userAgent,
-      details: { slotId: slot.id, studentId: student.id, newAccount: account.newAccount },
+      details: { slotId: slot.id, studentId: student.id },
     },
     now,
   );
   let version: number;
+  let outcome: ReturnType<typeof account.outcome>;
   try {
-    const [, , , , , bumped] = await db.batch([
+    const [created, , , , , bumped] = await db.batch([
       account.createUser,
       db.insert(bookings).values({ ...booking, studentUserId: account.userId }),
       account.linkStudent,
@@ -105,13 +106,14 @@ export async function bookThroughLink(
         .set({ useCount: sql`${shareLinks.useCount} + 1` })
         .where(eq(shareLinks.id, link.id)),
       bumpVersion(db, teacher.id),
-      db.insert(emailOutbox).values(account.emails),
-      db.insert(auditLog).values(audit),
+      db.insert(auditLog).values({ ...audit, details: account.auditDetails(audit.details ?? {}) }),
       db
         .insert(linkEvents)
         .values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
+      ...account.queueEmails,
     ]);
     version = bumped[0]!.version;
+    outcome = account.outcome(created);
   } catch (error) {
     if (
       isConstraintError(error, 'SLOT_TAKEN') ||
@@ -127,11 +129,7 @@ export async function bookThroughLink(
     throw error;
   }
   // After commit; if this fails the cron sweep sends them.
-  await enqueueOutbox(
-    env,
-    account.emails.map((e) => e.id),
-    now,
-  );
+  await enqueueOutbox(env, outcome.emailIds, now);
   const booked = { ...slot, status: 'booked' as const };
   await publishCalendarEvent(env, teacher.id, {
     version,

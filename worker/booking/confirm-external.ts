@@ -6,7 +6,7 @@
  * again answers with the same booking and sends nothing.
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { apiKeys, auditLog, bookings, emailOutbox, slots, students, users, type Teacher } from '../../db/schema.ts';
+import { apiKeys, auditLog, bookings, slots, students, users, type Teacher } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
@@ -173,15 +173,17 @@ export async function confirmExternalBooking(
       targetId: booking.id,
       ip: caller.ip,
       userAgent: caller.userAgent,
-      details: { slotId: slot.id, newSlot: !sameTime, newStudent: !known, newAccount: account.newAccount },
+      details: { slotId: slot.id, newSlot: !sameTime, newStudent: !known },
     },
     now,
   );
 
   let version: number;
+  let outcome: ReturnType<typeof account.outcome>;
   try {
-    const [bumped] = await db.batch([
+    const [bumped, created] = await db.batch([
       bumpVersion(db, teacher.id),
+      account.createUser,
       ...(sameTime ? [] : [db.insert(slots).values(slot)]),
       db
         .insert(students)
@@ -195,15 +197,15 @@ export async function confirmExternalBooking(
           updatedAt: now,
         })
         .onConflictDoNothing(),
-      account.createUser,
       db.insert(bookings).values({ ...booking, studentId, studentUserId: account.userId }),
       account.linkStudent,
       account.storeAccessToken,
-      db.insert(emailOutbox).values(account.emails),
-      db.insert(auditLog).values(audit),
+      ...account.queueEmails,
+      db.insert(auditLog).values({ ...audit, details: account.auditDetails(audit.details ?? {}) }),
       db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, caller.apiKeyId)),
     ]);
     version = (bumped as { version: number }[])[0]!.version;
+    outcome = account.outcome(created as unknown[]);
   } catch (error) {
     // The same external id sent twice at once: the other call won (its new slot may be what refused ours);
     // answer as a retry would be answered.
@@ -217,11 +219,7 @@ export async function confirmExternalBooking(
     if (isConstraintError(error, 'SLOT_OVERLAP')) throw slotOverlap();
     throw error;
   }
-  await enqueueOutbox(
-    env,
-    account.emails.map((e) => e.id),
-    now,
-  );
+  await enqueueOutbox(env, outcome.emailIds, now);
   await publishCalendarEvent(env, teacher.id, {
     version,
     kind: 'slots.upserted',
@@ -243,7 +241,7 @@ export async function confirmExternalBooking(
       endsAt: booking.endsAt,
       subject: booking.subject,
       student: { id: student.id, name: student.name, email: input.email },
-      account: account.newAccount ? ('created' as const) : ('existing' as const),
+      account: outcome.newAccount ? ('created' as const) : ('existing' as const),
     },
     replayed: false as const,
   };

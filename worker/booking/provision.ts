@@ -4,12 +4,12 @@
  * first-access (or sign-in) link, the confirmation email and the teacher's notice. The caller puts the
  * statements into its own batch, so the account, the booking and the emails commit or roll back together.
  */
-import { eq, or, sql, type SQL } from 'drizzle-orm';
-import { students, users, type Teacher } from '../../db/schema.ts';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { emailOutbox, students, users, type Teacher } from '../../db/schema.ts';
 import { FIRST_ACCESS_TTL_MS, newLoginToken, signInUrl } from '../auth/magic-link.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
-import { outboxValues } from '../email/outbox.ts';
+import { insertOutboxWhen, outboxValues } from '../email/outbox.ts';
 import { config, type Env } from '../env.ts';
 
 export interface ProvisionInput {
@@ -27,54 +27,60 @@ export interface ProvisionInput {
 
 export async function provisionStudentAccount(env: Env, db: Db, input: ProvisionInput) {
   const { teacher, student, booking, now } = input;
-  const people = await db
-    .select({ id: users.id, email: users.email })
-    .from(users)
-    .where(or(eq(users.email, student.email), eq(users.id, teacher.id)));
-  const newAccount = !people.some((u) => u.email === student.email);
-  const teacherEmail = people.find((u) => u.id === teacher.id)?.email;
+  const [teacherUser] = await db.select({ email: users.email }).from(users).where(eq(users.id, teacher.id));
   // A subquery, not an id: the account may be the one this very batch creates, or one a concurrent first
   // booking created a moment ago (the unique email makes both end with the same row).
   const userId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${student.email})`;
+  // Whether this batch made the account is decided inside the batch, never by a read before it: when several
+  // first bookings of one address race, only one insert of the users row wins, and it records this booking.
+  const madeByThisBooking = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.email} = ${student.email} AND ${users.createdFromBookingId} = ${booking.id})`;
   const { APP_URL } = config(env);
   const origin = new URL(APP_URL).origin;
   // First access is by a single-use link, never a password (DESIGN.md).
   const access = newLoginToken(
     db,
-    { email: student.email, userId, purpose: newAccount ? 'first_access' : 'login', ttlMs: FIRST_ACCESS_TTL_MS },
-    now,
-  );
-  const concerns = { teacherId: teacher.id, studentId: input.studentRowId };
-  const confirmation = await outboxValues(
-    env,
     {
-      recipient: student.email,
-      template: 'booking-confirmation',
-      payload: {
-        bookingId: booking.id,
-        studentName: student.name,
-        teacherName: teacher.displayName,
-        subject: booking.subject,
-        startsAt: booking.startsAt,
-        endsAt: booking.endsAt,
-        studentTimeZone: input.timeZone ?? teacher.timeZone,
-        teacherTimeZone: teacher.timeZone,
-        dashboardUrl: `${origin}/student`,
-        signInUrl: signInUrl(APP_URL, access.token),
-        newAccount,
-        signInValidHours: FIRST_ACCESS_TTL_MS / 3_600_000,
-        createdAt: now,
-      },
-      ...concerns,
+      email: student.email,
+      userId,
+      purpose: sql`CASE WHEN ${madeByThisBooking} THEN 'first_access' ELSE 'login' END`,
+      ttlMs: FIRST_ACCESS_TTL_MS,
     },
     now,
   );
+  const concerns = { teacherId: teacher.id, studentId: input.studentRowId };
+  const confirmation = (newAccount: boolean) =>
+    outboxValues(
+      env,
+      {
+        recipient: student.email,
+        template: 'booking-confirmation',
+        payload: {
+          bookingId: booking.id,
+          studentName: student.name,
+          teacherName: teacher.displayName,
+          subject: booking.subject,
+          startsAt: booking.startsAt,
+          endsAt: booking.endsAt,
+          studentTimeZone: input.timeZone ?? teacher.timeZone,
+          teacherTimeZone: teacher.timeZone,
+          dashboardUrl: `${origin}/student`,
+          signInUrl: signInUrl(APP_URL, access.token),
+          newAccount,
+          signInValidHours: FIRST_ACCESS_TTL_MS / 3_600_000,
+          createdAt: now,
+        },
+        ...concerns,
+      },
+      now,
+    );
+  // Both wordings are sealed now; the batch inserts the one its outcome calls for.
+  const [welcome, plain] = await Promise.all([confirmation(true), confirmation(false)]);
   const notice =
-    teacher.notifyOnBooking && teacherEmail
+    teacher.notifyOnBooking && teacherUser
       ? await outboxValues(
           env,
           {
-            recipient: teacherEmail,
+            recipient: teacherUser.email,
             template: 'booking-notice',
             payload: {
               teacherName: teacher.displayName,
@@ -91,10 +97,9 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
         )
       : null;
   return {
-    newAccount,
     /** The student's user id, as SQL valid anywhere after `createUser` in the batch. */
     userId,
-    /** Goes before the booking's insert. */
+    /** Goes before the booking's insert; its result (a row only when it made the account) goes to `outcome`. */
     createUser: db
       .insert(users)
       .values({
@@ -106,10 +111,24 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
         createdAt: now,
         updatedAt: now,
       })
-      .onConflictDoNothing(),
+      .onConflictDoNothing()
+      .returning({ id: users.id }),
     /** The enrolled student now points at the account. */
     linkStudent: db.update(students).set({ userId, updatedAt: now }).where(eq(students.id, input.studentId)),
     storeAccessToken: access.insert,
-    emails: notice ? [confirmation, notice] : [confirmation],
+    /** Anywhere after `createUser`: the confirmation in the wording the batch's outcome calls for, and the notice. */
+    queueEmails: [
+      insertOutboxWhen(db, welcome, madeByThisBooking),
+      insertOutboxWhen(db, plain, sql`NOT ${madeByThisBooking}`),
+      ...(notice ? [db.insert(emailOutbox).values(notice)] : []),
+    ] as const,
+    /** Audit details with `newAccount` filled in by the batch itself. */
+    auditDetails: (details: Record<string, unknown>) =>
+      sql`json_set(${JSON.stringify(details)}, '$.newAccount', json(CASE WHEN ${madeByThisBooking} THEN 'true' ELSE 'false' END))`,
+    /** After the batch, from `createUser`'s result: whether it made the account, and the emails it queued. */
+    outcome(createdRows: readonly unknown[]) {
+      const newAccount = createdRows.length > 0;
+      return { newAccount, emailIds: [newAccount ? welcome.id : plain.id, ...(notice ? [notice.id] : [])] };
+    },
   };
 }

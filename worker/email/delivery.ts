@@ -5,7 +5,7 @@ import { isTemplateName, renderEmail, type TemplatePayloads } from '../../emails
 import { getDb } from '../db.ts';
 import type { Env } from '../env.ts';
 import { openPayload } from './outbox.ts';
-import { sendEmail } from './providers.ts';
+import { sendEmail, type SendResult } from './providers.ts';
 import { describeForLog } from '../log/mask.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -41,11 +41,16 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now: number):
       return { outcome: 'not_due', delaySeconds: Math.max(1, Math.ceil((current.nextAttemptAt - now) / 1000)) };
     return { outcome: 'skipped' };
   }
+  let result: SendResult;
   try {
     if (!isTemplateName(row.template)) throw new Error(`unknown template ${row.template}`);
     const payload = (await openPayload(env, row.payloadSealed)) as TemplatePayloads[typeof row.template];
     const rendered = renderEmail(row.template, payload);
-    const result = await sendEmail(env, { ...rendered, to: row.recipient, outboxId: row.id });
+    result = await sendEmail(env, { ...rendered, to: row.recipient, outboxId: row.id });
+  } catch (error) {
+    return recordFailedSend(db, row, error, now);
+  }
+  try {
     await db
       .update(emailOutbox)
       .set({
@@ -59,23 +64,43 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now: number):
       .where(eq(emailOutbox.id, row.id));
     return { outcome: 'sent' };
   } catch (error) {
-    const lastError = describeError(error);
-    const failed = row.attempts >= MAX_ATTEMPTS;
-    const delaySeconds = backoffSeconds(row.attempts);
-    await db
-      .update(emailOutbox)
-      .set({
-        status: failed ? 'failed' : 'queued',
-        lastError,
-        nextAttemptAt: now + delaySeconds * 1000,
-        updatedAt: now,
-      })
-      .where(eq(emailOutbox.id, row.id));
-    console.warn(
-      JSON.stringify({ at: 'deliverOutboxRow', outboxId: row.id, attempt: row.attempts, failed, error: lastError }),
+    // The provider has the email, but the row still says `sending`. It is sent again later (the sweep finds
+    // stuck rows, or the retry below), under the same outbox id: Resend drops the repeat by its Idempotency-Key;
+    // over SMTP it carries the same Message-ID, so mail clients and the recipient can tell it is the same email.
+    console.error(
+      JSON.stringify({
+        at: 'deliverOutboxRow',
+        outboxId: row.id,
+        sentButNotRecorded: true,
+        error: describeError(error),
+      }),
     );
-    return failed ? { outcome: 'failed' } : { outcome: 'retry', delaySeconds };
+    return recordFailedSend(db, row, new Error(`sent, but recording it failed: ${describeError(error)}`), now);
   }
+}
+
+async function recordFailedSend(
+  db: ReturnType<typeof getDb>,
+  row: typeof emailOutbox.$inferSelect,
+  error: unknown,
+  now: number,
+): Promise<DeliveryOutcome> {
+  const lastError = describeError(error);
+  const failed = row.attempts >= MAX_ATTEMPTS;
+  const delaySeconds = backoffSeconds(row.attempts);
+  await db
+    .update(emailOutbox)
+    .set({
+      status: failed ? 'failed' : 'queued',
+      lastError,
+      nextAttemptAt: now + delaySeconds * 1000,
+      updatedAt: now,
+    })
+    .where(eq(emailOutbox.id, row.id));
+  console.warn(
+    JSON.stringify({ at: 'deliverOutboxRow', outboxId: row.id, attempt: row.attempts, failed, error: lastError }),
+  );
+  return failed ? { outcome: 'failed' } : { outcome: 'retry', delaySeconds };
 }
 
 /** Provider errors can echo the message; keep the first line, short, so no link ends up stored twice. */

@@ -10,6 +10,8 @@ import { seal, unseal } from '../crypto/seal.ts';
 import { newId } from '../crypto/random.ts';
 import { clockShift } from '../clock.ts';
 import { config, type Env } from '../env.ts';
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db.ts';
 
 const SEAL_PURPOSE = 'email-outbox';
 
@@ -36,6 +38,23 @@ export async function outboxValues<K extends TemplateName>(env: Env, input: Outb
     createdAt: now,
     updatedAt: now,
   } satisfies typeof emailOutbox.$inferInsert;
+}
+
+/**
+ * The insert of an outbox row that happens only when `condition` holds at that point of the batch (for an email
+ * whose wording depends on what an earlier statement of the batch did).
+ */
+export function insertOutboxWhen(db: Db, row: typeof emailOutbox.$inferInsert, condition: SQL) {
+  const keys = Object.keys(row) as (keyof typeof row)[];
+  const columns = sql.join(
+    keys.map((key) => sql.identifier(emailOutbox[key].name)),
+    sql`, `,
+  );
+  const values = sql.join(
+    keys.map((key) => sql`${row[key]}`),
+    sql`, `,
+  );
+  return db.run(sql`INSERT INTO ${emailOutbox} (${columns}) SELECT ${values} WHERE ${condition}`);
 }
 
 export async function openPayload(env: Env, sealed: string): Promise<unknown> {

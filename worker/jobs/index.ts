@@ -3,6 +3,7 @@
  * mode the same dispatcher runs at a request's X-Slotcast-Now (routes/test-clock.ts). A new job (reminders,
  * say) is one more entry here: it receives `now` and never reads the wall clock itself.
  */
+import { pruneWriteReceipts } from '../db.ts';
 import type { Env } from '../env.ts';
 import { describeForLog } from '../log/mask.ts';
 import { sweepOutbox } from './outbox-sweep.ts';
@@ -15,6 +16,7 @@ export interface JobResult {
 
 const JOBS: Record<string, (env: Env, now: number) => Promise<Record<string, number>>> = {
   outboxSweep: async (env, now) => ({ requeued: await sweepOutbox(env, now) }),
+  writeReceiptsPrune: async (env, now) => ({ pruned: await pruneWriteReceipts(env, now) }),
 };
 
 /** Runs every job at `now`; one job failing doesn't stop the others. */

@@ -15,6 +15,17 @@ describe('what request logs may contain', () => {
     const error = new Error('Failed query: select * from users where email = ?\nparams: someone@example.test');
     expect(describeForLog(error)).not.toContain('someone@example.test');
   });
+
+  it('tells a failed query by its cause first, then at most 200 characters of its SQL, never its parameters', () => {
+    const sql = `insert into "bookings" (${'"column", '.repeat(60)}) values (?)`;
+    const lost = new TypeError('Network connection lost.');
+    const error = new Error(`Failed query: ${sql}\nparams: someone@example.test,deadbeef`, { cause: lost });
+    const line = describeForLog(error);
+    expect(line).toMatch(/^DB request failed: Network connection lost\. — in: insert into "bookings"/);
+    expect(line).not.toContain('someone@example.test');
+    expect(line).not.toContain('deadbeef');
+    expect(line.length).toBeLessThan(300);
+  });
 });
 
 describe('describeForLog', () => {

@@ -1,3 +1,5 @@
+import { DbRequestError, describeDbFailure } from '../db-retry.ts';
+
 /**
  * Paths that carry a share-link token are logged with the token replaced, so request logs can be kept and
  * shared without granting access to anyone's calendar.
@@ -24,13 +26,27 @@ export function maskEmails(text: string): string {
 }
 
 /**
- * An error as one log line. Query errors from drizzle append the statement's parameters (emails, hashes);
- * those stay out of logs, and so does any address the message itself quotes (an SMTP reply, say).
+ * An error as one log line, the cause first. A failed query is told as `DB request failed: <cause> — in: <the
+ * first 200 characters of its SQL>`: drizzle's own message starts with the whole SQL and ends with the
+ * statement's parameters (emails, hashes), which stay out of logs, and so does any address the message itself
+ * quotes (an SMTP reply, say).
  */
 export function describeForLog(error: unknown): string {
+  const chain: unknown[] = [];
+  for (let e: unknown = error; e && chain.length < 8; e = (e as { cause?: unknown }).cause) chain.push(e);
+  const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  const retried = chain.find((e) => e instanceof DbRequestError);
+  if (retried) return oneLine(messageOf(retried));
+  const queryAt = chain.findIndex((e) => messageOf(e).startsWith(FAILED_QUERY));
+  if (queryAt >= 0) {
+    const sql = messageOf(chain[queryAt]).slice(FAILED_QUERY.length).split('\nparams:')[0]!;
+    const cause = chain[queryAt + 1] ?? new Error('no cause given');
+    return oneLine(describeDbFailure(cause, [sql]));
+  }
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
-  return maskEmails(text.split('\nparams:')[0]! + cause.split('\nparams:')[0]!)
-    .replace(/\s+/g, ' ')
-    .slice(0, 500);
+  return oneLine(text.split('\nparams:')[0]! + cause.split('\nparams:')[0]!);
 }
+
+const FAILED_QUERY = 'Failed query: ';
+const oneLine = (text: string) => maskEmails(text).replace(/\s+/g, ' ').slice(0, 500);

@@ -15,6 +15,7 @@ import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
+import { epochMsQuery } from '../http/bounds.ts';
 import { validate } from '../http/validate.ts';
 import { recordLinkView } from '../share-links/access.ts';
 import { resolveLink } from '../share-links/resolve.ts';
@@ -23,7 +24,7 @@ import { linkSummary } from '../share-links/state.ts';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const tokenParam = z.object({ token: z.string().max(64) });
 const rangeQuery = z
-  .object({ from: z.coerce.number().int().optional(), to: z.coerce.number().int().optional() })
+  .object({ from: epochMsQuery.optional(), to: epochMsQuery.optional() })
   .refine((r) => r.from === undefined || r.to === undefined || (r.to > r.from && r.to - r.from <= 62 * DAY_MS), {
     message: 'Ask for at most 62 days, with `to` after `from`.',
     path: ['to'],

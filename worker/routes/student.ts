@@ -15,9 +15,8 @@ import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
 import { weeklyRangesSchema } from '../../shared/weekly-range.ts';
+import { pageCursorSchema } from '../http/bounds.ts';
 import { multiLineText } from '../http/text.ts';
-
-const cursorSchema = z.string().regex(/^\d+:[0-9a-f-]{36}$/, 'This page link is not valid.');
 const availabilitySchema = z
   .object({
     timeZone: timeZoneSchema,
@@ -53,7 +52,7 @@ export const studentRoutes = new Hono<AppEnv>()
       'query',
       z.object({
         filter: z.enum(['upcoming', 'previous']).default('upcoming'),
-        cursor: cursorSchema.optional(),
+        cursor: pageCursorSchema.optional(),
         limit: z.coerce.number().int().min(1).max(50).default(20),
       }),
     ),

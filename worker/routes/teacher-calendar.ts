@@ -6,6 +6,7 @@ import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
 import { asAssertedTeacher, currentTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
+import { epochMsQuery } from '../http/bounds.ts';
 import { fieldError, validate } from '../http/validate.ts';
 import { singleLineText } from '../http/text.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
@@ -31,7 +32,7 @@ const dateSchema = z.iso.date({ message: 'Use a date like 2027-03-14.' });
 const timeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Use a 24-hour time like 09:30.');
 
 const rangeSchema = z
-  .object({ from: z.coerce.number().int(), to: z.coerce.number().int() })
+  .object({ from: epochMsQuery, to: epochMsQuery })
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`.', path: ['to'] })
   .refine((r) => r.to - r.from <= MAX_RANGE_DAYS * DAY_MS, {
     message: `Ask for at most ${MAX_RANGE_DAYS} days at once.`,
