@@ -5,6 +5,7 @@ import { checkOrigin, loadSession, requestLog } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './http/mask.ts';
 import { authRoutes } from './routes/auth.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
 import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
@@ -28,6 +29,7 @@ const api = new Hono<AppEnv>()
   .use(loadSession)
   .get('/health', (c) => c.json({ ok: true }))
   .route('/auth', authRoutes)
+  .route('/auth', oauthRoutes)
   .route('/teacher', teacherCalendarRoutes)
   .route('/teacher/settings', teacherSettingsRoutes)
   .route('/teacher/students', teacherStudentRoutes)

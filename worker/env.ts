@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TeacherCalendar } from './live/teacher-calendar.ts';
 import type { EmailJob } from './email/outbox.ts';
+import { oauthConfigShape, oauthConfigProblems } from './oauth-config.ts';
 
 /** Bindings and variables the Worker receives (wrangler.toml, `--var`, secrets). */
 export interface Env {
@@ -45,6 +46,7 @@ const configSchema = z.object({
   BENCH_ENABLED: z.enum(['1', '0']).default('0'),
   /** How often a watched calendar sends a heartbeat with the database's version. */
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(500).default(30_000),
+  ...oauthConfigShape,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -55,7 +57,7 @@ const cache = new WeakMap<object, Config>();
 export function config(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.superRefine(oauthConfigProblems).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Slotcast is misconfigured: ${problems}`);
