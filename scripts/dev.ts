@@ -25,6 +25,7 @@ console.log(`
     App:           ${stack.appUrl}
     Dev mailbox:   ${stack.mailboxUrl}   (every email the app sends lands here)
     Demo teacher:  ${DEMO_TEACHER_EMAIL}   (sign in with this address, then open the link in the mailbox)
+    Demo school:   ${stack.schoolUrl}   ("Sign in with Demo School" on the sign-in page; any address, no password)
     Database:      ${stack.dbUrl}   (DATABASE_URL for npm run db:migrate / db:seed while this runs)
   Worker changes reload by themselves; web changes need a restart (or npm run build). Ctrl-C stops everything.
 `);

@@ -23,6 +23,7 @@ import { migrate } from '../db/migrate.ts';
 import { seed } from '../db/seed.ts';
 import { startMailbox } from './mailbox/index.ts';
 import { maskRequestLines } from './mask-request-lines.ts';
+import { startSchoolProvider } from './oidc-provider/index.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,6 +53,8 @@ export interface StackOptions {
   testClock?: boolean;
   /** Run the benchmark's Worker (`--env bench`: the app plus the partyserver baseline room), for bench/fanout.ts. */
   bench?: boolean;
+  /** The demo school's OpenID Connect provider (scripts/oidc-provider); `testControls` lets tests break it. */
+  school?: { testControls?: boolean } | false;
 }
 
 export interface Stack {
@@ -60,6 +63,8 @@ export interface Stack {
   dbUrl: string;
   smtpPort: number;
   dataDir: string;
+  /** The demo school's issuer URL, when it runs. */
+  schoolUrl: string | null;
   /** Stops wrangler (its whole process group), the mailbox and the database server. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -171,7 +176,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     mkdirSync(buildDir, { recursive: true });
 
     const appUrl = `http://127.0.0.1:${port}`;
+    const school =
+      options.school === false
+        ? null
+        : await startSchoolProvider({
+            clientId: 'slotcast',
+            clientSecret: randomBytes(24).toString('base64url'),
+            redirectUris: [`${appUrl}/api/auth/oauth/school/callback`],
+            testControls: options.school?.testControls ?? false,
+          });
+    if (school) cleanups.push(() => school.close());
     const vars: Record<string, string> = {
+      ...(school
+        ? {
+            OIDC_ISSUER: school.issuer,
+            OIDC_CLIENT_ID: school.clientId,
+            OIDC_CLIENT_SECRET: school.clientSecret,
+            OIDC_NAME: 'Demo School',
+          }
+        : {}),
       APP_URL: appUrl,
       DATABASE_URL: db.url,
       SECRET_KEY: secretKey(dataDir),
@@ -194,7 +217,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     cleanups.push(() => stopProcessGroup(wrangler));
     await waitForHealth(appUrl, wrangler, logFile, options.healthTimeoutMs ?? 90_000);
-    return { appUrl, mailboxUrl: mailbox.url, dbUrl: db.url, smtpPort: mailbox.smtpPort, dataDir, stop };
+    return {
+      appUrl,
+      mailboxUrl: mailbox.url,
+      dbUrl: db.url,
+      smtpPort: mailbox.smtpPort,
+      dataDir,
+      schoolUrl: school?.issuer ?? null,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

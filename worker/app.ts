@@ -7,6 +7,7 @@ import { checkOrigin, requestLog, useClock } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './log/mask.ts';
 import { authRoutes } from './routes/auth.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
 import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
@@ -34,6 +35,7 @@ const api = new Hono<AppEnv>()
   .use(loadSession)
   .get('/health', (c) => c.json({ ok: true }))
   .route('/auth', authRoutes)
+  .route('/auth', oauthRoutes)
   .route('/teacher', teacherCalendarRoutes)
   .route('/teacher/settings', teacherSettingsRoutes)
   .route('/teacher/students', teacherStudentRoutes)

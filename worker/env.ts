@@ -18,6 +18,7 @@ export interface TeacherCalendarRpc extends Rpc.DurableObjectBranded {
   publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }>;
   closeByTag(tag: string, reason: string): Promise<number>;
 }
+import { oauthConfigShape, oauthConfigProblems } from './oauth-config.ts';
 
 /** Bindings and variables the Worker receives (wrangler.toml, `--var`, secrets). */
 export interface Env {
@@ -61,6 +62,7 @@ const configSchema = z.object({
   RESEND_API_URL: z.url().default('https://api.resend.com'),
   /** How often a watched calendar sends a heartbeat with the database's version. */
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(500).default(30_000),
+  ...oauthConfigShape,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -71,7 +73,7 @@ const cache = new WeakMap<object, Config>();
 export function config(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.superRefine(oauthConfigProblems).safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Slotcast is misconfigured: ${problems}`);

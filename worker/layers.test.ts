@@ -19,7 +19,15 @@ const LAYERS: [layer: string, paths: string[]][] = [
   // errors.ts, so log/ can describe a database failure without reaching up to db.ts.
   [
     'base',
-    ['worker/env.ts', 'worker/errors.ts', 'worker/clock.ts', 'worker/db-retry.ts', 'worker/log/', 'worker/crypto/'],
+    [
+      'worker/env.ts',
+      'worker/oauth-config.ts',
+      'worker/errors.ts',
+      'worker/clock.ts',
+      'worker/db-retry.ts',
+      'worker/log/',
+      'worker/crypto/',
+    ],
   ],
   ['infrastructure', ['worker/db.ts', 'worker/audit.ts', 'worker/email/', 'worker/live/', 'worker/http/']],
   [

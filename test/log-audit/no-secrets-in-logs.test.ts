@@ -26,7 +26,7 @@ describe('the logs of the whole run', () => {
 
     // Not vacuous: the run issued every kind of secret, in numbers.
     const counts = Object.fromEntries(
-      (['session', 'api_key', 'share_link', 'sign_in'] as const).map((kind) => [
+      (['session', 'api_key', 'share_link', 'sign_in', 'oauth'] as const).map((kind) => [
         kind,
         [...issued.values()].filter((k) => k === kind).length,
       ]),
@@ -38,6 +38,8 @@ describe('the logs of the whole run', () => {
     expect(log).toContain('"path":"/api/booking/[token]/calendar"');
     expect(log).toMatch(/\[wrangler:info\] GET \/api\/booking\/\S+\/calendar/);
     expect(log).toMatch(/\[wrangler:info\] POST \/api\/auth\/magic-link\/verify/);
+    // Sign-in callbacks carry the code and state in the query: the lines show the path alone.
+    expect(log).toMatch(/\[wrangler:info\] GET \/api\/auth\/oauth\/school\/callback 303/);
 
     const leaked: string[] = [];
     for (const [value, kind] of issued) {

@@ -29,6 +29,8 @@ async function start(): Promise<{ stack: Stack; dataDir: string }> {
     testClock: true,
     // A short heartbeat so the "missed publish" test needn't wait 30 s.
     extraVars: { LIVE_HEARTBEAT_MS: '1500' },
+    // test/integration/oauth.test.ts breaks the demo school on purpose (down, forged tokens).
+    school: { testControls: true },
   });
   // A run stopped with Ctrl-C skips the teardown; don't leave the data dir behind then either.
   if (!process.env.SLOTCAST_KEEP_DATA) process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject) {
   project.provide('mailboxUrl', stack.mailboxUrl);
   project.provide('dbUrl', stack.dbUrl);
   project.provide('dataDir', dataDir);
+  project.provide('schoolUrl', stack.schoolUrl ?? '');
   return async () => {
     if (--shared.users > 0) return;
     delete registry[SHARED];
@@ -65,5 +68,6 @@ declare module 'vitest' {
     mailboxUrl: string;
     dbUrl: string;
     dataDir: string;
+    schoolUrl: string;
   }
 }

@@ -7,7 +7,8 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 
-export type TokenKind = 'session' | 'api_key' | 'share_link' | 'sign_in';
+/** `oauth`: states, nonces, authorization codes and flow cookies of sign-ins through a provider. */
+export type TokenKind = 'session' | 'api_key' | 'share_link' | 'sign_in' | 'oauth';
 
 export const LEDGER_FILE = 'issued-tokens.jsonl';
 

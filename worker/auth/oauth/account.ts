@@ -1,0 +1,154 @@
+/**
+ * Who a provider's user is in Slotcast. A provider account already linked signs in as its user. Otherwise the
+ * provider's verified email decides: the account with that email is linked, or, for an unknown address, a
+ * teacher account is made the way a sign-up link makes one. Either way the session is the one a magic link
+ * makes, audited the same way (`auth.signed_in`).
+ */
+import { and, eq } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { auditLog, oauthAccounts, teachers, users, type User } from '../../../db/schema.ts';
+import { auditValues } from '../../audit.ts';
+import { newId } from '../../crypto/random.ts';
+import type { Db } from '../../db.ts';
+import type { Env } from '../../env.ts';
+import { newSession } from '../session.ts';
+import { SignInFailure, type Identity } from './flow.ts';
+import type { ProviderId } from './providers.ts';
+
+export interface RequestMeta {
+  ip: string;
+  userAgent?: string;
+  timeZone: string | null;
+}
+
+async function linkedUser(db: Db, provider: ProviderId, subject: string): Promise<User | null> {
+  const [row] = await db
+    .select({ user: users })
+    .from(oauthAccounts)
+    .innerJoin(users, eq(users.id, oauthAccounts.userId))
+    .where(and(eq(oauthAccounts.provider, provider), eq(oauthAccounts.providerUserId, subject)))
+    .limit(1);
+  return row?.user ?? null;
+}
+
+/** The account for this address, made (as a teacher) if there is none; as a sign-up link does. */
+async function accountForEmail(db: Db, email: string, now: number) {
+  const userId = newId();
+  await db
+    .insert(users)
+    .values({ id: userId, email, name: '', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now })
+    .onConflictDoNothing();
+  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  return { user: user!, created: user!.id === userId };
+}
+
+export async function signInWithIdentity(
+  env: Env,
+  db: Db,
+  provider: ProviderId,
+  identity: Identity,
+  meta: RequestMeta,
+  now: number,
+) {
+  if (!identity.email) throw new SignInFailure('no_email');
+  if (!identity.emailVerified) throw new SignInFailure('email_unverified');
+  const email = identity.email.trim().toLowerCase();
+
+  let user = await linkedUser(db, provider, identity.subject);
+  const link = !user;
+  let created = false;
+  if (!user) ({ user, created } = await accountForEmail(db, email, now));
+  if (user.disabledAt) throw new SignInFailure('disabled');
+
+  const session = newSession(db, user.id, now);
+  const audit = (action: string, details: Record<string, unknown>) =>
+    auditValues(
+      env,
+      {
+        actorType: user.role,
+        actorId: user.id,
+        action,
+        targetType: 'user',
+        targetId: user.id,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details,
+      },
+      now,
+    );
+  const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
+    session.insert,
+    db.insert(auditLog).values(await audit('auth.signed_in', { purpose: created ? 'signup' : 'oauth', provider })),
+  ];
+  if (created)
+    statements.push(
+      db
+        .insert(teachers)
+        .values({
+          id: user.id,
+          displayName: email.split('@')[0] || 'Teacher',
+          timeZone: meta.timeZone ?? 'UTC',
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoNothing(),
+    );
+  if (link) {
+    statements.push(
+      db
+        .insert(oauthAccounts)
+        .values({ provider, providerUserId: identity.subject, userId: user.id, createdAt: now })
+        .onConflictDoNothing(),
+      db.insert(auditLog).values(await audit('auth.oauth_linked', { provider })),
+    );
+  }
+  if (!user.emailVerifiedAt && user.email === email)
+    statements.push(db.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.id, user.id)));
+  await db.batch(statements);
+  return { user, session, linked: link, created };
+}
+
+/** The user's linked providers, oldest first. */
+export async function linkedProviders(db: Db, userId: string) {
+  return db
+    .select({ provider: oauthAccounts.provider, linkedAt: oauthAccounts.createdAt })
+    .from(oauthAccounts)
+    .where(eq(oauthAccounts.userId, userId))
+    .orderBy(oauthAccounts.createdAt);
+}
+
+/**
+ * Unlinks a provider. A user can always still sign in with a link sent to their email (every account has one),
+ * so unlinking never locks anyone out; that is the rule DESIGN.md states.
+ */
+export async function unlinkProvider(
+  env: Env,
+  db: Db,
+  user: { id: string; email: string; role: User['role'] },
+  provider: ProviderId,
+  meta: { ip: string; userAgent?: string },
+  now: number,
+): Promise<boolean> {
+  if (!user.email) return false;
+  const linked = await linkedProviders(db, user.id);
+  if (!linked.some((l) => l.provider === provider)) return false;
+  const audit = await auditValues(
+    env,
+    {
+      actorType: user.role,
+      actorId: user.id,
+      action: 'auth.oauth_unlinked',
+      targetType: 'user',
+      targetId: user.id,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      details: { provider },
+    },
+    now,
+  );
+  await db.batch([
+    db.delete(oauthAccounts).where(and(eq(oauthAccounts.userId, user.id), eq(oauthAccounts.provider, provider))),
+    db.insert(auditLog).values(audit),
+  ]);
+  return true;
+}
