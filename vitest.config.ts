@@ -7,6 +7,22 @@ import { defineConfig } from 'vitest/config';
  */
 const stackProject = { environment: 'node' as const, globalSetup: ['test/setup/stack-global.ts'], hookTimeout: 60_000 };
 
+/**
+ * A project whose tests start stacks of their own (test/support/own-stack.ts): after the shared stack's tests,
+ * one file at a time, so the extra workerd doesn't compete with the rest for two cores.
+ */
+const ownStackProject = (name: string, include: string) => ({
+  test: {
+    name,
+    include: [include],
+    environment: 'node' as const,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    maxWorkers: 1,
+    sequence: { groupOrder: 2 },
+  },
+});
+
 export default defineConfig({
   test: {
     projects: [
@@ -55,31 +71,10 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
-      {
-        test: {
-          // Each email provider on a stack of its own (test/providers), after the rest, so the extra workerd
-          // doesn't compete with the shared stack's tests for two cores.
-          name: 'providers',
-          include: ['test/providers/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 120_000,
-          maxWorkers: 1,
-          sequence: { groupOrder: 2 },
-        },
-      },
-      {
-        test: {
-          // The app as deployed behind https (an https APP_URL), on a stack of its own, after the shared stack's tests.
-          name: 'deployment',
-          include: ['test/deployment/**/*.test.ts'],
-          environment: 'node',
-          testTimeout: 30_000,
-          hookTimeout: 120_000,
-          maxWorkers: 1,
-          sequence: { groupOrder: 2 },
-        },
-      },
+      // Each email provider on a stack of its own (the provider is configuration), and the app as deployed
+      // behind https (an https APP_URL): after the shared stack's tests, one file at a time.
+      ownStackProject('providers', 'test/providers/**/*.test.ts'),
+      ownStackProject('deployment', 'test/deployment/**/*.test.ts'),
       {
         test: {
           ...stackProject,

@@ -3,25 +3,20 @@
  * listens on plain http on loopback, as a Worker behind Cloudflare's TLS does). What a browser receives must
  * carry the protections only https allows: a `__Host-` session cookie that is Secure, and HSTS.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
 import { waitForEmail } from '../support/mailbox.ts';
+import { startOwnStack, stopOwnStack, type OwnStack } from '../support/own-stack.ts';
 
 const APP_URL = 'https://slotcast.example';
+let own: OwnStack;
 let stack: Stack;
-let dataDir: string;
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'slotcast-https-'));
-  stack = await startStack({ dataDir, port: await freePort(), quiet: true, build: false, extraVars: { APP_URL } });
+  own = await startOwnStack({ APP_URL });
+  stack = own.stack;
 });
-afterAll(async () => {
-  await stack?.stop();
-  if (dataDir && !process.env.SLOTCAST_KEEP_DATA) await rm(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopOwnStack(own));
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(stack.appUrl + path, {

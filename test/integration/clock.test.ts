@@ -2,13 +2,11 @@
  * The one clock (worker/clock.ts): on the test stack a request's `X-Slotcast-Now` is the time every decision
  * of that request uses, cron runs take the trigger's time, and a stack not started for tests refuses the header.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../db/schema.ts';
-import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
+import type { Stack } from '../../scripts/stack.ts';
+import { startOwnStack, stopOwnStack, type OwnStack } from '../support/own-stack.ts';
 import { until } from '../support/until.ts';
 import { testClient } from '../support/client.ts';
 import { db } from '../support/database.ts';
@@ -106,16 +104,13 @@ describe('the cron jobs', () => {
 });
 
 describe('a stack not started for tests', () => {
+  let own: OwnStack;
   let stack: Stack;
-  let dataDir: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'slotcast-clock-'));
-    stack = await startStack({ dataDir, port: await freePort(), quiet: true, build: false });
+    own = await startOwnStack();
+    stack = own.stack;
   }, 120_000);
-  afterAll(async () => {
-    await stack?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stopOwnStack(own));
 
   it('refuses X-Slotcast-Now, so nobody believes it took effect', async () => {
     const refused = await fetch(`${stack.appUrl}/api/health`, { headers: at(Date.now() + 2 * DAY) });

@@ -6,19 +6,16 @@
  * and the Cloudflare Email Service binding against wrangler dev's own simulation of it. Each provider gets its
  * own stack, because the provider is configuration.
  */
-import { createClient } from '@libsql/client';
 import { and, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../db/schema.ts';
 import { until } from '../support/until.ts';
 import { uniqueIp } from '../support/stack.ts';
-import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
+import { startOwnStack, stopOwnStack, type OwnStack } from '../support/own-stack.ts';
 import { testClient, type Json } from '../support/client.ts';
 import { runCron } from '../support/cron.ts';
 import { startResendStandIn, type ResendStandIn } from '../support/resend-stand-in.ts';
@@ -30,35 +27,13 @@ const MAX_ATTEMPTS = 8;
 type Db = ReturnType<typeof drizzle<typeof schema>>;
 type OutboxRow = typeof schema.emailOutbox.$inferSelect;
 
-interface ProviderStack {
-  stack: Stack;
-  db: Db;
-  dataDir: string;
-}
-
-async function startProviderStack(
-  extraVars: Record<string, string>,
-  options: { logLevel?: 'info' } = {},
-): Promise<ProviderStack> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-providers-'));
-  // No web build needed: these tests only use the API.
-  const stack = await startStack({ dataDir, port: await freePort(), quiet: true, build: false, extraVars, ...options });
-  return { stack, db: drizzle(createClient({ url: stack.dbUrl }), { schema }), dataDir };
-}
-
-async function stopProviderStack(started: ProviderStack | undefined): Promise<void> {
-  if (!started) return;
-  await started.stack.stop();
-  if (!process.env.SLOTCAST_KEEP_DATA) await rm(started.dataDir, { recursive: true, force: true });
-}
-
 const newStudentEmail = () => `student-${randomUUID().slice(0, 8)}@example.test`;
 
 /**
  * A teacher with one open slot (subject "Algebra") and a student with a share link, who books it. Returns the
  * student's address and the booking confirmation's outbox row id.
  */
-async function givenBookedSession({ stack, db }: ProviderStack, studentEmail = newStudentEmail()) {
+async function givenBookedSession({ stack, db }: OwnStack, studentEmail = newStudentEmail()) {
   const teacher = await createTeacherSession(db, { displayName: 'Ada Teacher' });
   const api = testClient({ baseUrl: stack.appUrl, cookie: teacher.cookie });
   const added = await api.post('/api/teacher/students', { name: 'Sam Student', email: studentEmail });
@@ -90,7 +65,7 @@ const outboxRow = async (db: Db, id: string): Promise<OutboxRow> =>
   (await db.select().from(schema.emailOutbox).where(eq(schema.emailOutbox.id, id)))[0]!;
 
 /** Skips the rest of a row's backoff: the row looks overdue, so the cron sweep puts it on the queue at once. */
-async function retryNow({ stack, db }: ProviderStack, id: string): Promise<void> {
+async function retryNow({ stack, db }: OwnStack, id: string): Promise<void> {
   await db
     .update(schema.emailOutbox)
     .set({ nextAttemptAt: Date.now() - 10 * 60_000 })
@@ -120,14 +95,14 @@ function expectSessionIcs(ics: string, startsAt: number) {
 describe('Resend (HTTP API, through a local stand-in)', () => {
   const apiKey = `re_test_${randomUUID().replaceAll('-', '')}`;
   let resend: ResendStandIn;
-  let app: ProviderStack;
+  let app: OwnStack;
 
   beforeAll(async () => {
     resend = await startResendStandIn({ apiKey });
-    app = await startProviderStack({ EMAIL_PROVIDER: 'resend', RESEND_API_URL: resend.url, RESEND_API_KEY: apiKey });
+    app = await startOwnStack({ EMAIL_PROVIDER: 'resend', RESEND_API_URL: resend.url, RESEND_API_KEY: apiKey });
   });
   afterAll(async () => {
-    await stopProviderStack(app);
+    await stopOwnStack(app);
     await resend?.close();
   });
 
@@ -301,13 +276,13 @@ describe('Resend (HTTP API, through a local stand-in)', () => {
  * decoding of base64 attachment content (it stores a string attachment as given, so the file holds base64).
  */
 describe('Cloudflare Email Service (the EMAIL binding, simulated by wrangler dev)', () => {
-  let app: ProviderStack;
+  let app: OwnStack;
 
   beforeAll(async () => {
     // Info level: the simulation logs where it wrote each part of the message.
-    app = await startProviderStack({ EMAIL_PROVIDER: 'cloudflare' }, { logLevel: 'info' });
+    app = await startOwnStack({ EMAIL_PROVIDER: 'cloudflare' }, { logLevel: 'info' });
   });
-  afterAll(() => stopProviderStack(app));
+  afterAll(() => stopOwnStack(app));
 
   const explorer = async (query: string) => {
     const response = await fetch(`${app.stack.appUrl}/cdn-cgi/local/explorer/api/local/email/sending${query}`);

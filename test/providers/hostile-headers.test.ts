@@ -4,16 +4,11 @@
  * one recipient, a one-line subject with the text inert, the usual sender and no added header. SMTP is covered
  * in test/integration/email-safety.test.ts. Each provider on a stack of its own, as in email-providers.test.ts.
  */
-import { createClient } from '@libsql/client';
 import { and, eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/libsql';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../../db/schema.ts';
-import { freePort, startStack } from '../../scripts/stack.ts';
+import { startOwnStack, stopOwnStack, type OwnStack } from '../support/own-stack.ts';
 import { testClient, type Json } from '../support/client.ts';
 import { uniqueIp } from '../support/stack.ts';
 import { startResendStandIn, type ResendStandIn } from '../support/resend-stand-in.ts';
@@ -23,25 +18,11 @@ import { until } from '../support/until.ts';
 const INJECTION = 'Ann\r\nBcc: victim@example.test\r\nReply-To: evil@example.test\r\n\r\n<h1>owned</h1>';
 const FLATTENED = 'Ann Bcc: victim@example.test Reply-To: evil@example.test <h1>owned</h1>';
 
-async function startProviderStack(extraVars: Record<string, string>) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-hostile-'));
-  const stack = await startStack({ dataDir, port: await freePort(), quiet: true, build: false, extraVars });
-  return { stack, db: drizzle(createClient({ url: stack.dbUrl }), { schema }), dataDir };
-}
-
-type ProviderStack = Awaited<ReturnType<typeof startProviderStack>>;
-
-async function stopProviderStack(started: ProviderStack | undefined) {
-  if (!started) return;
-  await started.stack.stop();
-  if (!process.env.SLOTCAST_KEEP_DATA) await rm(started.dataDir, { recursive: true, force: true });
-}
-
 /**
  * A booking whose teacher name, student name and slot subject were made hostile in the database after the API
  * accepted them; resolves once the confirmation's outbox row is sent.
  */
-async function givenHostileBooking({ stack, db }: ProviderStack) {
+async function givenHostileBooking({ stack, db }: OwnStack) {
   const studentEmail = `student-${randomUUID().slice(0, 8)}@example.test`;
   const teacher = await createTeacherSession(db, { displayName: 'Ada Teacher' });
   const api = testClient({ baseUrl: stack.appUrl, cookie: teacher.cookie });
@@ -87,14 +68,14 @@ function expectInertSubject(subject: string) {
 describe('Resend with hostile names and subjects', () => {
   const apiKey = `re_test_${randomUUID().replaceAll('-', '')}`;
   let resend: ResendStandIn;
-  let app: ProviderStack;
+  let app: OwnStack;
 
   beforeAll(async () => {
     resend = await startResendStandIn({ apiKey });
-    app = await startProviderStack({ EMAIL_PROVIDER: 'resend', RESEND_API_URL: resend.url, RESEND_API_KEY: apiKey });
+    app = await startOwnStack({ EMAIL_PROVIDER: 'resend', RESEND_API_URL: resend.url, RESEND_API_KEY: apiKey });
   });
   afterAll(async () => {
-    await stopProviderStack(app);
+    await stopOwnStack(app);
     await resend?.close();
   });
 
@@ -111,12 +92,12 @@ describe('Resend with hostile names and subjects', () => {
 });
 
 describe('Cloudflare Email Service with hostile names and subjects', () => {
-  let app: ProviderStack;
+  let app: OwnStack;
 
   beforeAll(async () => {
-    app = await startProviderStack({ EMAIL_PROVIDER: 'cloudflare' });
+    app = await startOwnStack({ EMAIL_PROVIDER: 'cloudflare' });
   });
-  afterAll(() => stopProviderStack(app));
+  afterAll(() => stopOwnStack(app));
 
   it('hands the binding one recipient, a one-line subject and no added header', async () => {
     const { studentEmail, row } = await givenHostileBooking(app);
