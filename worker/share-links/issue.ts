@@ -10,7 +10,7 @@ import type { Db } from '../db.ts';
 import { enqueueOutbox, outboxValues } from '../email/outbox.ts';
 import { config, type Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
-import { calendarStub } from '../live/publish.ts';
+import { endLiveCredential } from '../live/publish.ts';
 import { findStudent } from '../students/find.ts';
 import { linkSummary } from './state.ts';
 import { newShareToken, openShareToken, shareUrl } from './tokens.ts';
@@ -25,10 +25,7 @@ export async function revokeStudentLinks(env: Env, db: Db, teacherId: string, st
     .set({ revokedAt: now })
     .where(and(eq(shareLinks.studentId, studentId), eq(shareLinks.teacherId, teacherId), isNull(shareLinks.revokedAt)))
     .returning({ id: shareLinks.id });
-  const stub = calendarStub(env, teacherId);
-  await Promise.all(
-    revoked.map((r) => stub.closeByTag(`link:${r.id}`, 'This booking link is no longer valid.').catch(() => 0)),
-  );
+  await Promise.all(revoked.map((r) => endLiveCredential(env, teacherId, { kind: 'link', id: r.id }, 'link_revoked')));
   return revoked.map((r) => r.id);
 }
 
