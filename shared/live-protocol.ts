@@ -42,6 +42,47 @@ export type ServerMessage =
 
 export type ClientMessage = { type: 'sync'; since: number } | { type: 'ping' };
 
+/**
+ * Close codes of a live socket (4000–4999 is the application's range). The first three end the credential the
+ * socket was opened with: reconnecting can't help, so the client stops and shows why. The last two are a client
+ * breaking the protocol; a well-behaved client never sees them, and it reconnects with backoff if it does.
+ */
+export const LIVE_CLOSE = {
+  /** The session ended: signed out, expired, or the account was disabled. Sign in again. */
+  sessionEnded: 4401,
+  /** The share link was revoked, or replaced by a new one. */
+  linkRevoked: 4403,
+  /** The share link expired. */
+  linkExpired: 4410,
+  /** A frame that isn't a message of this protocol. */
+  badMessage: 4400,
+  /** More messages than the object accepts from one socket. */
+  tooManyMessages: 4429,
+} as const;
+
+/** Why a socket's credential ended, as the client acts on it. */
+export type LiveEnding = 'session_ended' | 'link_revoked' | 'link_expired';
+
+const ENDING_CODES: Record<LiveEnding, number> = {
+  session_ended: LIVE_CLOSE.sessionEnded,
+  link_revoked: LIVE_CLOSE.linkRevoked,
+  link_expired: LIVE_CLOSE.linkExpired,
+};
+
+/** The close code for an ending. */
+export const closeCodeFor = (ending: LiveEnding): number => ENDING_CODES[ending];
+
+/** The ending a close code announces, or null for a close after which reconnecting is right. */
+export const liveEnding = (closeCode: number): LiveEnding | null =>
+  (Object.keys(ENDING_CODES) as LiveEnding[]).find((ending) => ENDING_CODES[ending] === closeCode) ?? null;
+
+/** What a person reads when their credential ended (also the close frame's reason; under 123 bytes). */
+export const ENDING_MESSAGES: Record<LiveEnding, string> = {
+  session_ended: 'Your session has ended. Please sign in again.',
+  link_revoked: 'This booking link is no longer valid. Ask your teacher for a new one.',
+  link_expired: 'This booking link has expired. Ask your teacher for a new one.',
+};
+
 /** A calendar read: the slots of a time range at one version, the starting point live events apply to. */
 export interface CalendarSnapshot {
   version: number;

@@ -8,7 +8,7 @@ import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './log/mask.ts';
 import { authRoutes } from './routes/auth.ts';
 import { oauthRoutes } from './routes/oauth.ts';
-import { liveRoutes } from './routes/live.ts';
+import { limitLiveUpgrades, liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
 import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
 import { teacherShareLinkRoutes } from './routes/teacher-share-links.ts';
@@ -32,6 +32,8 @@ const api = new Hono<AppEnv>()
       c.header('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
   })
   .use(checkOrigin)
+  // Live upgrades are rate-limited per address before the session (or link) is looked up.
+  .use('/live/*', limitLiveUpgrades)
   .use(loadSession)
   .get('/health', (c) => c.json({ ok: true }))
   .route('/auth', authRoutes)

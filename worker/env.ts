@@ -4,7 +4,7 @@
  * cycle (the Durable Object and the queue are described here by what callers may send them).
  */
 import { z } from 'zod';
-import type { CalendarEvent } from '../shared/live-protocol.ts';
+import type { CalendarEvent, LiveEnding } from '../shared/live-protocol.ts';
 
 /** A queue message: one outbox row to send. */
 export interface EmailJob {
@@ -16,7 +16,8 @@ export interface EmailJob {
 /** What the Worker calls on a teacher's calendar object (implemented by live/teacher-calendar.ts). */
 export interface TeacherCalendarRpc extends Rpc.DurableObjectBranded {
   publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }>;
-  closeByTag(tag: string, reason: string): Promise<number>;
+  /** Closes at once every socket opened with the credential (a session or a share link) that just ended. */
+  endCredential(credential: { kind: 'session' | 'link'; id: string }, ending: LiveEnding): Promise<number>;
 }
 import { oauthConfigShape, oauthConfigProblems } from './oauth-config.ts';
 

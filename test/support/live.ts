@@ -1,7 +1,7 @@
 /** WebSockets to the app's live endpoints, as a browser would open them. */
 import WebSocket from 'ws';
 import { epochMs, NOW_HEADER, type InstantLike, type Json } from './client.ts';
-import { appUrl } from './stack.ts';
+import { appUrl, uniqueIp } from './stack.ts';
 
 /** A live message as the tests read it: the protocol's `type` and whatever fields that type carries. */
 export type LiveMessage = { type: string; [field: string]: Json };
@@ -11,6 +11,8 @@ export interface LiveOptions {
   origin?: string | null;
   /** The test clock's "now" for the upgrade request. */
   now?: InstantLike;
+  /** The client's address (`cf-connecting-ip`); default: a fresh one, so per-address limits stay per test. */
+  ip?: string;
 }
 
 /** A WebSocket to the app with the given cookie, collecting every message it receives. */
@@ -22,8 +24,18 @@ export async function openLive(path: string, cookie?: string, options: LiveOptio
       ...(cookie ? { cookie } : {}),
       ...(origin ? { origin } : {}),
       ...(options.now === undefined ? {} : { [NOW_HEADER]: String(epochMs(options.now)) }),
+      'cf-connecting-ip': options.ip ?? uniqueIp(),
     },
   });
+  /**
+   * The close frame the server sent, once it has. `ws` reports a close only when the TCP connection ends, which
+   * the local runtime can leave for many seconds after a close it started (a browser gives up waiting after
+   * about two); the code and reason arrive with the close frame, which `ws` records as it reads it.
+   */
+  const closeFrame = () => {
+    const frame = ws as unknown as { _closeFrameReceived: boolean; _closeCode: number; _closeMessage: Buffer };
+    return frame._closeFrameReceived ? { code: frame._closeCode, reason: String(frame._closeMessage) } : null;
+  };
   const messages: LiveMessage[] = [];
   const waiters: { predicate: (m: LiveMessage) => boolean; resolve: (m: LiveMessage) => void }[] = [];
   ws.on('message', (data) => {
@@ -72,21 +84,30 @@ export async function openLive(path: string, cookie?: string, options: LiveOptio
         });
       });
     },
-    /** Resolves once the server has closed (or is closing) the socket. */
+    /** Resolves with the close code and reason once the server's close frame has arrived. */
     closedByServer: (timeoutMs = 5000) =>
-      new Promise<void>((resolve, reject) => {
-        if (ws.readyState >= WebSocket.CLOSING) return resolve();
-        const timer = setTimeout(() => reject(new Error(`the socket was still open after ${timeoutMs} ms`)), timeoutMs);
-        ws.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
+      new Promise<{ code: number; reason: string }>((resolve, reject) => {
+        const started = Date.now();
+        const poll = setInterval(() => {
+          const frame = closeFrame();
+          if (frame) {
+            clearInterval(poll);
+            resolve(frame);
+          } else if (Date.now() - started > timeoutMs) {
+            clearInterval(poll);
+            reject(new Error(`the socket was still open after ${timeoutMs} ms`));
+          }
+        }, 20);
       }),
+    /** True while the socket is open. */
+    isOpen: () => ws.readyState === WebSocket.OPEN && !closeFrame(),
     close: () =>
       new Promise<void>((resolve) => {
         if (ws.readyState === WebSocket.CLOSED) return resolve();
         ws.once('close', () => resolve());
-        ws.close();
+        // The server already closed it: the handshake is done on our side, don't wait for the runtime's teardown.
+        if (closeFrame()) ws.terminate();
+        else ws.close();
       }),
   };
 }
@@ -95,7 +116,9 @@ export type Live = Awaited<ReturnType<typeof openLive>>;
 
 /** Status of an upgrade attempt that the server refuses. */
 export function refusedUpgradeStatus(path: string, headers: Record<string, string>): Promise<number> {
-  const ws = new WebSocket(appUrl().replace(/^http/, 'ws') + path, { headers });
+  const ws = new WebSocket(appUrl().replace(/^http/, 'ws') + path, {
+    headers: { 'cf-connecting-ip': uniqueIp(), ...headers },
+  });
   return new Promise((resolve, reject) => {
     ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.once('open', () => {

@@ -40,6 +40,21 @@ export async function inFreshRateWindow(needSeconds = 20): Promise<void> {
   if (left < needSeconds * 1000) await new Promise((r) => setTimeout(r, left + 250));
 }
 
+/** Seconds (fractional) left in the current one-minute rate-limit window, by the wall clock. */
+export const secondsLeftInRateWindow = () => (60_000 - (Date.now() % 60_000)) / 1000;
+
+/**
+ * Waits until the current rate-limit window has between `minSeconds` and `maxSeconds` left, so a test that
+ * runs into a limit and then waits out the window waits seconds rather than a minute. (A wait for a clock
+ * condition, not a fixed sleep.)
+ */
+export async function nearEndOfRateWindow(minSeconds: number, maxSeconds: number): Promise<void> {
+  const left = secondsLeftInRateWindow();
+  if (left >= minSeconds && left <= maxSeconds) return;
+  const waitSeconds = left > maxSeconds ? left - maxSeconds : left + 60 - maxSeconds;
+  await new Promise((r) => setTimeout(r, waitSeconds * 1000 + 100));
+}
+
 /**
  * The next spring in which the weeks of a daylight-saving scenario are still ahead: New York moves its clocks
  * forward on the second Sunday of March, Berlin on the last, so for the week after New York's change the two

@@ -1,6 +1,7 @@
 import type { Env } from '../env.ts';
 import { describeForLog } from '../log/mask.ts';
-import type { CalendarEvent } from '../../shared/live-protocol.ts';
+import type { CalendarEvent, LiveEnding } from '../../shared/live-protocol.ts';
+import type { LiveCredential } from './credentials.ts';
 
 export const calendarStub = (env: Env, teacherId: string) =>
   env.TEACHER_CALENDAR.get(env.TEACHER_CALENDAR.idFromName(teacherId));
@@ -14,5 +15,23 @@ export async function publishCalendarEvent(env: Env, teacherId: string, event: C
     await calendarStub(env, teacherId).publish(teacherId, event);
   } catch (error) {
     console.error(JSON.stringify({ at: 'publishCalendarEvent', version: event.version, error: describeForLog(error) }));
+  }
+}
+
+/**
+ * Closes at once the sockets a credential opened on the teacher's calendar, after the credential ended in the
+ * database (sign-out, a revoked or replaced link). A failure here leaves them to the next heartbeat, which
+ * finds the credential gone and closes them then.
+ */
+export async function endLiveCredential(
+  env: Env,
+  teacherId: string,
+  credential: Pick<LiveCredential, 'kind' | 'id'>,
+  ending: LiveEnding,
+): Promise<void> {
+  try {
+    await calendarStub(env, teacherId).endCredential(credential, ending);
+  } catch (error) {
+    console.error(JSON.stringify({ at: 'endLiveCredential', kind: credential.kind, error: describeForLog(error) }));
   }
 }

@@ -4,23 +4,40 @@
  */
 import { describeForLog } from '../log/mask.ts';
 import { DurableObject } from 'cloudflare:workers';
-import { eq } from 'drizzle-orm';
-import { teachers } from '../../db/schema.ts';
+import { shiftedNow } from '../clock.ts';
 import { getDb } from '../db.ts';
 import { config, type Env } from '../env.ts';
-import { eventPayloads, filterEventFor, type Audience } from './audience.ts';
-import type { CalendarEvent, ClientMessage, ServerMessage } from '../../shared/live-protocol.ts';
+import { eventPayloads, filterEventFor } from './audience.ts';
+import { parseClientMessage } from './client-message.ts';
+import {
+  credentialEnding,
+  credentialTag,
+  type CredentialRows,
+  type LiveCredential,
+  type SocketAttachment,
+  type SocketRequest,
+} from './credentials.ts';
+import { readHeartbeatState } from './heartbeat-read.ts';
+import { addressTag, fullBucket, SOCKET_CAPS, takeToken, type TokenBucket } from './limits.ts';
+import {
+  closeCodeFor,
+  ENDING_MESSAGES,
+  LIVE_CLOSE,
+  type CalendarEvent,
+  type LiveEnding,
+  type ServerMessage,
+} from '../../shared/live-protocol.ts';
 
 /** Events kept for catch-up after a reconnect; older gaps are answered with `resync`. */
 export const RECENT_EVENTS = 200;
 
-interface Attachment {
-  audience: Audience;
-}
+const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketAttachment | null;
 
 export class TeacherCalendar extends DurableObject<Env> {
   private version: number | null = null;
   private teacherId: string | null = null;
+  /** Each socket's message allowance. In memory: after a wake from hibernation every socket starts full. */
+  private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -33,22 +50,34 @@ export class TeacherCalendar extends DurableObject<Env> {
     console.log(JSON.stringify({ at: 'TeacherCalendar.start', sockets: ctx.getWebSockets().length }));
   }
 
-  /** WebSocket upgrade, already authenticated by the Worker, which passes the audience in a header. */
+  /**
+   * WebSocket upgrade, already authenticated by the Worker, which passes who is watching and with what
+   * credential in one header. Refused with 429 before the upgrade when the credential or the client's address
+   * already holds its share of sockets (limits.ts).
+   */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket')
       return new Response('Expected a WebSocket', { status: 426 });
-    const audience = JSON.parse(request.headers.get('x-slotcast-audience') ?? 'null') as Audience | null;
-    const teacherId = request.headers.get('x-slotcast-teacher');
-    if (!audience || !teacherId) return new Response('Missing audience', { status: 400 });
-    await this.rememberTeacher(teacherId);
-    await this.observeVersion(Number(request.headers.get('x-slotcast-version') ?? 0));
+    const socket = JSON.parse(request.headers.get('x-slotcast-socket') ?? 'null') as SocketRequest | null;
+    if (!socket) return new Response('Missing socket request', { status: 400 });
+    const refusal = this.capRefusal(socket);
+    if (refusal) return refusal;
+    await this.rememberTeacher(socket.teacherId);
+    await this.observeVersion(socket.version);
+    const { audience, credential } = socket;
+    const tags = [
+      ...(audience.kind === 'teacher' ? ['teacher'] : ['student', `student:${audience.studentId}`]),
+      credentialTag(credential),
+      addressTag(socket.address),
+    ];
     const pair = new WebSocketPair();
-    const tags =
-      audience.kind === 'teacher'
-        ? ['teacher']
-        : ['student', `student:${audience.studentId}`, `link:${audience.linkId}`];
     this.ctx.acceptWebSocket(pair[1], tags);
-    pair[1].serializeAttachment({ audience } satisfies Attachment);
+    pair[1].serializeAttachment({
+      audience,
+      credential,
+      address: socket.address,
+      clockShiftMs: socket.clockShiftMs,
+    } satisfies SocketAttachment);
     this.send(pair[1], { type: 'hello', version: this.version ?? 0 });
     await this.ensureHeartbeat();
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -79,7 +108,7 @@ export class TeacherCalendar extends DurableObject<Env> {
       const hasOwners = event.slots.some((slot) => slot.booking?.studentId);
       const publicPayload = payloadFor({ kind: 'student', studentId: '', linkId: '' });
       for (const ws of students) {
-        const audience = hasOwners ? (ws.deserializeAttachment() as Attachment | null)?.audience : null;
+        const audience = hasOwners ? attachmentOf(ws)?.audience : null;
         send(ws, audience ? payloadFor(audience) : publicPayload);
       }
     }
@@ -94,25 +123,26 @@ export class TeacherCalendar extends DurableObject<Env> {
     return { delivered };
   }
 
-  /** RPC: close the sockets opened with a credential that is no longer valid (e.g. a revoked share link). */
-  async closeByTag(tag: string, reason: string): Promise<number> {
-    const sockets = this.ctx.getWebSockets(tag);
-    for (const ws of sockets) {
-      this.send(ws, { type: 'closed', reason });
-      ws.close(4001, reason.slice(0, 100));
-    }
+  /** RPC: close at once every socket opened with a credential that just ended (sign-out, revoked link). */
+  async endCredential(credential: Pick<LiveCredential, 'kind' | 'id'>, ending: LiveEnding): Promise<number> {
+    const sockets = this.openSockets(credentialTag(credential));
+    for (const ws of sockets) this.closeEnded(ws, ending);
     return sockets.length;
   }
 
+  /**
+   * A client sends pings and syncs, a few a minute. A frame that is not one of them, or more frames than the
+   * bucket allows, closes the socket: one closed socket, not a log line per frame.
+   */
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    try {
-      if (typeof raw !== 'string' || raw.length > 1024) return;
-      const message = JSON.parse(raw) as ClientMessage;
-      if (message.type === 'ping') this.send(ws, { type: 'heartbeat', version: this.version ?? 0 });
-      else if (message.type === 'sync' && Number.isInteger(message.since)) this.catchUp(ws, message.since);
-    } catch (error) {
-      console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketMessage', error: describeForLog(error) }));
-    }
+    let bucket = this.buckets.get(ws);
+    if (!bucket) this.buckets.set(ws, (bucket = fullBucket(Date.now())));
+    if (!takeToken(bucket, Date.now()))
+      return this.closeMisbehaving(ws, LIVE_CLOSE.tooManyMessages, 'Too many messages.');
+    const message = parseClientMessage(raw);
+    if (!message) return this.closeMisbehaving(ws, LIVE_CLOSE.badMessage, 'Not a message of this protocol.');
+    if (message.type === 'ping') this.send(ws, { type: 'heartbeat', version: this.version ?? 0 });
+    else this.catchUp(ws, message.since);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -127,25 +157,43 @@ export class TeacherCalendar extends DurableObject<Env> {
     console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketError', error: describeForLog(error) }));
   }
 
-  /** Heartbeat: read the committed version from the database, so a publish that never arrived is noticed. */
+  /**
+   * Heartbeat: one database read (heartbeat-read.ts) gives the committed version, so a publish that never
+   * arrived is noticed, and the state of every credential that opened a socket here, so a session that ended
+   * (signed out elsewhere, expired, account disabled) or a link that was revoked or expired closes its sockets
+   * within one heartbeat.
+   */
   override async alarm(): Promise<void> {
-    const sockets = this.ctx.getWebSockets();
+    const sockets = this.openSockets();
     if (sockets.length === 0) return;
+    const watchers = sockets.map((ws) => ({ ws, attachment: attachmentOf(ws) }));
+    const ids = (kind: LiveCredential['kind']) => [
+      ...new Set(
+        watchers.flatMap(({ attachment }) => (attachment?.credential.kind === kind ? [attachment.credential.id] : [])),
+      ),
+    ];
     let version = this.version ?? 0;
+    let rows: CredentialRows | null = null;
     try {
       if (this.teacherId) {
-        const [row] = await getDb(this.env)
-          .select({ v: teachers.calendarVersion })
-          .from(teachers)
-          .where(eq(teachers.id, this.teacherId));
-        if (row) version = Math.max(version, row.v);
+        const state = await readHeartbeatState(getDb(this.env), this.teacherId, ids('session'), ids('link'));
+        rows = state.rows;
+        if (state.version !== null) version = Math.max(version, state.version);
         await this.observeVersion(version);
       }
     } catch (error) {
       console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: describeForLog(error) }));
     }
     const payload = JSON.stringify({ type: 'heartbeat', version } satisfies ServerMessage);
-    for (const ws of sockets) {
+    for (const { ws, attachment } of watchers) {
+      // A socket from before credentials were recorded has none to judge; it is closed like any other on a deploy.
+      const ending = attachment?.credential
+        ? credentialEnding(attachment.credential, rows, shiftedNow(this.env, attachment.clockShiftMs))
+        : null;
+      if (ending) {
+        this.closeEnded(ws, ending);
+        continue;
+      }
       try {
         ws.send(payload);
       } catch {
@@ -177,9 +225,58 @@ export class TeacherCalendar extends DurableObject<Env> {
       this.send(ws, { type: 'resync', version: current });
       return;
     }
-    const { audience } = ws.deserializeAttachment() as Attachment;
+    const attachment = attachmentOf(ws);
+    if (!attachment) return;
+    const { audience } = attachment;
     const events = rows.map((r) => filterEventFor(JSON.parse(r.body) as CalendarEvent, audience));
     this.send(ws, { type: 'events', events, version: current });
+  }
+
+  /**
+   * Refuses an upgrade when its link, session or client address already holds its share of this object's
+   * sockets: a 429 before the upgrade, in the API's error shape.
+   */
+  private capRefusal(socket: SocketRequest): Response | null {
+    const { credential } = socket;
+    const perCredential = credential.kind === 'link' ? SOCKET_CAPS.perLink : SOCKET_CAPS.perSession;
+    const what =
+      this.openSockets(credentialTag(credential)).length >= perCredential
+        ? credential.kind === 'link'
+          ? `This booking link already has ${perCredential} live connections open. Close a tab and try again.`
+          : `You already have ${perCredential} live connections open. Close a window and try again.`
+        : this.openSockets(addressTag(socket.address)).length >= SOCKET_CAPS.perAddress
+          ? 'Too many live connections from this network. Close some tabs and try again.'
+          : null;
+    if (!what) return null;
+    return Response.json({ error: { code: 'too_many_connections', message: what } }, { status: 429 });
+  }
+
+  /**
+   * Sockets that are open, not closing: a socket the object closed stays listed until the runtime finishes the
+   * close handshake, and must count neither against a cap nor be closed twice.
+   */
+  private openSockets(tag?: string): WebSocket[] {
+    return this.ctx.getWebSockets(tag).filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /** Closes a socket whose credential ended, saying why (the client stops reconnecting on these codes). */
+  private closeEnded(ws: WebSocket, ending: LiveEnding): void {
+    this.send(ws, { type: 'closed', reason: ENDING_MESSAGES[ending] });
+    try {
+      ws.close(closeCodeFor(ending), ENDING_MESSAGES[ending]);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Closes a socket that broke the protocol; one log line per socket, without what it sent. */
+  private closeMisbehaving(ws: WebSocket, code: number, reason: string): void {
+    console.warn(JSON.stringify({ at: 'TeacherCalendar.closeMisbehaving', code }));
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed.
+    }
   }
 
   private send(ws: WebSocket, message: ServerMessage): void {

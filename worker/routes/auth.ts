@@ -8,6 +8,7 @@ import { signOut } from '../auth/sign-out.ts';
 import { signInWithLink } from '../auth/sign-in.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import { getDb } from '../db.ts';
+import { endLiveCredential } from '../live/publish.ts';
 import { DomainError } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
@@ -87,8 +88,13 @@ export const authRoutes = new Hono<AppEnv>()
   })
 
   .post('/sign-out', async (c) => {
-    const { session } = c.get('auth');
-    if (session) await signOut(getDb(c.env), session.id);
+    const { session, teacher } = c.get('auth');
+    if (session) {
+      await signOut(getDb(c.env), session.id);
+      // The session's live sockets close now, not at the next heartbeat. Only a teacher's session opens any
+      // (on their own calendar); a student watches through share links, which don't end with a sign-out.
+      if (teacher) await endLiveCredential(c.env, teacher.id, { kind: 'session', id: session.id }, 'session_ended');
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   })

@@ -11,7 +11,7 @@ import { withinEmailLimits } from '../email/limits.ts';
 import { enqueueOutbox, outboxValues } from '../email/outbox.ts';
 import { config, type Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
-import { calendarStub } from '../live/publish.ts';
+import { endLiveCredential } from '../live/publish.ts';
 import { findStudent } from '../students/find.ts';
 import { linkSummary } from './state.ts';
 import { newShareToken, openShareToken, shareUrl } from './tokens.ts';
@@ -26,10 +26,7 @@ export async function revokeStudentLinks(env: Env, db: Db, teacherId: string, st
     .set({ revokedAt: now })
     .where(and(eq(shareLinks.studentId, studentId), eq(shareLinks.teacherId, teacherId), isNull(shareLinks.revokedAt)))
     .returning({ id: shareLinks.id });
-  const stub = calendarStub(env, teacherId);
-  await Promise.all(
-    revoked.map((r) => stub.closeByTag(`link:${r.id}`, 'This booking link is no longer valid.').catch(() => 0)),
-  );
+  await Promise.all(revoked.map((r) => endLiveCredential(env, teacherId, { kind: 'link', id: r.id }, 'link_revoked')));
   return revoked.map((r) => r.id);
 }
 

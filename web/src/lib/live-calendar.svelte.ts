@@ -1,21 +1,27 @@
 /**
  * A teacher's calendar kept live: a snapshot from the API, then events from the TeacherCalendar object
  * applied in version order. A gap (missed events) asks the object to replay; if it can't, the snapshot is
- * fetched again. partysocket reconnects with backoff after drops and deploys.
+ * fetched again. partysocket reconnects with backoff after drops and deploys, but not after the object closed
+ * the socket because its credential ended (signed out, session expired, link revoked or expired): then
+ * `ended` says why and the page shows it.
  */
 import { WebSocket as ReconnectingWebSocket } from 'partysocket';
 import {
   applyEvent,
+  ENDING_MESSAGES,
+  liveEnding,
   parseServerMessage,
   type CalendarEvent,
   type CalendarSnapshot,
   type CalendarState,
   type ClientMessage,
+  type LiveEnding,
   type ServerMessage,
   type SlotView,
 } from '#shared/live-protocol.ts';
+import { ApiError } from './api.ts';
 
-export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting';
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended';
 
 const PING_MS = 25_000;
 
@@ -25,6 +31,8 @@ export class LiveCalendar {
   error = $state<string | null>(null);
   /** Every known slot, sorted by start. */
   slots = $state<SlotView[]>([]);
+  /** Set when the credential the page watches with ended; the connection is then closed for good. */
+  ended = $state<LiveEnding | null>(null);
 
   // Plain, not reactive, on purpose: #publish() copies it into `slots` once per applied change.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see above
@@ -59,21 +67,37 @@ export class LiveCalendar {
       this.error = null;
     } catch (error) {
       this.error = error instanceof Error ? error.message : 'The calendar could not be loaded.';
+      // A refused upgrade tells the browser nothing; the snapshot read says what happened to the credential.
+      if (error instanceof ApiError && error.status === 401) this.#end('session_ended');
     } finally {
       this.loading = false;
     }
   }
 
   connect(): void {
-    if (this.#socket) return;
+    if (this.#socket || this.ended) return;
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${this.#path}`;
+    let opened = false;
     const socket = new ReconnectingWebSocket(url, [], {
       minReconnectionDelay: 500 + Math.random() * 1500,
       maxReconnectionDelay: 15_000,
       reconnectionDelayGrowFactor: 1.6,
+      // A dead credential stays dead: no reconnect loop against it.
+      shouldReconnectOnClose: (event) => liveEnding(event.code) === null,
     });
-    socket.addEventListener('open', () => (this.status = 'live'));
-    socket.addEventListener('close', () => (this.status = 'reconnecting'));
+    socket.addEventListener('open', () => {
+      opened = true;
+      this.status = 'live';
+    });
+    socket.addEventListener('close', (event) => {
+      const ending = liveEnding(event.code);
+      if (ending) return this.#end(ending);
+      this.status = 'reconnecting';
+      // Refused before it opened (signed out, link gone, too many connections, Slotcast down): the browser
+      // isn't told why, so read the snapshot, whose answer says it (and refreshes the view meanwhile).
+      if (!opened) void this.load(this.#range.from, this.#range.to);
+      opened = false;
+    });
     socket.addEventListener('message', (event) => {
       const message = parseServerMessage(event.data);
       if (message) this.#handle(message);
@@ -84,8 +108,17 @@ export class LiveCalendar {
 
   disconnect(): void {
     if (this.#ping) clearInterval(this.#ping);
+    this.#ping = null;
     this.#socket?.close();
     this.#socket = null;
+  }
+
+  /** The credential ended: stop for good and say why. */
+  #end(ending: LiveEnding): void {
+    this.ended = ending;
+    this.error = ENDING_MESSAGES[ending];
+    this.status = 'ended';
+    this.disconnect();
   }
 
   /** Applies the result of this client's own change right away; the live event, when it comes, is a no-op. */
