@@ -3,7 +3,7 @@
  * Times are UTC epoch milliseconds; time zones are IANA names; ids are random UUIDs.
  */
 import { sql } from 'drizzle-orm';
-import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { WeeklyRange } from '../shared/weekly-range.ts';
 
 const id = () => text('id').primaryKey();
@@ -83,6 +83,13 @@ export const teachers = sqliteTable('teachers', {
   bufferMinutes: integer('buffer_minutes').notNull().default(0),
   defaultLinkDays: integer('default_link_days').notNull().default(30),
   notifyOnBooking: integer('notify_on_booking', { mode: 'boolean' }).notNull().default(true),
+  /** Minutes before a session when its reminders go out (zero to three, distinct); see jobs/reminders.ts. */
+  reminderOffsetsMinutes: text('reminder_offsets_minutes', { mode: 'json' })
+    .notNull()
+    .$type<number[]>()
+    .default(sql`'[1440,60]'`),
+  /** The teacher gets the reminders too. */
+  remindTeacher: integer('remind_teacher', { mode: 'boolean' }).notNull().default(false),
   /** Bumped in the same batch as every calendar change; live events carry it. */
   calendarVersion: integer('calendar_version').notNull().default(0),
   createdAt: createdAt(),
@@ -100,6 +107,11 @@ export const students = sqliteTable(
     name: text('name').notNull(),
     color: text('color').notNull(),
     userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Set when an email to this address bounced, was refused for good, or was reported as spam. */
+    emailProblem: text('email_problem', { enum: ['bounced', 'refused', 'complained'] }),
+    /** The problem in plain words, for the teacher. */
+    emailProblemReason: text('email_problem_reason'),
+    emailProblemAt: integer('email_problem_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -178,6 +190,8 @@ export const bookings = sqliteTable(
     canceledBy: text('canceled_by', { enum: ['teacher', 'student', 'system'] }),
     source: text('source', { enum: ['share_link', 'api'] }).notNull(),
     externalId: text('external_id'),
+    /** The student's time zone when they booked (their browser's, or the API caller's), for emails. */
+    studentTimeZone: text('student_time_zone'),
   },
   (t) => [
     // The database, not the code path, is the last word on double booking.
@@ -190,6 +204,33 @@ export const bookings = sqliteTable(
     index('bookings_student_user_idx').on(t.studentUserId, t.startsAt),
     index('bookings_student_idx').on(t.studentId, t.startsAt),
     index('bookings_teacher_start_idx').on(t.teacherId, t.startsAt),
+    // The reminder job's scan: scheduled bookings starting within the next week.
+    index('bookings_status_start_idx').on(t.status, t.startsAt),
+  ],
+);
+
+/**
+ * One row per reminder queued: the primary key is the database's promise that a (booking, start time, offset,
+ * recipient) is reminded at most once, however many cron runs race (jobs/reminders.ts). The start time is part
+ * of the key so a booking moved in place is reminded again for its new time.
+ */
+export const remindersSent = sqliteTable(
+  'reminders_sent',
+  {
+    bookingId: text('booking_id')
+      .notNull()
+      .references(() => bookings.id, { onDelete: 'cascade' }),
+    startsAt: integer('starts_at').notNull(),
+    offsetMinutes: integer('offset_minutes').notNull(),
+    recipient: text('recipient', { enum: ['student', 'teacher'] }).notNull(),
+    /** The outbox row this reminder went out as. */
+    outboxId: text('outbox_id').notNull(),
+    dueAt: integer('due_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bookingId, t.startsAt, t.offsetMinutes, t.recipient] }),
+    uniqueIndex('reminders_sent_outbox_uq').on(t.outboxId),
   ],
 );
 
@@ -213,7 +254,8 @@ export const emailOutbox = sqliteTable(
     template: text('template').notNull(),
     /** AES-GCM sealed JSON: payloads may hold one-time links. */
     payloadSealed: text('payload_sealed').notNull(),
-    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed'] })
+    /** `bounced` / `complained`: sent, then reported back by the provider (worker/email/events.ts). */
+    status: text('status', { enum: ['queued', 'sending', 'sent', 'failed', 'bounced', 'complained'] })
       .notNull()
       .default('queued'),
     attempts: integer('attempts').notNull().default(0),
@@ -232,6 +274,9 @@ export const emailOutbox = sqliteTable(
   (t) => [
     index('email_outbox_status_next_idx').on(t.status, t.nextAttemptAt),
     index('email_outbox_student_idx').on(t.studentId),
+    // Bounce and complaint events name the provider's message id.
+    index('email_outbox_provider_message_idx').on(t.providerMessageId),
+    index('email_outbox_recipient_idx').on(t.recipient, t.createdAt),
   ],
 );
 

@@ -5,12 +5,14 @@ import { shareLinkEmail, type ShareLinkPayload } from './share-link.ts';
 import { bookingConfirmationEmail, type BookingConfirmationPayload } from './booking-confirmation.ts';
 import { bookingNoticeEmail, type BookingNoticePayload } from './booking-notice.ts';
 import { toOneLine } from './text-rules.ts';
+import { sessionReminderEmail, type SessionReminderPayload } from './session-reminder.ts';
 
 export interface TemplatePayloads {
   'sign-in': SignInPayload;
   'share-link': ShareLinkPayload;
   'booking-confirmation': BookingConfirmationPayload;
   'booking-notice': BookingNoticePayload;
+  'session-reminder': SessionReminderPayload;
 }
 
 export type TemplateName = keyof TemplatePayloads;
@@ -20,6 +22,7 @@ const renderers: { [K in TemplateName]: (payload: TemplatePayloads[K]) => Render
   'share-link': shareLinkEmail,
   'booking-confirmation': bookingConfirmationEmail,
   'booking-notice': bookingNoticeEmail,
+  'session-reminder': sessionReminderEmail,
 };
 
 export function renderEmail<K extends TemplateName>(template: K, payload: TemplatePayloads[K]): RenderedEmail {

@@ -17,6 +17,8 @@ import { bookingRoutes } from './routes/booking.ts';
 import { bookingConfirmRoutes } from './routes/booking-confirm.ts';
 import { teacherApiKeyRoutes } from './routes/teacher-api-keys.ts';
 import { studentRoutes } from './routes/student.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { teacherStudentEmailRoutes } from './routes/teacher-student-email.ts';
 
 const api = new Hono<AppEnv>()
   .use(requestLog)
@@ -42,11 +44,13 @@ const api = new Hono<AppEnv>()
   .route('/teacher/settings', teacherSettingsRoutes)
   .route('/teacher/students', teacherStudentRoutes)
   .route('/teacher/students', teacherShareLinkRoutes)
+  .route('/teacher/students', teacherStudentEmailRoutes)
   .route('/teacher/api-keys', teacherApiKeyRoutes)
   .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)
   .route('/student', studentRoutes)
-  .route('/live', liveRoutes);
+  .route('/live', liveRoutes)
+  .route('/webhooks', webhookRoutes);
 
 export const app = new Hono<AppEnv>().route('/api', api);
 

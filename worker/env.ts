@@ -13,6 +13,12 @@ export interface EmailJob {
   clockShiftMs?: number;
 }
 
+/**
+ * A message on the `slotcast-email-events` queue: an event Cloudflare Email Service's event subscription
+ * published (its shape is parsed where it is read, email/events.ts).
+ */
+export type EmailEventMessage = unknown;
+
 /** What the Worker calls on a teacher's calendar object (implemented by live/teacher-calendar.ts). */
 export interface TeacherCalendarRpc extends Rpc.DurableObjectBranded {
   publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }>;
@@ -31,6 +37,12 @@ export interface Env {
   RL_PORTAL_READ: RateLimit;
   RL_PORTAL_WRITE: RateLimit;
   RL_API: RateLimit;
+  /** Provider webhooks, per client address. */
+  RL_EMAIL_EVENTS: RateLimit;
+  /** A teacher sending a student's confirmation again, per teacher. */
+  RL_TEACHER_EMAIL: RateLimit;
+  /** Test mode only (SLOTCAST_TEST_CLOCK): lets tests publish an event as the subscription would. */
+  EMAIL_EVENTS_QUEUE?: Queue<EmailEventMessage>;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */
   EMAIL?: SendEmail;
   /** "1" only on a stack started for tests: the X-Slotcast-Now header sets the request's time (clock.ts). */
@@ -61,6 +73,8 @@ const configSchema = z.object({
   SMTP_PASS: z.string().optional(),
   RESEND_API_KEY: z.string().optional(),
   RESEND_API_URL: z.url().default('https://api.resend.com'),
+  /** The signing secret of Resend's webhook (`whsec_…`); without it the webhook answers 503. */
+  RESEND_WEBHOOK_SECRET: z.string().optional(),
   /** How often a watched calendar sends a heartbeat with the database's version. */
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(500).default(30_000),
   ...oauthConfigShape,

@@ -40,6 +40,7 @@ const LAYERS: [layer: string, paths: string[]][] = [
       'worker/students/',
       'worker/teachers/',
       'worker/api-keys/',
+      'worker/reminders/',
     ],
   ],
   ['entry points', ['worker/routes/', 'worker/jobs/']],

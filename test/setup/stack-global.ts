@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
+import { TEST_RESEND_WEBHOOK_SECRET } from '../support/webhooks.ts';
 
 // Each project loads this file in its own module runner, so the shared state lives on globalThis.
 const SHARED = Symbol.for('slotcast.test-stack');
@@ -28,7 +29,8 @@ async function start(): Promise<{ stack: Stack; dataDir: string }> {
     // Tests may set the Worker's time per request with X-Slotcast-Now (worker/clock.ts).
     testClock: true,
     // A short heartbeat so the "missed publish" test needn't wait 30 s.
-    extraVars: { LIVE_HEARTBEAT_MS: '1500' },
+    // Resend's webhook signing secret (a test value), so test/integration/email-problems.test.ts can sign events.
+    extraVars: { LIVE_HEARTBEAT_MS: '1500', RESEND_WEBHOOK_SECRET: TEST_RESEND_WEBHOOK_SECRET },
     // test/integration/oauth.test.ts breaks the demo school on purpose (down, forged tokens).
     school: { testControls: true },
   });

@@ -111,7 +111,9 @@ export async function startResendStandIn(options: { apiKey: string }) {
               'Too many requests. You can only make 2 requests per second.',
               headers,
             )
-          : error(res, status, 'internal_server_error', 'An unexpected error occurred.', headers),
+          : status === 422
+            ? error(res, 422, 'validation_error', 'The `to` address is not a valid recipient.', headers)
+            : error(res, status, 'internal_server_error', 'An unexpected error occurred.', headers),
         to,
       );
     }
@@ -171,7 +173,11 @@ export async function startResendStandIn(options: { apiKey: string }) {
     /** Every request that reached `/emails`, oldest first, with what it was answered. */
     requests,
     /** Answer the next `times` requests (to `to`, when given) with this status, sending nothing. */
-    failNext(status: 429 | 500 | 502 | 503, times: number, only: { to?: string; retryAfterSeconds?: number } = {}) {
+    failNext(
+      status: 422 | 429 | 500 | 502 | 503,
+      times: number,
+      only: { to?: string; retryAfterSeconds?: number } = {},
+    ) {
       faults.push({
         fault: { kind: 'status', status, retryAfterSeconds: only.retryAfterSeconds },
         to: only.to,

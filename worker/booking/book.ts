@@ -69,6 +69,8 @@ export async function bookThroughLink(
     subject: slot.subject,
     scheduledAt: now,
     source: 'share_link' as const,
+    // Reminders are written in the student's zone (worker/reminders/).
+    studentTimeZone: actor.timeZone ?? null,
   };
   const account = await provisionStudentAccount(env, db, {
     teacher,

@@ -152,6 +152,7 @@ export async function confirmExternalBooking(
     subject: input.subject || slot.subject,
     scheduledAt: now,
     source: 'api' as const,
+    studentTimeZone: input.timeZone ?? null,
     externalId: input.externalId,
   };
   const account = await provisionStudentAccount(env, db, {

@@ -6,6 +6,7 @@ import { getDb } from '../db.ts';
 import type { Env } from '../env.ts';
 import { openPayload } from './outbox.ts';
 import { sendEmail, type SendResult } from './providers.ts';
+import { failureKind } from './failure-kind.ts';
 import { describeForLog } from '../log/mask.ts';
 
 export const MAX_ATTEMPTS = 8;
@@ -86,7 +87,8 @@ async function recordFailedSend(
   now: number,
 ): Promise<DeliveryOutcome> {
   const lastError = describeError(error);
-  const failed = row.attempts >= MAX_ATTEMPTS;
+  // A permanent refusal (SMTP 5xx, a provider's validation error) fails at once: retrying can't change it.
+  const failed = row.attempts >= MAX_ATTEMPTS || failureKind(error) === 'permanent';
   const delaySeconds = backoffSeconds(row.attempts);
   await db
     .update(emailOutbox)

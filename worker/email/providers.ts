@@ -4,6 +4,7 @@ import './smtp-hangup-guard.ts';
 import type { RenderedEmail } from '../../emails/index.ts';
 import { config, type Config, type Env } from '../env.ts';
 import { mimeMailbox, mimeSubject, quotedMailbox, safeHeaders, type SafeHeaders } from './headers.ts';
+import { ProviderHttpError } from './failure-kind.ts';
 
 export interface OutgoingEmail extends RenderedEmail {
   to: string;
@@ -89,7 +90,12 @@ async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult
       })),
     }),
   });
-  if (!response.ok) throw new Error(`Resend answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  if (!response.ok)
+    throw new ProviderHttpError(
+      'resend',
+      response.status,
+      `Resend answered ${response.status}: ${(await response.text()).slice(0, 200)}`,
+    );
   const body = (await response.json()) as { id?: string };
   return { provider: 'resend', providerMessageId: body.id ?? '' };
 }

@@ -24,10 +24,10 @@ export const requestLog: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
- * Endpoints authenticated only by an API key in a header (server to server). They never read a cookie, so a
- * forged cross-site request has nothing to ride on.
+ * Endpoints authenticated only by an API key or a signature in a header (server to server). They never read a
+ * cookie, so a forged cross-site request has nothing to ride on.
  */
-const API_KEY_ENDPOINTS = new Set(['/api/booking/confirm']);
+const API_KEY_ENDPOINTS = new Set(['/api/booking/confirm', '/api/webhooks/resend']);
 
 /**
  * Cross-site request forgery guard: a state-changing request, or a WebSocket upgrade, must come from our own

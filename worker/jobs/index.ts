@@ -1,12 +1,14 @@
 /**
  * The cron jobs. `scheduled()` runs every job at the trigger's time (`controller.scheduledTime`), and in test
- * mode the same dispatcher runs at a request's X-Slotcast-Now (routes/test-clock.ts). A new job (reminders,
- * say) is one more entry here: it receives `now` and never reads the wall clock itself.
+ * mode the same dispatcher runs at a request's X-Slotcast-Now (routes/test-clock.ts). A new job is one more entry
+ * here: it receives `now` and never reads the wall clock itself.
  */
 import { pruneWriteReceipts } from '../db.ts';
 import type { Env } from '../env.ts';
 import { describeForLog } from '../log/mask.ts';
 import { sweepOutbox } from './outbox-sweep.ts';
+import { getDb } from '../db.ts';
+import { queueDueReminders } from '../reminders/queue.ts';
 
 export interface JobResult {
   job: string;
@@ -17,6 +19,8 @@ export interface JobResult {
 const JOBS: Record<string, (env: Env, now: number) => Promise<Record<string, number>>> = {
   outboxSweep: async (env, now) => ({ requeued: await sweepOutbox(env, now) }),
   writeReceiptsPrune: async (env, now) => ({ pruned: await pruneWriteReceipts(env, now) }),
+  /** Session reminders whose moment has come (worker/reminders/). */
+  reminders: async (env, now) => ({ queued: await queueDueReminders(env, getDb(env), now) }),
 };
 
 /** Runs every job at `now`; one job failing doesn't stop the others. */

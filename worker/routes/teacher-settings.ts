@@ -10,6 +10,7 @@ import { singleLineText } from '../http/text.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
+import { reminderOffsetsSchema } from '../../shared/reminder-offsets.ts';
 
 const minutes = (max: number, label: string) =>
   z.number().int().min(0, `${label} can't be negative.`).max(max, `${label} is at most ${max} minutes.`);
@@ -33,6 +34,9 @@ export const settingsSchema = z
     bufferMinutes: minutes(240, 'The buffer'),
     defaultLinkDays: z.number().int().min(1).max(365),
     notifyOnBooking: z.boolean(),
+    /** Minutes before each session when its reminders go out (jobs/reminders.ts). */
+    reminderOffsetsMinutes: reminderOffsetsSchema,
+    remindTeacher: z.boolean(),
   })
   .partial()
   .strict();

@@ -58,6 +58,11 @@ function availabilityView(row: typeof availability.$inferSelect | undefined) {
     : null;
 }
 
+/** A bounce or complaint reported for the student's address (students/email-problems.ts), for the teacher. */
+function emailProblemView(s: typeof students.$inferSelect) {
+  return s.emailProblem ? { kind: s.emailProblem, reason: s.emailProblemReason ?? '', at: s.emailProblemAt } : null;
+}
+
 export async function listStudents(env: Env, db: Db, teacherId: string, now: number) {
   const list = await db.select().from(students).where(eq(students.teacherId, teacherId)).orderBy(students.name);
   const ids = list.map((s) => s.id);
@@ -79,6 +84,7 @@ export async function listStudents(env: Env, db: Db, teacherId: string, now: num
       hasAccount: s.userId !== null,
       link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null,
       lastEmail: emails.get(s.id) ?? null,
+      emailProblem: emailProblemView(s),
       availability: availabilityView(s.userId ? free.get(s.userId) : undefined),
     })),
   );
@@ -130,6 +136,7 @@ export async function addStudent(
     hasAccount: false,
     link: null,
     lastEmail: null,
+    emailProblem: null,
     availability: null,
   };
 }

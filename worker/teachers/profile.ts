@@ -13,6 +13,8 @@ export function teacherProfile(t: typeof teachers.$inferSelect) {
     bufferMinutes: t.bufferMinutes,
     notifyOnBooking: t.notifyOnBooking,
     defaultLinkDays: t.defaultLinkDays,
+    reminderOffsetsMinutes: t.reminderOffsetsMinutes,
+    remindTeacher: t.remindTeacher,
     calendarVersion: t.calendarVersion,
   };
 }
