@@ -115,7 +115,12 @@ export const students = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('students_teacher_email_uq').on(t.teacherId, t.email), index('students_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('students_teacher_email_uq').on(t.teacherId, t.email),
+    index('students_user_idx').on(t.userId),
+    // Every teacher who has an address: the student's dashboard and the session's student-area check ask.
+    index('students_email_idx').on(t.email),
+  ],
 );
 
 export const shareLinks = sqliteTable(
@@ -245,6 +250,30 @@ export const availability = sqliteTable('availability', {
   preferences: text('preferences').notNull().default(''),
   updatedAt: updatedAt(),
 });
+
+/**
+ * Which teachers may see a student's availability, notes and preferences (worker/students/sharing.ts decides).
+ * No row: not shared. A row with `revoked_at`: the student stopped sharing, and a later portal booking does not
+ * share again; only the student's own tick does.
+ */
+export const availabilityShares = sqliteTable(
+  'availability_shares',
+  {
+    studentUserId: text('student_user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    teacherId: text('teacher_id')
+      .notNull()
+      .references(() => teachers.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: ['portal_booking', 'student_choice'] }).notNull(),
+    grantedAt: integer('granted_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('availability_shares_student_teacher_uq').on(t.studentUserId, t.teacherId),
+    index('availability_shares_teacher_idx').on(t.teacherId),
+  ],
+);
 
 export const emailOutbox = sqliteTable(
   'email_outbox',

@@ -56,7 +56,7 @@ describe('a student books, signs in from the email and uses the dashboard', () =
     await section.getByRole('button', { name: 'Add a time on Tuesday' }).click();
     await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('From').fill('17:00');
     await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('Until').fill('19:30');
-    await section.getByLabel('Notes for your teachers').fill('Evenings after school');
+    await section.getByLabel('Notes for the teachers you share with').fill('Evenings after school');
     await section.getByRole('button', { name: 'Save availability' }).click();
     await section.getByText('Saved.', { exact: true }).waitFor();
     await screenshot(page, 'student-dashboard-phone');
@@ -65,7 +65,7 @@ describe('a student books, signs in from the email and uses the dashboard', () =
     await page.reload();
     const again = page.getByRole('region', { name: "When you're free" });
     expect(await again.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('From').inputValue()).toBe('17:00');
-    expect(await again.getByLabel('Notes for your teachers').inputValue()).toBe('Evenings after school');
+    expect(await again.getByLabel('Notes for the teachers you share with').inputValue()).toBe('Evenings after school');
     expect(await again.getByLabel('Your time zone').inputValue()).toBe('America/New_York');
   });
 

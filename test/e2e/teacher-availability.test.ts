@@ -22,7 +22,10 @@ const { newYorkSwitch, berlinSwitch, gapWeek, bothWeek } = nextSpringOfDifferent
 const gapDay = (fromMonday: number) => dayLabel(gapWeek.add({ days: fromMonday }));
 const bothDay = (fromMonday: number) => dayLabel(bothWeek.add({ days: fromMonday }));
 
-/** Gives an enrolled student an account, then saves their weekly availability through the student API. */
+/**
+ * Gives an enrolled student an account, then saves their weekly availability and shares it with their teacher
+ * through the student API (an account made outside a portal booking shares nothing until the student ticks).
+ */
 async function givenAvailability(
   student: { id: string; name: string; email: string },
   timeZone: string,
@@ -39,14 +42,16 @@ async function givenAvailability(
     createdAt: now,
     updatedAt: now,
   });
-  await db().update(schema.students).set({ userId }).where(eq(schema.students.id, student.id));
-  const saved = await (
-    await signedInAs(userId)
-  ).post('/api/student/availability', {
-    timeZone,
-    weeklyRanges,
-  });
+  const [enrolment] = await db()
+    .update(schema.students)
+    .set({ userId })
+    .where(eq(schema.students.id, student.id))
+    .returning();
+  const api = await signedInAs(userId);
+  const saved = await api.post('/api/student/availability', { timeZone, weeklyRanges });
   if (saved.status !== 200) throw new Error(`saving availability failed: ${JSON.stringify(saved.body)}`);
+  const shared = await api.post(`/api/student/sharing/${enrolment!.teacherId}`, { share: true });
+  if (shared.status !== 200) throw new Error(`sharing availability failed: ${JSON.stringify(shared.body)}`);
 }
 
 /** What a screen reader says for each item: the text without aria-hidden parts, spaces collapsed. */

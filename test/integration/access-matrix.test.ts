@@ -9,7 +9,15 @@ import * as schema from '../../db/schema.ts';
 import { testClient, type TestClient, type Json } from '../support/client.ts';
 import { db } from '../support/database.ts';
 import { refusedUpgradeStatus } from '../support/live.ts';
-import { givenApiKey, givenSlots, givenStudent, givenTeacher, portalClient, signedInAs } from '../support/scenario.ts';
+import {
+  givenApiKey,
+  givenShareLink,
+  givenSlots,
+  givenStudent,
+  givenTeacher,
+  portalClient,
+  signedInAs,
+} from '../support/scenario.ts';
 import { appUrl, uniqueEmail } from '../support/stack.ts';
 import { daysFromToday, hoursFromNow } from '../support/time.ts';
 
@@ -24,6 +32,8 @@ interface World {
     bookingId: string;
     keyId: string;
     availability: unknown;
+    /** Ada's address, which another teacher may type in too. */
+    studentEmail: string;
   };
   otherToken: string;
   otherBookingId: string;
@@ -70,6 +80,7 @@ beforeAll(async () => {
       bookingId: adaBooking.id,
       keyId: ownerKey.id,
       availability,
+      studentEmail: ada.email,
     },
     otherToken: ben.token,
     otherBookingId: benBooking.id,
@@ -215,6 +226,19 @@ const rows: Row[] = [
     body: () => ({ timeZone: 'UTC', weeklyRanges: [] }),
     expect: STUDENT_ONLY,
   },
+  // Who the student shares her availability with: hers alone to see and to change.
+  {
+    method: 'GET',
+    path: () => '/api/student/sharing',
+    expect: { ...STUDENT_ONLY, otherStudent: 200 },
+    mustNotLeak: (w) => [w.owner.teacherId],
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/student/sharing/${w.owner.teacherId}`,
+    body: () => ({ share: false }),
+    expect: { ...STUDENT_ONLY, otherStudent: 404 },
+  },
 ];
 
 const send = (client: TestClient, row: Row) => {
@@ -226,7 +250,7 @@ const send = (client: TestClient, row: Row) => {
 
 describe('role × endpoint × someone else’s object', () => {
   for (const row of rows) {
-    it(`${row.method} ${row.path({ owner: { teacherId: ':teacher', slotId: ':slot', studentId: ':student', bookingId: ':booking', keyId: ':key', availability: null }, otherToken: ':token', otherBookingId: ':booking', clients: {} as never }).replace(/\?.*/, '')}`, async () => {
+    it(`${row.method} ${row.path({ owner: { teacherId: ':teacher', slotId: ':slot', studentId: ':student', bookingId: ':booking', keyId: ':key', availability: null, studentEmail: ':email' }, otherToken: ':token', otherBookingId: ':booking', clients: {} as never }).replace(/\?.*/, '')}`, async () => {
       for (const [role, status] of Object.entries(row.expect) as [Role, number][]) {
         const answer = await send(world.clients[role], row);
         expect(
@@ -262,6 +286,64 @@ describe('role × endpoint × someone else’s object', () => {
     });
     expect(answer.status).toBe(201);
     expect(answer.body.booking.slotId).not.toBe(world.owner.slotId);
+  });
+
+  it('a teacher enrols someone else’s student by email: sees nothing she shared elsewhere, nor whether she has an account', async () => {
+    const { owner } = world;
+    const intruder = world.clients.otherTeacher;
+    expect((await intruder.post('/api/teacher/students', { name: 'Ada?', email: owner.studentEmail })).status).toBe(
+      201,
+    );
+    const key = await givenApiKey({ api: intruder });
+    const confirmed = await key.confirm({
+      email: owner.studentEmail,
+      name: 'Ada?',
+      start: hoursFromNow(120),
+      externalId: crypto.randomUUID(),
+    });
+    expect(confirmed.status).toBe(201);
+    expect(confirmed.body.booking).not.toHaveProperty('account');
+    const listed = await intruder.get('/api/teacher/students');
+    const entry = listed.body.students.find((s: Json) => s.email === owner.studentEmail);
+    expect(entry).toMatchObject({ availability: null });
+    expect(entry).not.toHaveProperty('hasAccount');
+    for (const secret of ['Ada only', 'Europe/Rome', owner.studentId])
+      expect(JSON.stringify(listed.body)).not.toContain(secret);
+    // Nor can the intruder tick themselves in: sharing is the student's own session's to change.
+    expect((await intruder.post(`/api/student/sharing/${owner.teacherId}`, { share: true })).status).toBe(403);
+    // The teacher she booked through her own link still sees it.
+    const ownerList = await world.clients.teacher.get('/api/teacher/students');
+    expect(ownerList.body.students.find((s: Json) => s.id === owner.studentId).availability).toMatchObject(
+      owner.availability as object,
+    );
+  });
+
+  it('one person, both roles: a teacher who booked with the owner reaches their own sessions, and nothing of the owner’s', async () => {
+    const { owner } = world;
+    const both = await givenTeacher({ displayName: 'Teaches and learns' });
+    const [slot] = await givenSlots({ api: world.clients.teacher }, 1, 90);
+    const enrolled = await world.clients.teacher.post('/api/teacher/students', {
+      name: 'Colleague',
+      email: both.email,
+    });
+    const link = await givenShareLink({ api: world.clients.teacher }, enrolled.body.student.id);
+    const booked = await link.portal.book(slot!);
+    expect(booked.status).toBe(201);
+
+    expect((await both.api.get('/api/auth/me')).body.areas).toEqual({ teacher: true, student: true });
+    const sessions = await both.api.get('/api/student/sessions');
+    expect(sessions.status).toBe(200);
+    expect(sessions.body.sessions.map((s: Json) => s.id)).toEqual([booked.body.booking.id]);
+    expect((await both.api.get('/api/teacher/settings')).status).toBe(200);
+    const students = await both.api.get('/api/teacher/students');
+    expect(students.status).toBe(200);
+    expect(JSON.stringify(students.body)).not.toContain(owner.studentId);
+    // Both areas, and still someone else's objects are as if they did not exist.
+    expect((await both.api.post(`/api/student/sessions/${owner.bookingId}/cancel`)).status).toBe(404);
+    expect((await both.api.get(`/api/teacher/students/${owner.studentId}/share-link`)).status).toBe(404);
+    expect((await both.api.post('/api/teacher/slots/cancel', { slotIds: [owner.slotId] })).status).toBe(404);
+    const own = (await both.api.get('/api/student/availability')).body.availability;
+    expect(JSON.stringify(own ?? null)).not.toContain('Ada only');
   });
 
   it('live: a student session or nobody can’t watch a teacher’s calendar', async () => {

@@ -82,7 +82,6 @@ describe('POST /api/booking/confirm', () => {
       externalId: body.externalId,
       status: 'scheduled',
       subject: 'Trial lesson',
-      account: 'created',
       student: { name: 'Lena Ortiz', email: body.email },
     });
     expect(answer.body.booking.endsAt - answer.body.booking.startsAt).toBe(45 * 60_000);
@@ -105,9 +104,9 @@ describe('POST /api/booking/confirm', () => {
     expect(email.text).toMatch(/\/login\/verify#token=[a-z2-7]+/);
     expect(email.attachments.some((a) => a.filename === 'session.ics')).toBe(true);
     await waitForEmail(teacher.email, { subjectIncludes: 'Lena Ortiz' });
-    // The student shows up in the teacher's list with the account.
+    // The student shows up in the teacher's list (which never says whether the address has an account).
     const listed = await teacher.api.get('/api/teacher/students');
-    expect(listed.body.students).toContainEqual(expect.objectContaining({ email: body.email, hasAccount: true }));
+    expect(listed.body.students).toContainEqual(expect.objectContaining({ email: body.email, availability: null }));
   });
 
   it('claims the teacher’s open slot at that exact time, and links an existing account', async () => {
@@ -130,7 +129,6 @@ describe('POST /api/booking/confirm', () => {
     expect(answer.status).toBe(201);
     expect(answer.body.booking).toMatchObject({
       slotId,
-      account: 'existing',
       student: { id: enrolled.id, name: enrolled.name },
     });
     expect(await db().select().from(schema.slots).where(eq(schema.slots.teacherId, teacher.id))).toHaveLength(2);

@@ -25,7 +25,7 @@ async function authenticate(c: Context<AppEnv>, token: string | undefined) {
   const now = c.get('now');
   const auth = token
     ? await validateSessionToken(getDb(c.env), token, now)
-    : { session: null, user: null, teacher: null };
+    : ({ session: null, user: null, teacher: null, studentArea: false } as const);
   c.set('auth', auth);
   if (token) rememberSession(token, auth, now);
   return auth;
@@ -66,11 +66,11 @@ export async function asAssertedTeacher<T>(
   return write(currentTeacher(c), null);
 }
 
+/** The teacher area: anyone with a teacher profile, whatever else they are (one person may have both areas). */
 export const requireTeacher = createMiddleware<AppEnv>(async (c, next) => {
   const auth = c.get('auth');
   if (!auth.user) throw signInFirst();
-  if (auth.user.role !== 'teacher' || !auth.teacher)
-    throw new DomainError('forbidden', 403, 'This page is for teachers.');
+  if (!auth.teacher) throw new DomainError('forbidden', 403, 'This page is for teachers.');
   await next();
 });
 
@@ -81,9 +81,10 @@ export function currentTeacher(c: { get(key: 'auth'): AppEnv['Variables']['auth'
   return teacher;
 }
 
+/** The student area: anyone with a student's side (auth/session.ts), a teacher who booked another teacher too. */
 export const requireStudent = createMiddleware<AppEnv>(async (c, next) => {
-  const { user } = c.get('auth');
+  const { user, studentArea } = c.get('auth');
   if (!user) throw signInFirst();
-  if (user.role !== 'student') throw new DomainError('forbidden', 403, 'This page is for students.');
+  if (!studentArea) throw new DomainError('forbidden', 403, 'This page is for students.');
   await next();
 });

@@ -2,9 +2,9 @@
  * Sessions as the current Lucia guide describes them: a `<id>.<secret>` token, only SHA-256 of the secret
  * stored, compared in constant time, with an inactivity timeout and an absolute lifetime.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db.ts';
-import { authSessions, teachers, users } from '../../db/schema.ts';
+import { authSessions, bookings, students, teachers, users } from '../../db/schema.ts';
 import { constantTimeEqual, sha256Bytes } from '../crypto/hash.ts';
 import { randomToken } from '../crypto/random.ts';
 import type { SessionResult } from '../http/types.ts';
@@ -15,7 +15,16 @@ export const ABSOLUTE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 /** Refresh last_verified_at at most this often, so reads stay reads. */
 const ACTIVITY_WRITE_INTERVAL_MS = 60 * 60 * 1000;
 
-const none: SessionResult = { session: null, user: null, teacher: null };
+const none: SessionResult = { session: null, user: null, teacher: null, studentArea: false };
+
+/**
+ * Whether the account has a student's side: it was made by a booking, it has booked a session, or a teacher
+ * has enrolled its address. A teacher who books with another teacher has one too (DESIGN.md "Auth": areas
+ * follow what a person has, not one role column). Read in the session's own query, so it costs no round trip.
+ */
+const hasStudentArea = sql<number>`(${users.role} = 'student'
+  OR EXISTS (SELECT 1 FROM ${bookings} WHERE ${bookings.studentUserId} = ${users.id})
+  OR EXISTS (SELECT 1 FROM ${students} WHERE ${students.userId} = ${users.id} OR ${students.email} = ${users.email}))`;
 
 /** Builds the insert for a new session; the caller runs it (alone or inside a batch). */
 export function newSession(db: Db, userId: string, now: number) {
@@ -43,6 +52,7 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
       session: authSessions,
       user: { id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt },
       teacher: teachers,
+      studentArea: hasStudentArea,
     })
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))
@@ -64,7 +74,12 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
     effectiveExpiry = sessionExpiry(session.createdAt, now);
   }
   const { disabledAt: _disabled, ...sessionUser } = user;
-  return { session: { id, expiresAt: effectiveExpiry }, user: sessionUser, teacher: row.teacher };
+  return {
+    session: { id, expiresAt: effectiveExpiry },
+    user: sessionUser,
+    teacher: row.teacher,
+    studentArea: Boolean(row.studentArea),
+  };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {

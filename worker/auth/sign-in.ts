@@ -58,16 +58,21 @@ export async function signInWithLink(
     },
     now,
   );
-  if (user.id === userId && user.role === 'teacher') {
-    const displayName = email.split('@')[0] ?? 'Teacher';
+  if (purpose === 'signup') {
+    // A sign-up link promises a teacher profile, whether the account is new or one a booking made earlier (the
+    // student becomes a teacher too and keeps their sessions). `role` follows: it is where sign-in lands, and
+    // the session check of migration 0003 requires it with the profile.
+    const displayName = user.name || (email.split('@')[0] ?? 'Teacher');
     await db.batch([
       db
         .insert(teachers)
         .values({ id: user.id, displayName, timeZone: input.timeZone ?? 'UTC', createdAt: now, updatedAt: now })
         .onConflictDoNothing(),
+      db.update(users).set({ role: 'teacher', updatedAt: now }).where(eq(users.id, user.id)),
       session.insert,
       db.insert(auditLog).values(audit),
     ]);
+    user.role = 'teacher';
   } else {
     await db.batch([session.insert, db.insert(auditLog).values(audit)]);
   }

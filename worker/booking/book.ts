@@ -17,6 +17,7 @@ import { publishCalendarEvent } from '../live/publish.ts';
 import type { ResolvedLink } from '../share-links/resolve.ts';
 import { cancelBooking } from './cancel.ts';
 import { provisionStudentAccount } from './provision.ts';
+import { grantOnPortalBooking } from '../students/sharing.ts';
 import { bookingRefusal, cancelDeadline, describeDuration } from '../../shared/booking-rules.ts';
 
 const REFUSALS = {
@@ -33,6 +34,8 @@ interface Actor {
   userAgent?: string;
   /** The student's browser time zone, for the confirmation email; the teacher's when unknown. */
   timeZone?: string;
+  /** The account signed in in the browser that booked, if any: a booking from the student's own account shares. */
+  signedInUserId?: string | null;
 }
 
 export async function bookThroughLink(
@@ -113,6 +116,13 @@ export async function bookThroughLink(
         .insert(linkEvents)
         .values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
       ...account.queueEmails,
+      grantOnPortalBooking(db, {
+        teacherId: teacher.id,
+        studentEmail: student.email,
+        bookingId: booking.id,
+        signedInUserId: actor.signedInUserId ?? null,
+        now,
+      }),
     ]);
     version = bumped[0]!.version;
     outcome = account.outcome(created);

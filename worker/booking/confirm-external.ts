@@ -6,7 +6,7 @@
  * again answers with the same booking and sends nothing.
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { apiKeys, auditLog, bookings, slots, students, users, type Teacher } from '../../db/schema.ts';
+import { apiKeys, auditLog, bookings, slots, students, type Teacher } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
@@ -44,11 +44,9 @@ async function findByExternalId(db: Db, teacherId: string, externalId: string) {
     .select({
       booking: bookings,
       student: { id: students.id, name: students.name, email: students.email },
-      createdFromBookingId: users.createdFromBookingId,
     })
     .from(bookings)
     .leftJoin(students, eq(students.id, bookings.studentId))
-    .leftJoin(users, eq(users.id, bookings.studentUserId))
     .where(and(eq(bookings.teacherId, teacherId), eq(bookings.externalId, externalId)))
     .limit(1);
   if (!row) return null;
@@ -62,7 +60,6 @@ async function findByExternalId(db: Db, teacherId: string, externalId: string) {
     endsAt: booking.endsAt,
     subject: booking.subject,
     student,
-    account: row.createdFromBookingId === booking.id ? ('created' as const) : ('existing' as const),
   };
 }
 
@@ -241,8 +238,9 @@ export async function confirmExternalBooking(
       startsAt: booking.startsAt,
       endsAt: booking.endsAt,
       subject: booking.subject,
+      // No word on whether the address already had a Slotcast account: the caller is a teacher, and that is
+      // the student's to tell (DESIGN.md "Who sees a student's availability").
       student: { id: student.id, name: student.name, email: input.email },
-      account: outcome.newAccount ? ('created' as const) : ('existing' as const),
     },
     replayed: false as const,
   };

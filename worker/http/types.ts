@@ -6,9 +6,14 @@ import type { Teacher, User } from '../../db/schema.ts';
 import type { Env } from '../env.ts';
 
 export type SessionUser = Pick<User, 'id' | 'email' | 'name' | 'role'>;
+/**
+ * A signed-in person's areas follow what they have, not `users.role` (which only says where sign-in lands):
+ * the teacher area needs a `teachers` row, the student area a student's side (auth/session.ts). One person
+ * can have both.
+ */
 export type SessionResult =
-  | { session: { id: string; expiresAt: number }; user: SessionUser; teacher: Teacher | null }
-  | { session: null; user: null; teacher: null };
+  | { session: { id: string; expiresAt: number }; user: SessionUser; teacher: Teacher | null; studentArea: boolean }
+  | { session: null; user: null; teacher: null; studentArea: false };
 
 /** A remembered session's proof, checked inside the write batch by the database (auth/session-cache.ts). */
 export interface SessionAssertion {

@@ -23,14 +23,27 @@ const SAME_ANSWER = { ok: true, message: 'If that address can sign in, a link is
 export const authRoutes = new Hono<AppEnv>()
   .post(
     '/magic-link',
-    validate('json', z.object({ email: emailSchema, timeZone: timeZoneSchema.optional() })),
+    validate(
+      'json',
+      z.object({
+        email: emailSchema,
+        timeZone: timeZoneSchema.optional(),
+        /** "I want to teach": an existing account without a teacher profile gets a sign-up link, which adds one. */
+        intent: z.enum(['sign_in', 'teach']).default('sign_in'),
+      }),
+    ),
     async (c) => {
-      const { email } = c.req.valid('json');
+      const { email, intent } = c.req.valid('json');
       const ip = clientIp(c.req);
       // Keyed by hash so the limiter never holds addresses.
       await enforceRateLimit(c.env.RL_AUTH_IP, `ip:${ip}`, 'sign-in requests from this network');
       await enforceRateLimit(c.env.RL_AUTH_EMAIL, `email:${sha256Hex(email)}`, 'sign-in requests for this address');
-      await sendSignInLink(c.env, getDb(c.env), { email, ip, userAgent: c.req.header('user-agent') }, c.get('now'));
+      await sendSignInLink(
+        c.env,
+        getDb(c.env),
+        { email, ip, userAgent: c.req.header('user-agent'), teach: intent === 'teach' },
+        c.get('now'),
+      );
       return c.json(SAME_ANSWER, 202);
     },
   )
@@ -100,7 +113,12 @@ export const authRoutes = new Hono<AppEnv>()
   })
 
   .get('/me', (c) => {
-    const { user, teacher } = c.get('auth');
+    const { user, teacher, studentArea } = c.get('auth');
     if (!user) throw signInFirst();
-    return c.json({ user, teacher: teacher ? teacherProfile(teacher) : null });
+    return c.json({
+      user,
+      teacher: teacher ? teacherProfile(teacher) : null,
+      /** The areas this person may open; `user.role` only says which one sign-in lands in. */
+      areas: { teacher: teacher !== null, student: studentArea },
+    });
   });

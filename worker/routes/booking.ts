@@ -89,6 +89,7 @@ export const bookingRoutes = new Hono<AppEnv>()
         ip: clientIp(c.req),
         userAgent: c.req.header('user-agent'),
         timeZone,
+        signedInUserId: c.get('auth').user?.id ?? null,
       });
       return c.json(result, 201);
     },

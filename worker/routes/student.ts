@@ -1,4 +1,7 @@
-/** The student's own dashboard API: sessions and weekly availability. A student session reaches only these. */
+/**
+ * The student's own dashboard API: sessions, weekly availability, and which teachers may see it. A student
+ * session reaches only these.
+ */
 import { Hono } from 'hono';
 import { and, asc, desc, eq, gt, lt, lte, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
@@ -11,6 +14,7 @@ import { DomainError, notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import { requireStudent } from '../auth/guard.ts';
 import { cancelBooking } from '../booking/cancel.ts';
+import { setSharing, sharingOverview } from '../students/sharing.ts';
 import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
@@ -27,6 +31,8 @@ const availabilitySchema = z
   .strict();
 
 const sessionParam = z.object({ id: z.uuid({ message: 'No such session.' }) });
+const teacherParam = z.object({ teacherId: z.uuid({ message: 'No such teacher.' }) });
+const shareSchema = z.object({ share: z.boolean({ message: 'Say whether to share: true or false.' }) }).strict();
 
 /** One of the student's own sessions; another student's id is simply not found. */
 async function ownSession(db: Db, userId: string, bookingId: string) {
@@ -171,6 +177,35 @@ export const studentRoutes = new Hono<AppEnv>()
           }
         : null,
     });
+  })
+
+  /** Every teacher who has the student's address, and what each can see of their availability. */
+  .get('/sharing', async (c) => {
+    const user = c.get('auth').user!;
+    await enforceRateLimit(c.env.RL_PORTAL_READ, `user:${user.id}`, 'requests');
+    return c.json({ teachers: await sharingOverview(getDb(c.env), user.id) });
+  })
+
+  /** The student's tick: share their availability, notes and preferences with one teacher, or stop. */
+  .post('/sharing/:teacherId', validate('param', teacherParam), validate('json', shareSchema), async (c) => {
+    const user = c.get('auth').user!;
+    await enforceRateLimit(c.env.RL_PORTAL_WRITE, `user:${user.id}`, 'sharing changes');
+    const db = getDb(c.env);
+    const { teacherId } = c.req.valid('param');
+    await setSharing(
+      c.env,
+      db,
+      {
+        userId: user.id,
+        teacherId,
+        share: c.req.valid('json').share,
+        ip: clientIp(c.req),
+        userAgent: c.req.header('user-agent'),
+      },
+      c.get('now'),
+    );
+    const teacher = (await sharingOverview(db, user.id)).find((t) => t.teacher.id === teacherId);
+    return c.json({ teacher: teacher! });
   })
 
   /** Upsert by the student's account. */

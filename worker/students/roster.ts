@@ -1,6 +1,9 @@
-/** A teacher's students: the list (with each one's newest link, last email and availability), add, edit, remove. */
+/**
+ * A teacher's students: the list (with each one's newest link, last email and the availability they share with
+ * this teacher), add, edit, remove.
+ */
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
-import { auditLog, availability, bookings, emailOutbox, students, type Teacher } from '../../db/schema.ts';
+import { auditLog, bookings, emailOutbox, students, type Teacher } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
@@ -10,6 +13,7 @@ import { revokeStudentLinks } from '../share-links/issue.ts';
 import { latestLinks, linkView } from '../share-links/view.ts';
 import { nextStudentColor } from './colors.ts';
 import { findStudent } from './find.ts';
+import { sharedAvailabilityOf } from './sharing.ts';
 
 const studentExists = () =>
   new DomainError('student_exists', 409, 'You already have a student with this email address.');
@@ -39,25 +43,6 @@ async function latestEmails(db: Db, teacherId: string, studentIds: string[]) {
   return latest;
 }
 
-/** What each student with an account said about when they're free (only this teacher's students are asked). */
-async function availabilityOf(db: Db, userIds: string[]) {
-  if (userIds.length === 0) return new Map<string, typeof availability.$inferSelect>();
-  const rows = await db.select().from(availability).where(inArray(availability.studentUserId, userIds));
-  return new Map(rows.map((row) => [row.studentUserId, row]));
-}
-
-function availabilityView(row: typeof availability.$inferSelect | undefined) {
-  return row
-    ? {
-        timeZone: row.timeZone,
-        weeklyRanges: row.weeklyRanges,
-        notes: row.notes,
-        preferences: row.preferences,
-        updatedAt: row.updatedAt,
-      }
-    : null;
-}
-
 /** A bounce or complaint reported for the student's address (students/email-problems.ts), for the teacher. */
 function emailProblemView(s: typeof students.$inferSelect) {
   return s.emailProblem ? { kind: s.emailProblem, reason: s.emailProblemReason ?? '', at: s.emailProblemAt } : null;
@@ -66,13 +51,10 @@ function emailProblemView(s: typeof students.$inferSelect) {
 export async function listStudents(env: Env, db: Db, teacherId: string, now: number) {
   const list = await db.select().from(students).where(eq(students.teacherId, teacherId)).orderBy(students.name);
   const ids = list.map((s) => s.id);
-  const [links, emails, free] = await Promise.all([
+  const [links, emails, shared] = await Promise.all([
     latestLinks(db, ids),
     latestEmails(db, teacherId, ids),
-    availabilityOf(
-      db,
-      list.flatMap((s) => (s.userId ? [s.userId] : [])),
-    ),
+    sharedAvailabilityOf(db, teacherId),
   ]);
   const { SECRET_KEY, APP_URL } = config(env);
   return Promise.all(
@@ -81,11 +63,12 @@ export async function listStudents(env: Env, db: Db, teacherId: string, now: num
       name: s.name,
       email: s.email,
       color: s.color,
-      hasAccount: s.userId !== null,
+      // Nothing here says whether the address has a Slotcast account (no flag, nothing taken from the
+      // account): only what the teacher entered, and what the student chose to share with this teacher.
       link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null,
       lastEmail: emails.get(s.id) ?? null,
       emailProblem: emailProblemView(s),
-      availability: availabilityView(s.userId ? free.get(s.userId) : undefined),
+      availability: shared.get(s.id) ?? null,
     })),
   );
 }
@@ -133,7 +116,6 @@ export async function addStudent(
     name: student.name,
     email: student.email,
     color: student.color,
-    hasAccount: false,
     link: null,
     lastEmail: null,
     emailProblem: null,

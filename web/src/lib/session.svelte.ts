@@ -31,12 +31,21 @@ class Session {
 
 export const session = new Session();
 
+export type Area = keyof Me['areas'];
+
+/** Where a signed-in person starts: the area sign-in lands in (`user.role`), if they have it, else the other. */
+export function homeOf(me: Me): string {
+  const first: Area = me.areas[me.user.role] ? me.user.role : me.areas.teacher ? 'teacher' : 'student';
+  return `/${first}`;
+}
+
 /**
- * The guard of one role's layout (`teacher/+layout.ts`, `student/+layout.ts`): loads the session and sends
- * anyone else on, to sign in or to their own area, before any page of the area renders. When Slotcast can't
- * be reached, the root error page says so and offers to try again.
+ * The guard of one area's layout (`teacher/+layout.ts`, `student/+layout.ts`): loads the session and sends
+ * anyone without that area on, to sign in or to their own area, before any page of the area renders. One person
+ * may have both areas (a student who also teaches). When Slotcast can't be reached, the root error page says so
+ * and offers to try again.
  */
-export async function requireRole(role: 'teacher' | 'student'): Promise<Me> {
+export async function requireRole(role: Area): Promise<Me> {
   let me: Me | null;
   try {
     me = await session.refresh();
@@ -44,6 +53,6 @@ export async function requireRole(role: 'teacher' | 'student'): Promise<Me> {
     error(503, cause instanceof Error ? cause.message : 'Slotcast could not be reached.');
   }
   if (!me) redirect(307, '/login');
-  if (me.user.role !== role) redirect(307, me.user.role === 'teacher' ? '/teacher' : '/student');
+  if (!me.areas[role]) redirect(307, homeOf(me));
   return me;
 }
