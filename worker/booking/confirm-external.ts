@@ -153,6 +153,7 @@ export async function confirmExternalBooking(
     scheduledAt: now,
     source: 'api' as const,
     externalId: input.externalId,
+    studentTimeZone: input.timeZone ?? null,
   };
   const account = await provisionStudentAccount(env, db, {
     teacher,
