@@ -90,6 +90,12 @@ export const teachers = sqliteTable('teachers', {
     .default(sql`'[1440,60]'`),
   /** The teacher gets the reminders too. */
   remindTeacher: integer('remind_teacher', { mode: 'boolean' }).notNull().default(false),
+  /** Emails to the teacher when a student cancels or moves a session (their own actions never email them). */
+  notifyOnChanges: integer('notify_on_changes', { mode: 'boolean' }).notNull().default(true),
+  /** Students may move a session up to this long before it starts (separate from cancelling). */
+  rescheduleWindowMinutes: integer('reschedule_window_minutes').notNull().default(1440),
+  /** Unmarked past sessions count as completed this many days after they end; null: never (they await an outcome). */
+  autoCompleteAfterDays: integer('auto_complete_after_days'),
   /** Bumped in the same batch as every calendar change; live events carry it. */
   calendarVersion: integer('calendar_version').notNull().default(0),
   createdAt: createdAt(),
@@ -185,7 +191,8 @@ export const bookings = sqliteTable(
     studentId: text('student_id').references(() => students.id, { onDelete: 'set null' }),
     studentUserId: text('student_user_id').references(() => users.id, { onDelete: 'set null' }),
     shareLinkId: text('share_link_id'),
-    status: text('status', { enum: ['scheduled', 'completed', 'canceled', 'no_show'] }).notNull(),
+    /** `rescheduled`: moved to another time; `rescheduled_to_booking_id` is the booking that replaced it. */
+    status: text('status', { enum: ['scheduled', 'completed', 'canceled', 'no_show', 'rescheduled'] }).notNull(),
     startsAt: integer('starts_at').notNull(),
     endsAt: integer('ends_at').notNull(),
     subject: text('subject').notNull().default(''),
@@ -193,6 +200,22 @@ export const bookings = sqliteTable(
     completedAt: integer('completed_at'),
     canceledAt: integer('canceled_at'),
     canceledBy: text('canceled_by', { enum: ['teacher', 'student', 'system'] }),
+    /** The teacher's message to the student when the teacher cancels. */
+    cancelMessage: text('cancel_message'),
+    /** Set on the old booking of a reschedule or move: the booking at the new time. */
+    rescheduledToBookingId: text('rescheduled_to_booking_id'),
+    /** Set on the new booking of a reschedule or move: the booking it replaced (checked by a trigger). */
+    rescheduledFromBookingId: text('rescheduled_from_booking_id'),
+    /** What the teacher recorded after the session; changeable, every change audited. */
+    outcome: text('outcome', { enum: ['completed', 'no_show'] }),
+    outcomeRecordedAt: integer('outcome_recorded_at'),
+    outcomeRecordedBy: text('outcome_recorded_by'),
+    /** The calendar event's UID: kept across reschedules so calendars move the one event. Null: `<id>@slotcast`. */
+    icsUid: text('ics_uid'),
+    /** The calendar event's SEQUENCE: each new time or cancellation sent out raises it. */
+    icsSequence: integer('ics_sequence').notNull().default(0),
+    /** A fresh id per change, so the change's batch can check its own update took effect (booking_change_checks). */
+    changeId: text('change_id'),
     source: text('source', { enum: ['share_link', 'api'] }).notNull(),
     externalId: text('external_id'),
     /** The student's time zone when they booked (their browser's, or the API caller's), for emails. */
@@ -389,6 +412,16 @@ export const sessionAssertions = sqliteTable('session_assertions', {
 export const writeReceipts = sqliteTable('write_receipts', {
   id: text('id').primaryKey(),
   at: integer('at').notNull(),
+});
+
+/**
+ * Never holds a row: inserting (booking_id, change_id) aborts the batch with BOOKING_NOT_ACTIVE unless the
+ * booking carries that change id, i.e. this batch's own conditional update matched (trigger in migration 0008).
+ * A cancellation that lost a race therefore sends no email and writes nothing.
+ */
+export const bookingChangeChecks = sqliteTable('booking_change_checks', {
+  bookingId: text('booking_id').notNull(),
+  changeId: text('change_id').notNull(),
 });
 
 export type User = typeof users.$inferSelect;

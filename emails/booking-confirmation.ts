@@ -1,6 +1,7 @@
 import { escapeHtml } from './escape.ts';
 import { base64, sessionIcs, sessionTitle } from './ics.ts';
-import { button, layout, paragraph, type RenderedEmail } from './layout.ts';
+import { calendarLinks } from './calendar-links.ts';
+import { button, layout, paragraph, paragraphWithLink, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 
 export interface BookingConfirmationPayload {
@@ -20,6 +21,8 @@ export interface BookingConfirmationPayload {
   newAccount: boolean;
   signInValidHours: number;
   createdAt: number;
+  /** Where the student moves the session to another time (their booking page, or the dashboard). */
+  rescheduleUrl?: string;
 }
 
 export function bookingConfirmationEmail(p: BookingConfirmationPayload): RenderedEmail {
@@ -40,6 +43,13 @@ export function bookingConfirmationEmail(p: BookingConfirmationPayload): Rendere
     dashboardUrl: p.dashboardUrl,
     stamp: p.createdAt,
   });
+  const links = calendarLinks({
+    title: what,
+    startsAt: p.startsAt,
+    endsAt: p.endsAt,
+    details: `Booked on Slotcast. Your sessions: ${p.dashboardUrl}`,
+  });
+  const change = 'Need another time? You can move or cancel the session here';
   return {
     subject,
     html: layout(
@@ -50,8 +60,10 @@ export function bookingConfirmationEmail(p: BookingConfirmationPayload): Rendere
         (teacherWhen ? paragraph(`For ${p.teacherName}: ${teacherWhen}`) : '') +
         paragraph(access) +
         button(p.newAccount ? 'Open my dashboard' : 'Sign in to my dashboard', p.signInUrl) +
-        paragraph(`Already signed in? Your dashboard: ${p.dashboardUrl}`) +
-        paragraph('The attached calendar file adds the session to your calendar.'),
+        paragraphWithLink('Already signed in? Your dashboard: ', p.dashboardUrl) +
+        (p.rescheduleUrl ? paragraphWithLink(`${change}: `, p.rescheduleUrl) : '') +
+        paragraph('The attached calendar file adds the session to your calendar, or:') +
+        links.html,
     ),
     text: [
       `Hi ${p.studentName}, your session is booked.`,
@@ -64,8 +76,10 @@ export function bookingConfirmationEmail(p: BookingConfirmationPayload): Rendere
       `Sign in: ${p.signInUrl}`,
       '',
       `Your dashboard: ${p.dashboardUrl}`,
+      ...(p.rescheduleUrl ? ['', `${change}: ${p.rescheduleUrl}`] : []),
       '',
-      'The attached calendar file adds the session to your calendar.',
+      'The attached calendar file adds the session to your calendar, or:',
+      ...links.text,
       '',
     ].join('\n'),
     attachments: [{ filename: 'session.ics', contentType: 'text/calendar', content: base64(ics) }],

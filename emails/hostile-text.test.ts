@@ -128,6 +128,7 @@ describe('iCalendar text (RFC 5545)', () => {
     );
     expect(event.getAllProperties().map((p) => p.name)).toEqual([
       'uid',
+      'sequence',
       'dtstamp',
       'dtstart',
       'dtend',

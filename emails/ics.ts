@@ -14,6 +14,10 @@ export interface IcsEvent {
   organizerName?: string;
   /** When the file was made; a fixed value keeps output reproducible in tests. */
   stamp: number;
+  /** Raised with every new time or cancellation of the same event, so a calendar applies the newest. */
+  sequence?: number;
+  /** `CANCEL` removes the event (UID) from the calendar that holds it. */
+  method?: 'PUBLISH' | 'CANCEL';
 }
 
 const utc = (ms: number) =>
@@ -58,9 +62,10 @@ export function icsEvent(event: IcsEvent): string {
     'VERSION:2.0',
     'PRODID:-//Slotcast//Booking//EN',
     'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
+    `METHOD:${event.method ?? 'PUBLISH'}`,
     'BEGIN:VEVENT',
     `UID:${escapeText(toOneLine(event.uid))}`,
+    `SEQUENCE:${event.sequence ?? 0}`,
     `DTSTAMP:${utc(event.stamp)}`,
     `DTSTART:${utc(event.startsAt)}`,
     `DTEND:${utc(event.endsAt)}`,
@@ -70,6 +75,7 @@ export function icsEvent(event: IcsEvent): string {
     ...(event.organizerName
       ? [`ORGANIZER;CN=${paramValue(event.organizerName)}:mailto:no-reply@slotcast.invalid`]
       : []),
+    ...(event.method === 'CANCEL' ? ['STATUS:CANCELLED'] : []),
     'END:VEVENT',
     'END:VCALENDAR',
   ];
@@ -80,12 +86,21 @@ export function icsEvent(event: IcsEvent): string {
 export const sessionTitle = (subject: string, teacherName: string) =>
   subject ? `${subject} with ${teacherName}` : `Session with ${teacherName}`;
 
+/** The calendar event's UID of a booking: kept across reschedules (`bookings.ics_uid`). */
+export const sessionUid = (booking: { id: string; icsUid?: string | null }) =>
+  booking.icsUid ?? `${booking.id}@slotcast`;
+
 /**
  * The calendar file of one booked session, the same from the confirmation email and from the dashboard: the
- * UID is the booking's, so adding it twice updates one event instead of making two.
+ * UID is the booking's (or the first booking's, after a reschedule), so adding it twice updates one event
+ * instead of making two, and a new time (higher SEQUENCE) moves it. `canceled` makes the file remove it.
  */
 export function sessionIcs(s: {
   bookingId: string;
+  /** The booking's `ics_uid`; absent, the booking id's UID. */
+  uid?: string | null;
+  sequence?: number;
+  canceled?: boolean;
   subject: string;
   teacherName: string;
   startsAt: number;
@@ -94,7 +109,9 @@ export function sessionIcs(s: {
   stamp: number;
 }): string {
   return icsEvent({
-    uid: `${s.bookingId}@slotcast`,
+    uid: sessionUid({ id: s.bookingId, icsUid: s.uid }),
+    sequence: s.sequence ?? 0,
+    method: s.canceled ? 'CANCEL' : 'PUBLISH',
     startsAt: s.startsAt,
     endsAt: s.endsAt,
     summary: sessionTitle(s.subject, s.teacherName),

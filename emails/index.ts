@@ -6,6 +6,8 @@ import { bookingConfirmationEmail, type BookingConfirmationPayload } from './boo
 import { bookingNoticeEmail, type BookingNoticePayload } from './booking-notice.ts';
 import { toOneLine } from './text-rules.ts';
 import { sessionReminderEmail, type SessionReminderPayload } from './session-reminder.ts';
+import { bookingCanceledEmail, type BookingCanceledPayload } from './booking-canceled.ts';
+import { bookingMovedEmail, type BookingMovedPayload } from './booking-moved.ts';
 
 export interface TemplatePayloads {
   'sign-in': SignInPayload;
@@ -13,6 +15,8 @@ export interface TemplatePayloads {
   'booking-confirmation': BookingConfirmationPayload;
   'booking-notice': BookingNoticePayload;
   'session-reminder': SessionReminderPayload;
+  'booking-canceled': BookingCanceledPayload;
+  'booking-moved': BookingMovedPayload;
 }
 
 export type TemplateName = keyof TemplatePayloads;
@@ -23,6 +27,8 @@ const renderers: { [K in TemplateName]: (payload: TemplatePayloads[K]) => Render
   'booking-confirmation': bookingConfirmationEmail,
   'booking-notice': bookingNoticeEmail,
   'session-reminder': sessionReminderEmail,
+  'booking-canceled': bookingCanceledEmail,
+  'booking-moved': bookingMovedEmail,
 };
 
 export function renderEmail<K extends TemplateName>(template: K, payload: TemplatePayloads[K]): RenderedEmail {

@@ -8,10 +8,18 @@ export interface RenderedEmail {
 }
 
 /** A button that survives email clients: a table cell with a link, never a form or script. */
-export const button = (label: string, url: string) =>
-  `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:24px 0"><tr><td style="background:#1d4ed8;border-radius:8px">` +
-  `<a href="${escapeHtml(safeUrl(url))}" style="display:inline-block;padding:12px 20px;color:#ffffff;font-weight:600;text-decoration:none">${escapeHtml(label)}</a>` +
-  `</td></tr></table>`;
+export const button = (label: string, url: string, variant: 'primary' | 'secondary' = 'primary') =>
+  variant === 'primary'
+    ? `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:24px 0"><tr><td style="background:#1d4ed8;border-radius:8px">` +
+      `<a href="${escapeHtml(safeUrl(url))}" style="display:inline-block;padding:12px 20px;color:#ffffff;font-weight:600;text-decoration:none">${escapeHtml(label)}</a>` +
+      `</td></tr></table>`
+    : `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0"><tr><td style="border:1px solid #1d4ed8;border-radius:8px">` +
+      `<a href="${escapeHtml(safeUrl(url))}" style="display:inline-block;padding:8px 16px;color:#1d4ed8;font-weight:600;text-decoration:none">${escapeHtml(label)}</a>` +
+      `</td></tr></table>`;
+
+/** A paragraph whose URL is a link (email clients don't all turn bare addresses into links). */
+export const paragraphWithLink = (before: string, url: string, after = '') =>
+  `<p style="margin:0 0 16px">${escapeHtml(before)}<a href="${escapeHtml(safeUrl(url))}" style="color:#1d4ed8">${escapeHtml(url)}</a>${escapeHtml(after)}</p>`;
 
 export const paragraph = (text: string) => `<p style="margin:0 0 16px">${escapeHtml(text)}</p>`;
 

@@ -5,6 +5,7 @@ export interface BookingRules {
   minNoticeMinutes: number;
   bookingHorizonDays: number;
   cancellationWindowMinutes: number;
+  rescheduleWindowMinutes: number;
 }
 
 const MINUTE = 60_000;
@@ -26,6 +27,10 @@ export function bookingRefusal(
 /** The last moment a student may cancel a session starting at `startsAt`. */
 export const cancelDeadline = (startsAt: number, rules: Pick<BookingRules, 'cancellationWindowMinutes'>) =>
   startsAt - rules.cancellationWindowMinutes * MINUTE;
+
+/** The last moment a student may move a session starting at `startsAt` to another time. */
+export const rescheduleDeadline = (startsAt: number, rules: Pick<BookingRules, 'rescheduleWindowMinutes'>) =>
+  startsAt - rules.rescheduleWindowMinutes * MINUTE;
 
 export function describeDuration(minutes: number): string {
   if (minutes % (24 * 60) === 0) return `${minutes / (24 * 60)} day${minutes === 24 * 60 ? '' : 's'}`;

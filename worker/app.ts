@@ -16,6 +16,7 @@ import { teacherStudentRoutes } from './routes/teacher-students.ts';
 import { bookingRoutes } from './routes/booking.ts';
 import { bookingConfirmRoutes } from './routes/booking-confirm.ts';
 import { teacherApiKeyRoutes } from './routes/teacher-api-keys.ts';
+import { teacherBookingRoutes } from './routes/teacher-bookings.ts';
 import { studentRoutes } from './routes/student.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { teacherStudentEmailRoutes } from './routes/teacher-student-email.ts';
@@ -46,6 +47,7 @@ const api = new Hono<AppEnv>()
   .route('/teacher/students', teacherShareLinkRoutes)
   .route('/teacher/students', teacherStudentEmailRoutes)
   .route('/teacher/api-keys', teacherApiKeyRoutes)
+  .route('/teacher/bookings', teacherBookingRoutes)
   .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)
   .route('/student', studentRoutes)

@@ -105,6 +105,9 @@ describe('students book through their links while everyone watches live', () => 
   it('lets Ada cancel within the window, and the slot comes back for Ben', async () => {
     const mine = adaPage.getByRole('region', { name: 'My bookings' });
     await mine.getByRole('button', { name: /Cancel the session/ }).click();
+    // One tap only asks; nothing is canceled until the student confirms.
+    await mine.getByRole('button', { name: 'Keep it' }).waitFor();
+    await mine.getByRole('button', { name: 'Yes, cancel it' }).click();
     await mine.getByText('No upcoming sessions').waitFor();
     await benPage.getByRole('button', { name: /Lesson 1\s*,\s*Available/ }).waitFor({ timeout: 10_000 });
   });

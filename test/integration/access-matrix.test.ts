@@ -191,6 +191,31 @@ const rows: Row[] = [
     path: (w) => `/api/teacher/api-keys/${w.owner.keyId}/revoke`,
     expect: { ...TEACHER_ONLY, otherTeacher: 404 },
   },
+  // The teacher's bookings: list, cancel, move, outcome.
+  {
+    method: 'GET',
+    path: () => '/api/teacher/bookings',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.bookingId],
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/teacher/bookings/${w.owner.bookingId}/cancel`,
+    body: () => ({ reopen: true, message: 'Hijacked' }),
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/teacher/bookings/${w.owner.bookingId}/move`,
+    body: (w) => ({ slotId: w.owner.slotId }),
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/teacher/bookings/${w.owner.bookingId}/outcome`,
+    body: () => ({ outcome: 'no_show' }),
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
   // The student's dashboard: sessions and availability.
   {
     method: 'GET',
@@ -212,6 +237,17 @@ const rows: Row[] = [
   {
     method: 'GET',
     path: (w) => `/api/student/sessions/${w.owner.bookingId}/calendar.ics`,
+    expect: { ...STUDENT_ONLY, otherStudent: 404 },
+  },
+  {
+    method: 'GET',
+    path: (w) => `/api/student/sessions/${w.owner.bookingId}/open-slots`,
+    expect: { ...STUDENT_ONLY, otherStudent: 404 },
+  },
+  {
+    method: 'POST',
+    path: (w) => `/api/student/sessions/${w.owner.bookingId}/reschedule`,
+    body: (w) => ({ slotId: w.owner.slotId }),
     expect: { ...STUDENT_ONLY, otherStudent: 404 },
   },
   {
@@ -270,6 +306,13 @@ describe('role × endpoint × someone else’s object', () => {
     const mine = await portal.myBookings();
     expect(mine.body.bookings.map((b: Json) => b.id)).toEqual([world.otherBookingId]);
     expect((await portal.cancel(world.owner.bookingId)).status).toBe(404);
+    expect(
+      (
+        await portal.api.post(`/api/booking/${world.otherToken}/reschedule/${world.owner.bookingId}`, {
+          slotId: world.owner.slotId,
+        })
+      ).status,
+    ).toBe(404);
     const calendar = await portal.calendar();
     expect(JSON.stringify(calendar.body)).not.toContain(world.owner.slotId);
   });
@@ -367,7 +410,7 @@ describe('role × endpoint × someone else’s object', () => {
     const [key] = await db().select().from(schema.apiKeys).where(eq(schema.apiKeys.id, owner.keyId));
     expect(key!.revokedAt).toBeNull();
     const [booking] = await db().select().from(schema.bookings).where(eq(schema.bookings.id, owner.bookingId));
-    expect(booking!.status).toBe('scheduled');
+    expect(booking).toMatchObject({ status: 'scheduled', outcome: null, rescheduledToBookingId: null });
     const [teacher] = await db().select().from(schema.teachers).where(eq(schema.teachers.id, owner.teacherId));
     expect(teacher!.displayName).not.toBe('Hijacked');
     const adaAvailability = (await world.clients.student.get('/api/student/availability')).body.availability;

@@ -16,9 +16,11 @@ import { teacherSlotView } from '../calendar/slot-views.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import type { ResolvedLink } from '../share-links/resolve.ts';
 import { cancelBooking } from './cancel.ts';
+import { moveBooking } from './reschedule.ts';
 import { provisionStudentAccount } from './provision.ts';
 import { grantOnPortalBooking } from '../students/sharing.ts';
-import { bookingRefusal, cancelDeadline, describeDuration } from '../../shared/booking-rules.ts';
+import { bookingRefusal, cancelDeadline, describeDuration, rescheduleDeadline } from '../../shared/booking-rules.ts';
+import { shownStatus } from '../../shared/booking-status.ts';
 
 const REFUSALS = {
   slot_past: 'This time has already passed.',
@@ -36,6 +38,8 @@ interface Actor {
   timeZone?: string;
   /** The account signed in in the browser that booked, if any: a booking from the student's own account shares. */
   signedInUserId?: string | null;
+  /** The portal's own address (this link), where the confirmation email's reschedule link points. */
+  portalUrl?: string;
 }
 
 export async function bookThroughLink(
@@ -76,6 +80,7 @@ export async function bookThroughLink(
     studentTimeZone: actor.timeZone ?? null,
   };
   const account = await provisionStudentAccount(env, db, {
+    rescheduleUrl: actor.portalUrl ? `${actor.portalUrl}?reschedule=${booking.id}` : undefined,
     teacher,
     studentId: student.id,
     studentRowId: student.id,
@@ -156,7 +161,7 @@ export async function bookThroughLink(
     ],
     at: now,
   });
-  return { booking: studentBookingView(booking, teacher, now), version };
+  return { booking: studentBookingView({ ...booking, canceledBy: null, cancelMessage: null }, teacher, now), version };
 }
 
 export async function cancelThroughLink(
@@ -183,20 +188,55 @@ export async function cancelThroughLink(
   });
 }
 
+/** A student moves one of their sessions from the portal; a used-up link still can (the caller allows it). */
+export async function rescheduleThroughLink(
+  env: Env,
+  db: Db,
+  resolved: ResolvedLink,
+  bookingId: string,
+  slotId: string,
+  now: number,
+  actor: Actor,
+) {
+  const { link, student, teacher } = resolved;
+  const [booking] = await db
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)));
+  if (!booking) throw notFound('No such booking.');
+  return moveBooking(env, db, {
+    booking,
+    teacher,
+    slotId,
+    now,
+    as: 'student',
+    by: { actorType: 'share_link', actorId: link.id, ip: actor.ip, userAgent: actor.userAgent },
+  });
+}
+
 export function studentBookingView(
-  b: Pick<typeof bookings.$inferSelect, 'id' | 'slotId' | 'startsAt' | 'endsAt' | 'subject' | 'status'>,
+  b: Pick<
+    typeof bookings.$inferSelect,
+    'id' | 'slotId' | 'startsAt' | 'endsAt' | 'subject' | 'status' | 'canceledBy' | 'cancelMessage'
+  >,
   teacher: ResolvedLink['teacher'],
   now: number,
 ) {
   const deadline = cancelDeadline(b.startsAt, teacher);
+  const moveDeadline = rescheduleDeadline(b.startsAt, teacher);
+  const upcoming = b.status === 'scheduled' && b.startsAt > now;
   return {
     id: b.id,
     slotId: b.slotId,
     startsAt: b.startsAt,
     endsAt: b.endsAt,
     subject: b.subject,
-    status: b.status,
+    status: shownStatus(b, teacher.autoCompleteAfterDays, now, 'student'),
     cancelUntil: deadline,
-    canCancel: b.status === 'scheduled' && now <= deadline && b.startsAt > now,
+    canCancel: upcoming && now <= deadline,
+    rescheduleUntil: moveDeadline,
+    canReschedule: upcoming && now <= moveDeadline,
+    canceledBy: b.canceledBy,
+    cancelMessage: b.cancelMessage,
   };
 }

@@ -1,75 +1,152 @@
 /**
- * A student cancels a session, from their share link or their dashboard: within the teacher's cancellation
- * window, in one batch (the trigger of migration 0002 reopens the slot), then the slot is published as open.
+ * Cancelling a booked session: by the student (share link or dashboard) within the teacher's cancellation
+ * window, or by the teacher at any time before it starts, with a message and the choice to keep the time open
+ * for others or remove it. One batch: the booking, the slot (the trigger of migration 0002 reopens it), the
+ * link's use given back, the notices to both sides, the audit entry and the calendar version; then the slot is
+ * published live.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { auditLog, bookings, linkEvents, shareLinks, slots, type Booking, type Teacher } from '../../db/schema.ts';
+import {
+  auditLog,
+  bookingChangeChecks,
+  bookings,
+  emailOutbox,
+  linkEvents,
+  shareLinks,
+  slots,
+  type Booking,
+  type Teacher,
+} from '../../db/schema.ts';
 import { auditValues, type AuditEntry } from '../audit.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
-import type { Db } from '../db.ts';
+import { isConstraintError, type Db } from '../db.ts';
+import { enqueueOutbox } from '../email/outbox.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import { cancelDeadline, describeDuration } from '../../shared/booking-rules.ts';
+import { cancellationNotices } from './notices.ts';
+import { loadParties } from './parties.ts';
+
+export type CancelingTeacher = Pick<
+  Teacher,
+  'id' | 'displayName' | 'timeZone' | 'cancellationWindowMinutes' | 'notifyOnChanges'
+>;
 
 interface Cancellation {
-  /** The student's own booking: the caller has already scoped the lookup to them. */
+  /** The booking, already scoped by the caller to the student or teacher asking. */
   booking: Booking;
-  teacher: Pick<Teacher, 'id' | 'displayName' | 'cancellationWindowMinutes'>;
+  teacher: CancelingTeacher;
   now: number;
   by: Pick<AuditEntry, 'actorType' | 'actorId' | 'ip' | 'userAgent'>;
   /** The share link the cancellation came through, for the teacher's link analytics. */
   viaLinkId?: string;
+  /** Set when the teacher cancels: their words to the student, and whether others may book the time. */
+  teacherChoice?: { message: string | null; reopen: boolean };
 }
 
-export async function cancelBooking(env: Env, db: Db, { booking, teacher, now, by, viaLinkId }: Cancellation) {
+/** The words a student sees when their window has closed: who to contact, and how. */
+export const tooLateMessage = (what: 'canceled' | 'moved', minutes: number, teacherName: string) =>
+  `Sessions can be ${what} here up to ${describeDuration(minutes)} before they start. Please contact ${teacherName} directly.`;
+
+export async function cancelBooking(env: Env, db: Db, input: Cancellation) {
+  const { booking, teacher, now, by, viaLinkId, teacherChoice } = input;
+  const byTeacher = teacherChoice !== undefined;
   if (booking.status !== 'scheduled')
-    throw new DomainError('booking_not_active', 409, 'This booking is already canceled or over.');
+    throw new DomainError('booking_not_active', 409, 'This booking is already canceled, moved or over.');
   if (booking.startsAt <= now) throw new DomainError('booking_started', 409, 'This session has already started.');
-  if (now > cancelDeadline(booking.startsAt, teacher)) {
+  if (!byTeacher && now > cancelDeadline(booking.startsAt, teacher))
     throw new DomainError(
       'cancellation_window_passed',
       409,
-      `Sessions can be canceled up to ${describeDuration(teacher.cancellationWindowMinutes)} before they start. Please contact ${teacher.displayName} directly.`,
+      tooLateMessage('canceled', teacher.cancellationWindowMinutes, teacher.displayName),
     );
-  }
+  const reopen = teacherChoice?.reopen ?? true;
+  const message = teacherChoice?.message ?? null;
+  const icsSequence = booking.icsSequence + 1;
+  const parties = await loadParties(env, db, booking, teacher, now);
+  const emails = await cancellationNotices(env, {
+    booking: { ...booking, icsSequence },
+    teacher,
+    parties,
+    canceledBy: byTeacher ? 'teacher' : 'student',
+    message,
+    now,
+  });
   const audit = await auditValues(
     env,
-    { ...by, action: 'booking.canceled', targetType: 'booking', targetId: booking.id },
+    {
+      ...by,
+      action: 'booking.canceled',
+      targetType: 'booking',
+      targetId: booking.id,
+      details: byTeacher ? { reopen, withMessage: message !== null } : undefined,
+    },
     now,
   );
-  const [canceled, , bumped, slotRows] = await db.batch([
-    db
-      .update(bookings)
-      .set({ status: 'canceled', canceledAt: now, canceledBy: 'student' })
-      .where(and(eq(bookings.id, booking.id), eq(bookings.status, 'scheduled')))
-      .returning({ id: bookings.id }),
-    // The canceled booking gives its use back to the link it was made with, so the student can pick another time.
-    db
-      .update(shareLinks)
-      .set({ useCount: sql`max(${shareLinks.useCount} - 1, 0)` })
-      .where(eq(shareLinks.id, booking.shareLinkId ?? '')),
-    bumpVersion(db, teacher.id),
-    db.select().from(slots).where(eq(slots.id, booking.slotId)),
-    db.insert(auditLog).values(audit),
-    ...(viaLinkId
-      ? [
-          db
-            .insert(linkEvents)
-            .values({ id: newId(), shareLinkId: viaLinkId, teacherId: teacher.id, kind: 'cancellation', at: now }),
-        ]
-      : []),
-  ]);
-  if (canceled.length === 0) throw new DomainError('booking_not_active', 409, 'This booking is already canceled.');
+  const changeId = newId();
+  let batch;
+  try {
+    batch = await db.batch([
+      db
+        .update(bookings)
+        .set({
+          status: 'canceled',
+          canceledAt: now,
+          canceledBy: byTeacher ? 'teacher' : 'student',
+          cancelMessage: message,
+          icsSequence,
+          changeId,
+        })
+        .where(and(eq(bookings.id, booking.id), eq(bookings.status, 'scheduled'))),
+      // Rolls everything back (no email, no audit entry) unless the update above matched: a second cancel loses.
+      db.insert(bookingChangeChecks).values({ bookingId: booking.id, changeId }),
+      // The canceled booking gives its use back to the link it was made with, so the student can pick another time.
+      db
+        .update(shareLinks)
+        .set({ useCount: sql`max(${shareLinks.useCount} - 1, 0)` })
+        .where(eq(shareLinks.id, booking.shareLinkId ?? '')),
+      // The trigger has just reopened the slot; a teacher who doesn't want the time booked again removes it.
+      reopen
+        ? db.select({ id: slots.id }).from(slots).where(eq(slots.id, ''))
+        : db
+            .update(slots)
+            .set({ status: 'canceled', updatedAt: now })
+            .where(eq(slots.id, booking.slotId))
+            .returning({ id: slots.id }),
+      bumpVersion(db, teacher.id),
+      db.select().from(slots).where(eq(slots.id, booking.slotId)),
+      db.insert(auditLog).values(audit),
+      ...(emails.length > 0 ? [db.insert(emailOutbox).values(emails)] : []),
+      ...(viaLinkId
+        ? [
+            db
+              .insert(linkEvents)
+              .values({ id: newId(), shareLinkId: viaLinkId, teacherId: teacher.id, kind: 'cancellation', at: now }),
+          ]
+        : []),
+    ]);
+  } catch (error) {
+    if (isConstraintError(error, 'BOOKING_NOT_ACTIVE'))
+      throw new DomainError('booking_not_active', 409, 'This booking is already canceled, moved or over.');
+    throw error;
+  }
+  const [, , , , bumped, slotRows] = batch;
   const version = bumped[0]!.version;
-  if (slotRows[0])
+  await enqueueOutbox(
+    env,
+    emails.map((e) => e.id),
+    now,
+  );
+  const slot = slotRows[0];
+  if (slot)
     await publishCalendarEvent(env, teacher.id, {
       version,
-      kind: 'slots.upserted',
-      slots: [teacherSlotView(slotRows[0])],
+      kind: slot.status === 'canceled' ? 'slots.removed' : 'slots.upserted',
+      slots: [teacherSlotView(slot)],
       at: now,
     });
-  return { canceled: booking.id, version };
+  return { canceled: booking.id, version, slotReopened: slot?.status === 'open' };
 }

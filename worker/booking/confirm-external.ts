@@ -149,8 +149,8 @@ export async function confirmExternalBooking(
     subject: input.subject || slot.subject,
     scheduledAt: now,
     source: 'api' as const,
-    studentTimeZone: input.timeZone ?? null,
     externalId: input.externalId,
+    studentTimeZone: input.timeZone ?? null,
   };
   const account = await provisionStudentAccount(env, db, {
     teacher,

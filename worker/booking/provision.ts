@@ -22,6 +22,8 @@ export interface ProvisionInput {
   booking: { id: string; startsAt: number; endsAt: number; subject: string };
   /** The student's time zone for the email; the teacher's when unknown. */
   timeZone?: string;
+  /** Where the confirmation's "move or cancel" link points; the dashboard when absent. */
+  rescheduleUrl?: string;
   now: number;
 }
 
@@ -68,6 +70,7 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
           newAccount,
           signInValidHours: FIRST_ACCESS_TTL_MS / 3_600_000,
           createdAt: now,
+          rescheduleUrl: input.rescheduleUrl ?? `${origin}/student?reschedule=${booking.id}`,
         },
         ...concerns,
       },

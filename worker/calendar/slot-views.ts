@@ -1,4 +1,4 @@
-import { and, eq, gt, gte, lt, ne } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, lt, ne } from 'drizzle-orm';
 import { bookings, slots, students } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
@@ -36,29 +36,35 @@ export function teacherSlotView(slot: SlotRow, booking: BookingInfo = null): Slo
 
 /** The teacher's slots that overlap [from, to), with who booked them. */
 export function teacherSlotsQuery(db: Db, teacherId: string, from: number, to: number) {
-  return db
-    .select({
-      slot: slots,
-      booking: {
-        id: bookings.id,
-        studentId: bookings.studentId,
-        studentName: students.name,
-        studentColor: students.color,
-      },
-    })
-    .from(slots)
-    .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
-    .leftJoin(students, eq(students.id, bookings.studentId))
-    .where(
-      and(
-        eq(slots.teacherId, teacherId),
-        gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
-        lt(slots.startsAt, to),
-        gt(slots.endsAt, from),
-        ne(slots.status, 'canceled'),
-      ),
-    )
-    .orderBy(slots.startsAt);
+  return (
+    db
+      .select({
+        slot: slots,
+        booking: {
+          id: bookings.id,
+          studentId: bookings.studentId,
+          studentName: students.name,
+          studentColor: students.color,
+        },
+      })
+      .from(slots)
+      // A held session keeps its student after the teacher records the outcome.
+      .leftJoin(
+        bookings,
+        and(eq(bookings.slotId, slots.id), inArray(bookings.status, ['scheduled', 'completed', 'no_show'])),
+      )
+      .leftJoin(students, eq(students.id, bookings.studentId))
+      .where(
+        and(
+          eq(slots.teacherId, teacherId),
+          gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
+          lt(slots.startsAt, to),
+          gt(slots.endsAt, from),
+          ne(slots.status, 'canceled'),
+        ),
+      )
+      .orderBy(slots.startsAt)
+  );
 }
 
 /** Snapshot: the version and the slots read in one transaction, so they agree. */

@@ -6,7 +6,10 @@ import { Hono, type Context } from 'hono';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { bookings } from '../../db/schema.ts';
-import { bookThroughLink, cancelThroughLink, studentBookingView } from '../booking/book.ts';
+import { bookThroughLink, cancelThroughLink, rescheduleThroughLink, studentBookingView } from '../booking/book.ts';
+import { teacherContact } from '../teachers/contact.ts';
+import { shareUrl } from '../share-links/tokens.ts';
+import { config } from '../env.ts';
 import { portalSnapshot } from '../calendar/portal-view.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import { getDb } from '../db.ts';
@@ -42,7 +45,8 @@ export const bookingRoutes = new Hono<AppEnv>()
     await limit(c, 'RL_PORTAL_READ', token, 'calendar requests');
     const db = getDb(c.env);
     const now = c.get('now');
-    const resolved = await resolveLink(db, token, now);
+    // A used-up link still opens the calendar: its bookings can be moved to another free time.
+    const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
     const { teacher, student, link } = resolved;
     const query = c.req.valid('query');
     const from = query.from ?? now;
@@ -62,10 +66,11 @@ export const bookingRoutes = new Hono<AppEnv>()
         timeZone: teacher.timeZone,
         minNoticeMinutes: teacher.minNoticeMinutes,
         cancellationWindowMinutes: teacher.cancellationWindowMinutes,
+        rescheduleWindowMinutes: teacher.rescheduleWindowMinutes,
         bookingHorizonDays: teacher.bookingHorizonDays,
       },
       student: { name: student.name },
-      link: { expiresAt: summary.expiresAt, remainingBookings: summary.remainingBookings },
+      link: { expiresAt: summary.expiresAt, remainingBookings: summary.remainingBookings, state: summary.state },
       version: snapshot.version,
       slots: snapshot.slots,
     });
@@ -90,6 +95,7 @@ export const bookingRoutes = new Hono<AppEnv>()
         userAgent: c.req.header('user-agent'),
         timeZone,
         signedInUserId: c.get('auth').user?.id ?? null,
+        portalUrl: shareUrl(config(c.env).APP_URL, resolved.teacher.id, token),
       });
       return c.json(result, 201);
     },
@@ -108,7 +114,10 @@ export const bookingRoutes = new Hono<AppEnv>()
       .where(and(eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)))
       .orderBy(desc(bookings.startsAt))
       .limit(200);
-    return c.json({ bookings: rows.map((b) => studentBookingView(b, teacher, now)) });
+    return c.json({
+      bookings: rows.filter((b) => b.status !== 'rescheduled').map((b) => studentBookingView(b, teacher, now)),
+      contact: await teacherContact(db, teacher),
+    });
   })
 
   .post(
@@ -123,6 +132,27 @@ export const bookingRoutes = new Hono<AppEnv>()
       if (!z.uuid().safeParse(bookingId).success) throw notFound('No such booking.');
       return c.json(
         await cancelThroughLink(c.env, db, resolved, bookingId, now, {
+          ip: clientIp(c.req),
+          userAgent: c.req.header('user-agent'),
+        }),
+      );
+    },
+  )
+
+  /** Move one of this student's sessions to another open time; a used-up link can still do it. */
+  .post(
+    '/:token/reschedule/:bookingId',
+    validate('param', tokenParam.extend({ bookingId: z.string().max(64) })),
+    validate('json', z.object({ slotId: z.uuid({ message: 'Pick the new time.' }) })),
+    async (c) => {
+      const { token, bookingId } = c.req.valid('param');
+      await limit(c, 'RL_PORTAL_WRITE', token, 'reschedules');
+      const db = getDb(c.env);
+      const now = c.get('now');
+      const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
+      if (!z.uuid().safeParse(bookingId).success) throw notFound('No such booking.');
+      return c.json(
+        await rescheduleThroughLink(c.env, db, resolved, bookingId, c.req.valid('json').slotId, now, {
           ip: clientIp(c.req),
           userAgent: c.req.header('user-agent'),
         }),

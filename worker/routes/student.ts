@@ -3,10 +3,12 @@
  * session reaches only these.
  */
 import { Hono } from 'hono';
-import { and, asc, desc, eq, gt, lt, lte, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, ne, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { availability, bookings, teachers } from '../../db/schema.ts';
-import { cancelDeadline } from '../../shared/booking-rules.ts';
+import { availability, bookings, slots, teachers, users } from '../../db/schema.ts';
+import { bookingRefusal, cancelDeadline, rescheduleDeadline } from '../../shared/booking-rules.ts';
+import { shownStatus } from '../../shared/booking-status.ts';
+import { moveBooking } from '../booking/reschedule.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { getDb, type Db } from '../db.ts';
 import { config } from '../env.ts';
@@ -70,9 +72,13 @@ export const studentRoutes = new Hono<AppEnv>()
       const [cursorStart, cursorId] = cursor
         ? [Number(cursor.split(':')[0]), cursor.slice(cursor.indexOf(':') + 1)]
         : [null, null];
+      // A session moved to another time shows once, at its new time.
       const which = upcoming
         ? and(eq(bookings.status, 'scheduled'), gt(bookings.endsAt, now))
-        : or(ne(bookings.status, 'scheduled'), lte(bookings.endsAt, now));
+        : and(
+            ne(bookings.status, 'rescheduled'),
+            or(inArray(bookings.status, ['completed', 'no_show', 'canceled']), lte(bookings.endsAt, now)),
+          );
       const after =
         cursorStart === null
           ? undefined
@@ -93,10 +99,14 @@ export const studentRoutes = new Hono<AppEnv>()
             displayName: teachers.displayName,
             timeZone: teachers.timeZone,
             cancellationWindowMinutes: teachers.cancellationWindowMinutes,
+            rescheduleWindowMinutes: teachers.rescheduleWindowMinutes,
+            autoCompleteAfterDays: teachers.autoCompleteAfterDays,
+            email: users.email,
           },
         })
         .from(bookings)
         .innerJoin(teachers, eq(teachers.id, bookings.teacherId))
+        .innerJoin(users, eq(users.id, teachers.id))
         .where(and(eq(bookings.studentUserId, user!.id), which, after))
         .orderBy(
           ...(upcoming ? [asc(bookings.startsAt), asc(bookings.id)] : [desc(bookings.startsAt), desc(bookings.id)]),
@@ -107,13 +117,18 @@ export const studentRoutes = new Hono<AppEnv>()
       return c.json({
         sessions: page.map(({ booking: b, teacher }) => ({
           id: b.id,
-          teacher: { id: teacher.id, name: teacher.displayName, timeZone: teacher.timeZone },
+          teacher: { id: teacher.id, name: teacher.displayName, timeZone: teacher.timeZone, email: teacher.email },
           startsAt: b.startsAt,
           endsAt: b.endsAt,
           subject: b.subject,
-          status: b.status === 'scheduled' && b.endsAt <= now ? ('completed' as const) : b.status,
+          // An unmarked past session is "past", never "completed" unless the teacher said so.
+          status: shownStatus(b, teacher.autoCompleteAfterDays, now, 'student'),
           canCancel: b.status === 'scheduled' && b.startsAt > now && now <= cancelDeadline(b.startsAt, teacher),
           cancelUntil: cancelDeadline(b.startsAt, teacher),
+          canReschedule: b.status === 'scheduled' && b.startsAt > now && now <= rescheduleDeadline(b.startsAt, teacher),
+          rescheduleUntil: rescheduleDeadline(b.startsAt, teacher),
+          canceledBy: b.canceledBy,
+          cancelMessage: b.cancelMessage,
         })),
         nextCursor: rows.length > limit && last ? `${last.booking.startsAt}:${last.booking.id}` : null,
       });
@@ -136,6 +151,55 @@ export const studentRoutes = new Hono<AppEnv>()
     );
   })
 
+  /** The teacher's open times this session can move to: times only, within the teacher's booking rules. */
+  .get('/sessions/:id/open-slots', validate('param', sessionParam), async (c) => {
+    const user = c.get('auth').user!;
+    const db = getDb(c.env);
+    await enforceRateLimit(c.env.RL_PORTAL_READ, `user:${user.id}`, 'requests');
+    const now = c.get('now');
+    const { booking, teacher } = await ownSession(db, user.id, c.req.valid('param').id);
+    const rows = await db
+      .select({ id: slots.id, startsAt: slots.startsAt, endsAt: slots.endsAt, subject: slots.subject })
+      .from(slots)
+      .where(
+        and(
+          eq(slots.teacherId, teacher.id),
+          eq(slots.status, 'open'),
+          gt(slots.startsAt, now),
+          lte(slots.startsAt, now + teacher.bookingHorizonDays * 24 * 60 * 60 * 1000),
+        ),
+      )
+      .orderBy(asc(slots.startsAt))
+      .limit(200);
+    return c.json({
+      bookingId: booking.id,
+      slots: rows.filter((s) => bookingRefusal(s.startsAt, teacher, now) === null).slice(0, 100),
+    });
+  })
+
+  /** Move a session to another open time of the same teacher, within the teacher's reschedule window. */
+  .post(
+    '/sessions/:id/reschedule',
+    validate('param', sessionParam),
+    validate('json', z.object({ slotId: z.uuid({ message: 'Pick the new time.' }) }).strict()),
+    async (c) => {
+      const user = c.get('auth').user!;
+      const db = getDb(c.env);
+      await enforceRateLimit(c.env.RL_PORTAL_WRITE, `user:${user.id}`, 'reschedules');
+      const { booking, teacher } = await ownSession(db, user.id, c.req.valid('param').id);
+      return c.json(
+        await moveBooking(c.env, db, {
+          booking,
+          teacher,
+          slotId: c.req.valid('json').slotId,
+          now: c.get('now'),
+          as: 'student',
+          by: { actorType: 'student', actorId: user.id, ip: clientIp(c.req), userAgent: c.req.header('user-agent') },
+        }),
+      );
+    },
+  )
+
   /** "Add to calendar": the same event file as the confirmation email's. */
   .get('/sessions/:id/calendar.ics', validate('param', sessionParam), async (c) => {
     const user = c.get('auth').user!;
@@ -148,6 +212,8 @@ export const studentRoutes = new Hono<AppEnv>()
       );
     const ics = sessionIcs({
       bookingId: booking.id,
+      uid: booking.icsUid,
+      sequence: booking.icsSequence,
       subject: booking.subject,
       teacherName: teacher.displayName,
       startsAt: booking.startsAt,

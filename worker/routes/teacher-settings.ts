@@ -21,6 +21,14 @@ export const settingsSchema = z
     timeZone: timeZoneSchema,
     minNoticeMinutes: minutes(60 * 24 * 30, 'Minimum notice'),
     cancellationWindowMinutes: minutes(60 * 24 * 30, 'The cancellation window'),
+    rescheduleWindowMinutes: minutes(60 * 24 * 30, 'The reschedule window'),
+    autoCompleteAfterDays: z
+      .number()
+      .int()
+      .min(1, 'Complete unmarked sessions after at least 1 day, or choose never (null).')
+      .max(365, 'Complete unmarked sessions within 365 days, or choose never (null).')
+      .nullable(),
+    notifyOnChanges: z.boolean(),
     defaultSlotMinutes: z
       .number()
       .int()

@@ -1,0 +1,51 @@
+/**
+ * "Add to Google Calendar" and "Add to Outlook" links: each service's documented compose URL with the
+ * session's title, UTC times and a description. They add a copy (neither can update an event by UID), so the
+ * `.ics` file stays the way to keep one event in step with reschedules.
+ */
+import { button } from './layout.ts';
+
+export interface CalendarLinkEvent {
+  title: string;
+  startsAt: number;
+  endsAt: number;
+  details: string;
+}
+
+const compact = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+
+export function googleCalendarUrl(e: CalendarLinkEvent): string {
+  const params = new URLSearchParams({
+    action: 'TEMPLATE',
+    text: e.title,
+    dates: `${compact(e.startsAt)}/${compact(e.endsAt)}`,
+    details: e.details,
+  });
+  return `https://calendar.google.com/calendar/render?${params}`;
+}
+
+export function outlookCalendarUrl(e: CalendarLinkEvent): string {
+  const params = new URLSearchParams({
+    path: '/calendar/action/compose',
+    rru: 'addevent',
+    subject: e.title,
+    startdt: new Date(e.startsAt).toISOString(),
+    enddt: new Date(e.endsAt).toISOString(),
+    body: e.details,
+  });
+  return `https://outlook.live.com/calendar/0/deeplink/compose?${params}`;
+}
+
+/** The two links as small HTML buttons, and as text lines. */
+export function calendarLinks(e: CalendarLinkEvent) {
+  const google = googleCalendarUrl(e);
+  const outlook = outlookCalendarUrl(e);
+  return {
+    html: button('Add to Google Calendar', google, 'secondary') + button('Add to Outlook', outlook, 'secondary'),
+    text: [`Add to Google Calendar: ${google}`, `Add to Outlook: ${outlook}`],
+  };
+}

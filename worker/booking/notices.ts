@@ -1,0 +1,148 @@
+/**
+ * The emails about a change to a booked session: the student always hears of it, the teacher when they
+ * asked to (`notify_on_changes`); each in their own time zone. The rows go into the change's own batch, so a
+ * change and its notices commit together, exactly once.
+ */
+import type { Booking, Teacher } from '../../db/schema.ts';
+import { sessionUid } from '../../emails/ics.ts';
+import type { Env } from '../env.ts';
+import { outboxValues } from '../email/outbox.ts';
+import { rescheduleUrl, type Parties } from './parties.ts';
+
+type NoticeTeacher = Pick<Teacher, 'id' | 'displayName' | 'timeZone' | 'notifyOnChanges'>;
+
+/** Cancellation notices. `booking` is the canceled booking, with the SEQUENCE its cancel file carries. */
+export async function cancellationNotices(
+  env: Env,
+  input: {
+    booking: Pick<Booking, 'id' | 'icsUid' | 'subject' | 'startsAt' | 'endsAt' | 'studentId'> & { icsSequence: number };
+    teacher: NoticeTeacher;
+    parties: Parties;
+    canceledBy: 'student' | 'teacher';
+    message: string | null;
+    now: number;
+  },
+) {
+  const { booking, teacher, parties, now } = input;
+  const student = parties.student;
+  if (!student) return [];
+  const common = {
+    canceledBy: input.canceledBy,
+    bookingId: booking.id,
+    icsUid: sessionUid(booking),
+    icsSequence: booking.icsSequence,
+    studentName: student.name,
+    teacherName: teacher.displayName,
+    subject: booking.subject,
+    startsAt: booking.startsAt,
+    endsAt: booking.endsAt,
+    message: input.message,
+    dashboardUrl: parties.dashboardUrl,
+    createdAt: now,
+  };
+  const concerns = { teacherId: teacher.id, studentId: student.id };
+  const rows = [
+    await outboxValues(
+      env,
+      {
+        recipient: student.email,
+        template: 'booking-canceled',
+        payload: {
+          ...common,
+          recipient: 'student',
+          timeZone: parties.studentTimeZone,
+          actionUrl: parties.portalUrl ?? parties.dashboardUrl,
+        },
+        ...concerns,
+      },
+      now,
+    ),
+  ];
+  if (teacher.notifyOnChanges && parties.teacherEmail)
+    rows.push(
+      await outboxValues(
+        env,
+        {
+          recipient: parties.teacherEmail,
+          template: 'booking-canceled',
+          payload: {
+            ...common,
+            recipient: 'teacher',
+            timeZone: teacher.timeZone,
+            actionUrl: parties.teacherBookingsUrl,
+          },
+          ...concerns,
+        },
+        now,
+      ),
+    );
+  return rows;
+}
+
+/** Notices of a new time: `moved` is the booking at the new time, `previous` the times it had. */
+export async function moveNotices(
+  env: Env,
+  input: {
+    moved: Pick<Booking, 'id' | 'icsUid' | 'icsSequence' | 'subject' | 'startsAt' | 'endsAt'>;
+    previous: Pick<Booking, 'startsAt' | 'endsAt'>;
+    teacher: NoticeTeacher;
+    parties: Parties;
+    movedBy: 'student' | 'teacher';
+    now: number;
+  },
+) {
+  const { moved, teacher, parties, now } = input;
+  const student = parties.student;
+  if (!student) return [];
+  const common = {
+    movedBy: input.movedBy,
+    bookingId: moved.id,
+    icsUid: sessionUid(moved),
+    icsSequence: moved.icsSequence,
+    studentName: student.name,
+    teacherName: teacher.displayName,
+    subject: moved.subject,
+    previous: { startsAt: input.previous.startsAt, endsAt: input.previous.endsAt },
+    startsAt: moved.startsAt,
+    endsAt: moved.endsAt,
+    dashboardUrl: parties.dashboardUrl,
+    createdAt: now,
+  };
+  const concerns = { teacherId: teacher.id, studentId: student.id };
+  const rows = [
+    await outboxValues(
+      env,
+      {
+        recipient: student.email,
+        template: 'booking-moved',
+        payload: {
+          ...common,
+          recipient: 'student',
+          timeZone: parties.studentTimeZone,
+          actionUrl: rescheduleUrl(parties, moved.id),
+        },
+        ...concerns,
+      },
+      now,
+    ),
+  ];
+  if (teacher.notifyOnChanges && parties.teacherEmail)
+    rows.push(
+      await outboxValues(
+        env,
+        {
+          recipient: parties.teacherEmail,
+          template: 'booking-moved',
+          payload: {
+            ...common,
+            recipient: 'teacher',
+            timeZone: teacher.timeZone,
+            actionUrl: parties.teacherCalendarUrl,
+          },
+          ...concerns,
+        },
+        now,
+      ),
+    );
+  return rows;
+}

@@ -1,0 +1,68 @@
+/**
+ * Who a booking concerns, as the emails about a change need them: the enrolled student (name, address,
+ * colour), the teacher's address, the student's time zone, and where the student manages their sessions.
+ * One round trip (a read batch).
+ */
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { availability, shareLinks, students, users, type Booking, type Teacher } from '../../db/schema.ts';
+import type { Db } from '../db.ts';
+import { config, type Env } from '../env.ts';
+import { linkState } from '../share-links/state.ts';
+import { openShareToken, shareUrl } from '../share-links/tokens.ts';
+
+export type Parties = Awaited<ReturnType<typeof loadParties>>;
+
+export async function loadParties(
+  env: Env,
+  db: Db,
+  booking: Pick<Booking, 'studentId' | 'studentUserId' | 'studentTimeZone'>,
+  teacher: Pick<Teacher, 'id' | 'timeZone'>,
+  now: number,
+) {
+  const [studentRows, teacherRows, zoneRows, linkRows] = await db.batch([
+    db
+      .select({ id: students.id, name: students.name, email: students.email, color: students.color })
+      .from(students)
+      .where(eq(students.id, booking.studentId ?? '')),
+    db.select({ email: users.email }).from(users).where(eq(users.id, teacher.id)),
+    db
+      .select({ timeZone: availability.timeZone })
+      .from(availability)
+      .where(eq(availability.studentUserId, booking.studentUserId ?? '')),
+    // The student's newest link that still opens their portal (a used-up one can still move and cancel).
+    db
+      .select()
+      .from(shareLinks)
+      .where(
+        and(
+          eq(shareLinks.studentId, booking.studentId ?? ''),
+          isNull(shareLinks.revokedAt),
+          gt(shareLinks.expiresAt, now),
+        ),
+      )
+      .orderBy(desc(shareLinks.createdAt))
+      .limit(1),
+  ]);
+  const { APP_URL, SECRET_KEY } = config(env);
+  const origin = new URL(APP_URL).origin;
+  const link = linkRows[0];
+  const portalUrl =
+    link && ['active', 'used_up'].includes(linkState(link, now))
+      ? shareUrl(APP_URL, teacher.id, await openShareToken(SECRET_KEY, link.tokenSealed))
+      : null;
+  return {
+    student: studentRows[0] ?? null,
+    teacherEmail: teacherRows[0]?.email ?? null,
+    /** The zone they booked in, else the one their availability is in, else the teacher's. */
+    studentTimeZone: booking.studentTimeZone ?? zoneRows[0]?.timeZone ?? teacher.timeZone,
+    dashboardUrl: `${origin}/student`,
+    teacherBookingsUrl: `${origin}/teacher/bookings`,
+    teacherCalendarUrl: `${origin}/teacher`,
+    /** Where the student picks another time: their booking page, or the dashboard without a working link. */
+    portalUrl,
+  };
+}
+
+/** The student's link to move one session: the booking page in reschedule mode, or the dashboard. */
+export const rescheduleUrl = (parties: Pick<Parties, 'portalUrl' | 'dashboardUrl'>, bookingId: string) =>
+  `${parties.portalUrl ?? parties.dashboardUrl}?reschedule=${encodeURIComponent(bookingId)}`;
