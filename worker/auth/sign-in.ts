@@ -2,13 +2,12 @@
  * Signing in with a magic link: consume the token, make the account a sign-up link promises, and open a
  * session, with the audit entry in the same batch.
  */
-import { eq } from 'drizzle-orm';
-import { auditLog, teachers, users } from '../../db/schema.ts';
+import { auditLog } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
-import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
+import { accountForVerifiedEmail, becomeTeacher } from './account.ts';
 import { consumeLoginToken } from './magic-link.ts';
 import { newSession } from './session.ts';
 
@@ -32,16 +31,8 @@ export async function signInWithLink(
   }
   const { email, purpose } = consumed.token;
   // A sign-up link creates the teacher account; a second click on another sign-up link for the same address
-  // finds the account the first one made (the unique email decides).
-  const userId = newId();
-  await db.batch([
-    db
-      .insert(users)
-      .values({ id: userId, email, name: '', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now })
-      .onConflictDoNothing(),
-    db.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.email, email)),
-  ]);
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  // finds the account the first one made.
+  const { user } = await accountForVerifiedEmail(db, email, now);
   if (!user || user.disabledAt) throw invalidLink();
   const session = newSession(db, user.id, now);
   const audit = await auditValues(
@@ -59,16 +50,9 @@ export async function signInWithLink(
     now,
   );
   if (purpose === 'signup') {
-    // A sign-up link promises a teacher profile, whether the account is new or one a booking made earlier (the
-    // student becomes a teacher too and keeps their sessions). `role` follows: it is where sign-in lands, and
-    // the session check of migration 0003 requires it with the profile.
-    const displayName = user.name || (email.split('@')[0] ?? 'Teacher');
+    // A sign-up link promises a teacher profile, whether the account is new or one a booking made earlier.
     await db.batch([
-      db
-        .insert(teachers)
-        .values({ id: user.id, displayName, timeZone: input.timeZone ?? 'UTC', createdAt: now, updatedAt: now })
-        .onConflictDoNothing(),
-      db.update(users).set({ role: 'teacher', updatedAt: now }).where(eq(users.id, user.id)),
+      ...becomeTeacher(db, user, input.timeZone ?? 'UTC', now),
       session.insert,
       db.insert(auditLog).values(audit),
     ]);

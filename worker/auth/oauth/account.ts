@@ -6,11 +6,11 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { auditLog, oauthAccounts, teachers, users, type User } from '../../../db/schema.ts';
+import { auditLog, oauthAccounts, users, type User } from '../../../db/schema.ts';
 import { auditValues } from '../../audit.ts';
-import { newId } from '../../crypto/random.ts';
 import type { Db } from '../../db.ts';
 import type { Env } from '../../env.ts';
+import { accountForVerifiedEmail, becomeTeacher } from '../account.ts';
 import { newSession } from '../session.ts';
 import { SignInFailure, type Identity } from './flow.ts';
 import type { ProviderId } from './providers.ts';
@@ -31,17 +31,6 @@ async function linkedUser(db: Db, provider: ProviderId, subject: string): Promis
   return row?.user ?? null;
 }
 
-/** The account for this address, made (as a teacher) if there is none; as a sign-up link does. */
-async function accountForEmail(db: Db, email: string, now: number) {
-  const userId = newId();
-  await db
-    .insert(users)
-    .values({ id: userId, email, name: '', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now })
-    .onConflictDoNothing();
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-  return { user: user!, created: user!.id === userId };
-}
-
 export async function signInWithIdentity(
   env: Env,
   db: Db,
@@ -54,11 +43,10 @@ export async function signInWithIdentity(
   if (!identity.emailVerified) throw new SignInFailure('email_unverified');
   const email = identity.email.trim().toLowerCase();
 
-  let user = await linkedUser(db, provider, identity.subject);
-  const link = !user;
-  let created = false;
-  if (!user) ({ user, created } = await accountForEmail(db, email, now));
-  if (user.disabledAt) throw new SignInFailure('disabled');
+  const linked = await linkedUser(db, provider, identity.subject);
+  const link = !linked;
+  const { user, created } = linked ? { user: linked, created: false } : await accountForVerifiedEmail(db, email, now);
+  if (!user || user.disabledAt) throw new SignInFailure('disabled');
 
   const session = newSession(db, user.id, now);
   const audit = (action: string, details: Record<string, unknown>) =>
@@ -80,19 +68,7 @@ export async function signInWithIdentity(
     session.insert,
     db.insert(auditLog).values(await audit('auth.signed_in', { purpose: created ? 'signup' : 'oauth', provider })),
   ];
-  if (created)
-    statements.push(
-      db
-        .insert(teachers)
-        .values({
-          id: user.id,
-          displayName: email.split('@')[0] || 'Teacher',
-          timeZone: meta.timeZone ?? 'UTC',
-          createdAt: now,
-          updatedAt: now,
-        })
-        .onConflictDoNothing(),
-    );
+  if (created) statements.push(...becomeTeacher(db, user, meta.timeZone ?? 'UTC', now));
   if (link) {
     statements.push(
       db
