@@ -34,6 +34,10 @@ export const webhookRoutes = new Hono<AppEnv>()
 
   .post('/test/cloudflare-email-events', async (c) => {
     if (!testClockEnabled(c.env) || !c.env.EMAIL_EVENTS_QUEUE) throw notFound('No such endpoint.');
-    await c.env.EMAIL_EVENTS_QUEUE.send(await c.req.json());
+    await enforceRateLimit(c.env.RL_EMAIL_EVENTS, `ip:${clientIp(c.req)}`, 'webhook calls');
+    const event: unknown = await c.req.json().catch(() => null);
+    if (typeof event !== 'object' || event === null)
+      throw new DomainError('invalid_request', 400, 'Send the event as a JSON object.');
+    await c.env.EMAIL_EVENTS_QUEUE.send(event);
     return c.json({ ok: true }, 202);
   });
