@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
 import { until } from '../support/until.ts';
@@ -6,7 +6,7 @@ import { testClient } from '../support/client.ts';
 import { db } from '../support/database.ts';
 import { runCron } from '../support/cron.ts';
 import { emailsTo, smtpFault, waitForEmail } from '../support/mailbox.ts';
-import { expectEmailCountTo } from '../support/outbox.ts';
+import { expectEmailCountTo, expectOutboxRow } from '../support/outbox.ts';
 import { uniqueEmail, uniqueIp } from '../support/stack.ts';
 
 const requestLink = (email: string) => testClient({ ip: uniqueIp() }).post('/api/auth/magic-link', { email });
@@ -106,4 +106,37 @@ describe('the email outbox', () => {
       ),
     ).toMatchObject({ attempts: 1 });
   });
+});
+
+// Every test that sets a fault on the dev mailbox lives in this file: the mailbox has one fault slot, shared
+// by the whole stack, and the tests of one file run one at a time.
+describe('permanent and temporary SMTP refusals', () => {
+  afterEach(() => smtpFault({ mode: 'reset' }));
+
+  it('fails an email refused with 550 at once, with the reason, and never retries it', async () => {
+    const email = uniqueEmail('refused');
+    await smtpFault({ mode: 'reject', count: 5, code: 550, at: 'rcpt', to: email });
+    await requestLink(email);
+    const row = await expectOutboxRow(email, { status: 'failed' });
+    expect(row.attempts).toBe(1);
+    expect(row.lastError).toMatch(/550/);
+  });
+
+  for (const [code, at] of [
+    [451, 'data'],
+    [421, 'rcpt'],
+  ] as const) {
+    it(`retries an email refused with ${code} later instead of failing it`, async () => {
+      const email = uniqueEmail(`temporary-${code}`);
+      await smtpFault({ mode: 'reject', count: 1, code, at, to: email });
+      await requestLink(email);
+      const row = await until(
+        () => db().select().from(schema.emailOutbox).where(eq(schema.emailOutbox.recipient, email)),
+        (rows) => rows.some((r) => r.attempts >= 1 && !!r.lastError),
+      );
+      expect(row[0]!.lastError).toContain(String(code));
+      expect(row[0]!.status === 'queued' || row[0]!.status === 'sending' || row[0]!.status === 'sent').toBe(true);
+      expect(row[0]!.status).not.toBe('failed');
+    });
+  }
 });

@@ -1,5 +1,5 @@
 /** The ways Slotcast hands an email to the outside world, chosen by EMAIL_PROVIDER. */
-import { WorkerMailer } from 'worker-mailer';
+import { LogLevel, WorkerMailer } from 'worker-mailer';
 import './smtp-hangup-guard.ts';
 import type { RenderedEmail } from '../../emails/index.ts';
 import { config, type Config, type Env } from '../env.ts';
@@ -48,6 +48,9 @@ async function sendSmtp(cfg: Config, email: OutgoingEmail): Promise<SendResult> 
       authType: cfg.SMTP_USER ? 'plain' : undefined,
       socketTimeoutMs: 10_000,
       responseTimeoutMs: 10_000,
+      // worker-mailer's own error lines quote the SMTP transcript, recipient address included; the error it
+      // throws reaches delivery.ts, which logs it with addresses masked.
+      logLevel: LogLevel.NONE,
     },
     {
       from: { email: h.from.email },
