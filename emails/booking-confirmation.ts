@@ -1,6 +1,6 @@
 import { escapeHtml } from './escape.ts';
-import { base64, sessionIcs, sessionTitle } from './ics.ts';
-import { calendarLinks } from './calendar-links.ts';
+import { base64, sessionTitle } from './ics.ts';
+import { sessionCalendar } from './calendar-links.ts';
 import { button, layout, paragraph, paragraphWithLink, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 
@@ -34,21 +34,7 @@ export function bookingConfirmationEmail(p: BookingConfirmationPayload): Rendere
   const access = p.newAccount
     ? `We made you a Slotcast account with this address, so you can follow your sessions and tell ${p.teacherName} when you're free. Your first sign-in is one click, no password: the link works once, for ${p.signInValidHours} hours.`
     : `Sign in with one click to see all your sessions: the link works once, for ${p.signInValidHours} hours.`;
-  const ics = sessionIcs({
-    bookingId: p.bookingId,
-    subject: p.subject,
-    teacherName: p.teacherName,
-    startsAt: p.startsAt,
-    endsAt: p.endsAt,
-    dashboardUrl: p.dashboardUrl,
-    stamp: p.createdAt,
-  });
-  const links = calendarLinks({
-    title: what,
-    startsAt: p.startsAt,
-    endsAt: p.endsAt,
-    details: `Booked on Slotcast. Your sessions: ${p.dashboardUrl}`,
-  });
+  const { ics, links } = sessionCalendar({ ...p, title: what });
   const change = 'Need another time? You can move or cancel the session here';
   return {
     subject,

@@ -1,6 +1,6 @@
-import { calendarLinks } from './calendar-links.ts';
+import { sessionCalendar } from './calendar-links.ts';
 import { escapeHtml } from './escape.ts';
-import { base64, sessionIcs, sessionTitle } from './ics.ts';
+import { base64, sessionTitle } from './ics.ts';
 import { button, layout, paragraph, paragraphWithLink, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 
@@ -44,23 +44,7 @@ export function bookingMovedEmail(p: BookingMovedPayload): RenderedEmail {
       : forStudent
         ? 'You moved your session to a new time.'
         : `${p.studentName} moved their session to a new time.`;
-  const ics = sessionIcs({
-    bookingId: p.bookingId,
-    uid: p.icsUid,
-    sequence: p.icsSequence,
-    subject: p.subject,
-    teacherName: p.teacherName,
-    startsAt: p.startsAt,
-    endsAt: p.endsAt,
-    dashboardUrl: p.dashboardUrl,
-    stamp: p.createdAt,
-  });
-  const links = calendarLinks({
-    title: what,
-    startsAt: p.startsAt,
-    endsAt: p.endsAt,
-    details: `Booked on Slotcast. Your sessions: ${p.dashboardUrl}`,
-  });
+  const { ics, links } = sessionCalendar({ ...p, title: what });
   const again = 'Need another change? Move or cancel it here';
   return {
     subject,

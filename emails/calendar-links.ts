@@ -3,6 +3,7 @@
  * session's title, UTC times and a description. They add a copy (neither can update an event by UID), so the
  * `.ics` file stays the way to keep one event in step with reschedules.
  */
+import { sessionIcs } from './ics.ts';
 import { button } from './layout.ts';
 
 export interface CalendarLinkEvent {
@@ -48,4 +49,40 @@ export function calendarLinks(e: CalendarLinkEvent) {
     html: button('Add to Google Calendar', google, 'secondary') + button('Add to Outlook', outlook, 'secondary'),
     text: [`Add to Google Calendar: ${google}`, `Add to Outlook: ${outlook}`],
   };
+}
+
+/**
+ * Everything an email gives for putting a session in a calendar: the `.ics` (its UID and SEQUENCE kept across
+ * moves, so a calendar updates the one event) and the Google / Outlook links.
+ */
+export function sessionCalendar(p: {
+  bookingId: string;
+  icsUid?: string | null;
+  icsSequence?: number;
+  subject: string;
+  teacherName: string;
+  startsAt: number;
+  endsAt: number;
+  dashboardUrl: string;
+  createdAt: number;
+  title: string;
+}) {
+  const ics = sessionIcs({
+    bookingId: p.bookingId,
+    uid: p.icsUid,
+    sequence: p.icsSequence,
+    subject: p.subject,
+    teacherName: p.teacherName,
+    startsAt: p.startsAt,
+    endsAt: p.endsAt,
+    dashboardUrl: p.dashboardUrl,
+    stamp: p.createdAt,
+  });
+  const links = calendarLinks({
+    title: p.title,
+    startsAt: p.startsAt,
+    endsAt: p.endsAt,
+    details: `Booked on Slotcast. Your sessions: ${p.dashboardUrl}`,
+  });
+  return { ics, links };
 }

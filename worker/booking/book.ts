@@ -164,6 +164,16 @@ export async function bookThroughLink(
   return { booking: studentBookingView({ ...booking, canceledBy: null, cancelMessage: null }, teacher, now), version };
 }
 
+/** One of this link's student's bookings with its teacher; another student's booking id is simply not found. */
+async function linkBooking(db: Db, { student, teacher }: ResolvedLink, bookingId: string) {
+  const [booking] = await db
+    .select()
+    .from(bookings)
+    .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)));
+  if (!booking) throw notFound('No such booking.');
+  return booking;
+}
+
 export async function cancelThroughLink(
   env: Env,
   db: Db,
@@ -172,13 +182,8 @@ export async function cancelThroughLink(
   now: number,
   actor: Actor,
 ) {
-  const { link, student, teacher } = resolved;
-  // Scoped to this student and teacher: another student's booking id is simply not found.
-  const [booking] = await db
-    .select()
-    .from(bookings)
-    .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)));
-  if (!booking) throw notFound('No such booking.');
+  const { link, teacher } = resolved;
+  const booking = await linkBooking(db, resolved, bookingId);
   return cancelBooking(env, db, {
     booking,
     teacher,
@@ -198,12 +203,8 @@ export async function rescheduleThroughLink(
   now: number,
   actor: Actor,
 ) {
-  const { link, student, teacher } = resolved;
-  const [booking] = await db
-    .select()
-    .from(bookings)
-    .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id), eq(bookings.teacherId, teacher.id)));
-  if (!booking) throw notFound('No such booking.');
+  const { link, teacher } = resolved;
+  const booking = await linkBooking(db, resolved, bookingId);
   return moveBooking(env, db, {
     booking,
     teacher,

@@ -5,6 +5,7 @@
  */
 import type { Booking, Teacher } from '../../db/schema.ts';
 import { sessionUid } from '../../emails/ics.ts';
+import type { TemplatePayloads } from '../../emails/index.ts';
 import type { Env } from '../env.ts';
 import { outboxValues } from '../email/outbox.ts';
 import { rescheduleUrl, type Parties } from './parties.ts';
@@ -40,43 +41,14 @@ export async function cancellationNotices(
     dashboardUrl: parties.dashboardUrl,
     createdAt: now,
   };
-  const concerns = { teacherId: teacher.id, studentId: student.id };
-  const rows = [
-    await outboxValues(
-      env,
-      {
-        recipient: student.email,
-        template: 'booking-canceled',
-        payload: {
-          ...common,
-          recipient: 'student',
-          timeZone: parties.studentTimeZone,
-          actionUrl: parties.portalUrl ?? parties.dashboardUrl,
-        },
-        ...concerns,
-      },
-      now,
-    ),
-  ];
-  if (teacher.notifyOnChanges && parties.teacherEmail)
-    rows.push(
-      await outboxValues(
-        env,
-        {
-          recipient: parties.teacherEmail,
-          template: 'booking-canceled',
-          payload: {
-            ...common,
-            recipient: 'teacher',
-            timeZone: teacher.timeZone,
-            actionUrl: parties.teacherBookingsUrl,
-          },
-          ...concerns,
-        },
-        now,
-      ),
-    );
-  return rows;
+  return toBothSides(env, 'booking-canceled', common, {
+    teacher,
+    parties,
+    student,
+    studentActionUrl: parties.portalUrl ?? parties.dashboardUrl,
+    teacherActionUrl: parties.teacherBookingsUrl,
+    now,
+  });
 }
 
 /** Notices of a new time: `moved` is the booking at the new time, `previous` the times it had. */
@@ -108,41 +80,45 @@ export async function moveNotices(
     dashboardUrl: parties.dashboardUrl,
     createdAt: now,
   };
+  return toBothSides(env, 'booking-moved', common, {
+    teacher,
+    parties,
+    student,
+    studentActionUrl: rescheduleUrl(parties, moved.id),
+    teacherActionUrl: parties.teacherCalendarUrl,
+    now,
+  });
+}
+
+/** The same notice to the student, and to the teacher when they asked for them; each in their own zone. */
+async function toBothSides<K extends 'booking-canceled' | 'booking-moved'>(
+  env: Env,
+  template: K,
+  common: Omit<TemplatePayloads[K], 'recipient' | 'timeZone' | 'actionUrl'>,
+  to: {
+    teacher: NoticeTeacher;
+    parties: Parties;
+    student: NonNullable<Parties['student']>;
+    studentActionUrl: string;
+    teacherActionUrl: string;
+    now: number;
+  },
+) {
+  const { teacher, parties, student, now } = to;
   const concerns = { teacherId: teacher.id, studentId: student.id };
-  const rows = [
-    await outboxValues(
+  const notice = (recipient: string, side: 'student' | 'teacher', timeZone: string, actionUrl: string) =>
+    outboxValues(
       env,
       {
-        recipient: student.email,
-        template: 'booking-moved',
-        payload: {
-          ...common,
-          recipient: 'student',
-          timeZone: parties.studentTimeZone,
-          actionUrl: rescheduleUrl(parties, moved.id),
-        },
+        recipient,
+        template,
+        payload: { ...common, recipient: side, timeZone, actionUrl } as TemplatePayloads[K],
         ...concerns,
       },
       now,
-    ),
-  ];
-  if (teacher.notifyOnChanges && parties.teacherEmail)
-    rows.push(
-      await outboxValues(
-        env,
-        {
-          recipient: parties.teacherEmail,
-          template: 'booking-moved',
-          payload: {
-            ...common,
-            recipient: 'teacher',
-            timeZone: teacher.timeZone,
-            actionUrl: parties.teacherCalendarUrl,
-          },
-          ...concerns,
-        },
-        now,
-      ),
     );
+  const rows = [await notice(student.email, 'student', parties.studentTimeZone, to.studentActionUrl)];
+  if (teacher.notifyOnChanges && parties.teacherEmail)
+    rows.push(await notice(parties.teacherEmail, 'teacher', teacher.timeZone, to.teacherActionUrl));
   return rows;
 }
