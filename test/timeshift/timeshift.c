@@ -17,11 +17,38 @@
 #include <time.h>
 #include <unistd.h>
 
+/* True for wrangler's own node processes (argv holds .../wrangler/bin/wrangler.js or .../wrangler-dist/cli.js).
+ * They decide nothing for the app, but they sweep `.wrangler/tmp` of directories whose mtime (the real time,
+ * set by the kernel) is older than "now" minus a day: a year-ahead wrangler would delete the live bundle of
+ * every other stack in the project, and that stack's next rebuild fails. workerd, which runs the app, is
+ * shifted. Read with raw syscalls, like everything here. */
+static int is_wrangler(void) {
+  char buf[4096];
+  long fd = syscall(SYS_open, "/proc/self/cmdline", 0 /* O_RDONLY */);
+  if (fd < 0) return 0;
+  long n = syscall(SYS_read, fd, buf, sizeof buf - 1);
+  syscall(SYS_close, fd);
+  if (n <= 0) return 0;
+  for (long i = 0; i < n; i++)
+    if (buf[i] == 0) buf[i] = ' ';
+  buf[n] = 0;
+  const char *needles[] = {"wrangler/bin/wrangler.js", "wrangler-dist/cli.js"};
+  for (unsigned k = 0; k < 2; k++) {
+    const char *needle = needles[k];
+    for (long i = 0; buf[i]; i++) {
+      long j = 0;
+      while (needle[j] && buf[i + j] == needle[j]) j++;
+      if (!needle[j]) return 1;
+    }
+  }
+  return 0;
+}
+
 static long shift_seconds(void) {
   static long cached = -1;
   if (cached == -1) {
     const char *v = getenv("TIMESHIFT_SECONDS");
-    cached = v ? atol(v) : 0;
+    cached = v && !is_wrangler() ? atol(v) : 0;
   }
   return cached;
 }
@@ -41,7 +68,7 @@ int __clock_gettime(clockid_t id, struct timespec *ts) { return clock_gettime(id
 int gettimeofday(struct timeval *tv, void *tz) {
   struct timespec ts;
   int rc = clock_gettime(CLOCK_REALTIME, &ts);
-  if (rc == 0 && tv) {
+  if (rc == 0) {
     tv->tv_sec = ts.tv_sec;
     tv->tv_usec = ts.tv_nsec / 1000;
   }
