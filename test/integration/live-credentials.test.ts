@@ -193,20 +193,24 @@ describe('what one credential, address or socket may ask of a calendar', () => {
     expect(flood.messages.filter((m) => m.type === 'heartbeat').length).toBeLessThan(200);
   });
 
-  it('rate-limits upgrades per address before looking the token up, unknown tokens included', async () => {
-    await inFreshRateWindow(40);
-    const ip = uniqueIp();
-    const statuses: number[] = [];
-    // RL_PORTAL_READ allows 120 a minute per address, like the portal's calendar reads.
-    for (let i = 0; i < 121; i++)
-      statuses.push(
-        await refusedUpgradeStatus(`/api/live/link/${unknownToken()}`, { origin: appUrl(), 'cf-connecting-ip': ip }),
-      );
-    expect(statuses.slice(0, 120).every((s) => s === 404)).toBe(true);
-    expect(statuses[120]).toBe(429);
-  });
+  it(
+    'rate-limits upgrades per address before looking the token up, unknown tokens included',
+    { timeout: 90_000 },
+    async () => {
+      await inFreshRateWindow(40);
+      const ip = uniqueIp();
+      const statuses: number[] = [];
+      // RL_PORTAL_READ allows 120 a minute per address, like the portal's calendar reads.
+      for (let i = 0; i < 121; i++)
+        statuses.push(
+          await refusedUpgradeStatus(`/api/live/link/${unknownToken()}`, { origin: appUrl(), 'cf-connecting-ip': ip }),
+        );
+      expect(statuses.slice(0, 120).every((s) => s === 404)).toBe(true);
+      expect(statuses[120]).toBe(429);
+    },
+  );
 
-  it('rate-limits upgrades per link, from any number of addresses', async () => {
+  it('rate-limits upgrades per link, from any number of addresses', { timeout: 90_000 }, async () => {
     await inFreshRateWindow(40);
     const token = unknownToken();
     const statuses: number[] = [];
