@@ -15,7 +15,7 @@ import { db } from '../support/database.ts';
 import { waitForEmail, type ReceivedEmail } from '../support/mailbox.ts';
 import { givenApiKey, givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
 import { uniqueEmail } from '../support/stack.ts';
-import { hoursFromNow } from '../support/time.ts';
+import { daysFromToday, hoursFromNow } from '../support/time.ts';
 
 const INJECTION = 'Ann\r\nBcc: victim@example.test\r\nReply-To: evil@example.test\r\n\r\n<h1>owned</h1>';
 const FLATTENED = 'Ann Bcc: victim@example.test Reply-To: evil@example.test <h1>owned</h1>';
@@ -73,8 +73,8 @@ describe('text fields refuse control characters', () => {
       await teacher.api.post('/api/teacher/slots/recurring', {
         days: [1],
         startTime: '09:00',
-        from: '2030-01-01',
-        until: '2030-02-01',
+        from: daysFromToday(7),
+        until: daysFromToday(38),
         subject: 'Piano\u2028lesson',
       }),
       refused,
