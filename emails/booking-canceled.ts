@@ -1,6 +1,5 @@
-import { escapeHtml } from './escape.ts';
 import { base64, sessionIcs, sessionTitle } from './ics.ts';
-import { button, layout, paragraph, type RenderedEmail } from './layout.ts';
+import { composeEmail, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 
 export interface BookingCanceledPayload {
@@ -41,7 +40,6 @@ export function bookingCanceledEmail(p: BookingCanceledPayload): RenderedEmail {
       : forStudent
         ? 'You canceled your session.'
         : `${p.studentName} canceled their session.`;
-  const message = p.message ? `Message from ${p.teacherName}: “${p.message}”` : null;
   const next = forStudent ? 'Book another time' : 'Open your bookings';
   const ics = forStudent
     ? sessionIcs({
@@ -57,30 +55,23 @@ export function bookingCanceledEmail(p: BookingCanceledPayload): RenderedEmail {
         stamp: p.createdAt,
       })
     : null;
-  return {
+  return composeEmail({
     subject,
-    html: layout(
-      subject,
-      paragraph(who) +
-        `<p style="margin:0 0 8px;font-size:18px;font-weight:700"><s>${escapeHtml(what)}</s></p>` +
-        paragraph(when) +
-        (message ? paragraph(message) : '') +
-        button(next, p.actionUrl) +
-        (ics ? paragraph('The attached calendar file removes the session from your calendar.') : ''),
-    ),
-    text: [
-      who,
-      '',
-      what,
-      when,
-      ...(message ? ['', message] : []),
-      '',
-      `${next}: ${p.actionUrl}`,
-      ...(ics ? ['', 'The attached calendar file removes the session from your calendar.'] : []),
-      '',
-    ].join('\n'),
+    blocks: [
+      { kind: 'text', text: who },
+      { kind: 'title', text: what, struck: true },
+      { kind: 'facts', rows: [{ label: 'Was', value: when, struck: true }] },
+      ...(p.message ? [{ kind: 'quote' as const, text: p.message, by: `Message from ${p.teacherName}` }] : []),
+      { kind: 'action', label: next, url: p.actionUrl },
+      ...(ics
+        ? [{ kind: 'text' as const, text: 'The attached calendar file removes the session from your calendar.' }]
+        : []),
+    ],
+    reason: forStudent
+      ? `You received this email because you had a session with ${p.teacherName} on Slotcast.`
+      : `You received this email because the session was in your Slotcast calendar.`,
     ...(ics
       ? { attachments: [{ filename: 'session-canceled.ics', contentType: 'text/calendar', content: base64(ics) }] }
       : {}),
-  };
+  });
 }

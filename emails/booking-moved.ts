@@ -1,7 +1,6 @@
 import { sessionCalendar } from './calendar-links.ts';
-import { escapeHtml } from './escape.ts';
 import { base64, sessionTitle } from './ics.ts';
-import { button, layout, paragraph, paragraphWithLink, type RenderedEmail } from './layout.ts';
+import { composeEmail, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 
 export interface BookingMovedPayload {
@@ -45,40 +44,31 @@ export function bookingMovedEmail(p: BookingMovedPayload): RenderedEmail {
         ? 'You moved your session to a new time.'
         : `${p.studentName} moved their session to a new time.`;
   const { ics, links } = sessionCalendar({ ...p, title: what });
-  const again = 'Need another change? Move or cancel it here';
-  return {
+  return composeEmail({
     subject,
-    html: layout(
-      subject,
-      paragraph(who) +
-        `<p style="margin:0 0 8px;font-size:18px;font-weight:700">${escapeHtml(what)}</p>` +
-        paragraph(`Now: ${now}`) +
-        `<p style="margin:0 0 16px;color:#6b7280">Was: <s>${escapeHtml(was)}</s></p>` +
-        (forStudent
-          ? paragraphWithLink(`${again}: `, p.actionUrl) +
-            paragraph('The attached calendar file moves the session in your calendar, or:') +
-            links.html
-          : button('Open your calendar', p.actionUrl)),
-    ),
-    text: [
-      who,
-      '',
-      what,
-      `Now: ${now}`,
-      `Was: ${was}`,
-      '',
+    blocks: [
+      { kind: 'text', text: who },
+      { kind: 'title', text: what },
+      {
+        kind: 'facts',
+        rows: [
+          { label: 'Now', value: now },
+          { label: 'Was', value: was, struck: true },
+        ],
+      },
       ...(forStudent
-        ? [
-            `${again}: ${p.actionUrl}`,
-            '',
-            'The attached calendar file moves the session in your calendar, or:',
-            ...links.text,
-          ]
-        : [`Your calendar: ${p.actionUrl}`]),
-      '',
-    ].join('\n'),
+        ? ([
+            { kind: 'link', text: 'Need another change? Move or cancel it here:', url: p.actionUrl },
+            { kind: 'text', text: 'The attached calendar file moves the session in your calendar, or:' },
+            { kind: 'links', items: links },
+          ] as const)
+        : ([{ kind: 'action', label: 'Open your calendar', textLabel: 'Your calendar', url: p.actionUrl }] as const)),
+    ],
+    reason: forStudent
+      ? `You received this email because you have a session with ${p.teacherName} on Slotcast.`
+      : `You received this email because the session is in your Slotcast calendar.`,
     ...(forStudent
       ? { attachments: [{ filename: 'session.ics', contentType: 'text/calendar', content: base64(ics) }] }
       : {}),
-  };
+  });
 }

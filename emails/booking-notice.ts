@@ -1,4 +1,4 @@
-import { button, layout, paragraph, type RenderedEmail } from './layout.ts';
+import { composeEmail, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 
 export interface BookingNoticePayload {
@@ -14,15 +14,14 @@ export interface BookingNoticePayload {
 /** The teacher's short notice of a new booking (turned off with notifyOnBooking). */
 export function bookingNoticeEmail(p: BookingNoticePayload): RenderedEmail {
   const when = formatSession(p.startsAt, p.endsAt, p.timeZone);
-  const subject = `New booking: ${p.studentName}${p.subject ? `, ${p.subject}` : ''}`;
-  return {
-    subject,
-    html: layout(
-      subject,
-      paragraph(`${p.studentName} booked ${p.subject || 'a session'}: ${when}.`) +
-        button('Open your calendar', p.calendarUrl) +
-        paragraph('You can turn these emails off in Settings.'),
-    ),
-    text: `${p.studentName} booked ${p.subject || 'a session'}: ${when}.\n\nYour calendar: ${p.calendarUrl}\n\nYou can turn these emails off in Settings.\n`,
-  };
+  return composeEmail({
+    subject: `New booking: ${p.studentName}${p.subject ? `, ${p.subject}` : ''}`,
+    blocks: [
+      { kind: 'title', text: 'New booking' },
+      { kind: 'text', text: `${p.studentName} booked ${p.subject || 'a session'}: ${when}.` },
+      { kind: 'action', label: 'Open your calendar', textLabel: 'Your calendar', url: p.calendarUrl },
+    ],
+    reason:
+      'You received this email because a student booked one of your Slotcast slots. You can turn these emails off in Settings.',
+  });
 }

@@ -4,7 +4,6 @@
  * `.ics` file stays the way to keep one event in step with reschedules.
  */
 import { sessionIcs } from './ics.ts';
-import { button } from './layout.ts';
 
 export interface CalendarLinkEvent {
   title: string;
@@ -41,15 +40,11 @@ export function outlookCalendarUrl(e: CalendarLinkEvent): string {
   return `https://outlook.live.com/calendar/0/deeplink/compose?${params}`;
 }
 
-/** The two links as small HTML buttons, and as text lines. */
-export function calendarLinks(e: CalendarLinkEvent) {
-  const google = googleCalendarUrl(e);
-  const outlook = outlookCalendarUrl(e);
-  return {
-    html: button('Add to Google Calendar', google, 'secondary') + button('Add to Outlook', outlook, 'secondary'),
-    text: [`Add to Google Calendar: ${google}`, `Add to Outlook: ${outlook}`],
-  };
-}
+/** The two links, for the layout's `links` block. */
+export const calendarLinks = (e: CalendarLinkEvent) => [
+  { label: 'Add to Google Calendar', url: googleCalendarUrl(e) },
+  { label: 'Add to Outlook', url: outlookCalendarUrl(e) },
+];
 
 /**
  * Everything an email gives for putting a session in a calendar: the `.ics` (its UID and SEQUENCE kept across

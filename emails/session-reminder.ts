@@ -1,6 +1,5 @@
-import { escapeHtml } from './escape.ts';
 import { sessionTitle } from './ics.ts';
-import { button, layout, paragraph, type RenderedEmail } from './layout.ts';
+import { composeEmail, type RenderedEmail } from './layout.ts';
 import { formatSession } from './session-times.ts';
 import { describeDuration } from '../shared/booking-rules.ts';
 
@@ -30,40 +29,31 @@ export function sessionReminderEmail(p: SessionReminderPayload): RenderedEmail {
   const when = formatSession(p.startsAt, p.endsAt, p.timeZone);
   const inTime = `in ${describeDuration(p.offsetMinutes)}`;
   if (p.audience === 'teacher') {
-    const subject = `Reminder: ${p.studentName}${p.subject ? `, ${p.subject}` : ''} ${inTime}`;
     const line = `Your session with ${p.studentName}${p.subject ? ` (${p.subject})` : ''} starts ${inTime}: ${when}.`;
-    return {
-      subject,
-      html: layout(
-        subject,
-        paragraph(`Hi ${p.recipientName},`) + paragraph(line) + button('Open your week', p.dashboardUrl),
-      ),
-      text: `Hi ${p.recipientName},\n\n${line}\n\nYour week: ${p.dashboardUrl}\n`,
-    };
+    return composeEmail({
+      subject: `Reminder: ${p.studentName}${p.subject ? `, ${p.subject}` : ''} ${inTime}`,
+      blocks: [
+        { kind: 'text', text: `Hi ${p.recipientName},` },
+        { kind: 'title', text: `${p.subject || 'Session'} with ${p.studentName}` },
+        { kind: 'text', text: line },
+        { kind: 'action', label: 'Open your week', textLabel: 'Your week', url: p.dashboardUrl },
+      ],
+      reason:
+        'You received this email because the session is in your Slotcast calendar. Reminders are set in Settings.',
+    });
   }
-  const subject = `Reminder: ${what}, ${formatSession(p.startsAt, p.endsAt, p.timeZone, false)}`;
-  const change = 'Can’t make it? Move or cancel the session from your dashboard';
-  return {
-    subject,
-    html: layout(
-      subject,
-      paragraph(`Hi ${p.recipientName}, a reminder of your session ${inTime}.`) +
-        `<p style="margin:0 0 8px;font-size:18px;font-weight:700">${escapeHtml(what)}</p>` +
-        paragraph(when) +
-        paragraph(`${change}${p.portalUrl ? ' or your booking page' : ''}.`) +
-        button('Reschedule or cancel', p.dashboardUrl) +
-        (p.portalUrl ? button('Open my booking page', p.portalUrl) : ''),
-    ),
-    text: [
-      `Hi ${p.recipientName}, a reminder of your session ${inTime}.`,
-      '',
-      what,
-      when,
-      '',
-      `${change}:`,
-      `Reschedule or cancel: ${p.dashboardUrl}`,
-      ...(p.portalUrl ? [`Your booking page: ${p.portalUrl}`] : []),
-      '',
-    ].join('\n'),
-  };
+  return composeEmail({
+    subject: `Reminder: ${what}, ${formatSession(p.startsAt, p.endsAt, p.timeZone, false)}`,
+    blocks: [
+      { kind: 'text', text: `Hi ${p.recipientName}, a reminder of your session ${inTime}.` },
+      { kind: 'title', text: what },
+      { kind: 'facts', rows: [{ label: 'When', value: when }] },
+      { kind: 'text', text: 'Can’t make it? Move or cancel the session from your dashboard.' },
+      { kind: 'action', label: 'Reschedule or cancel', url: p.dashboardUrl },
+      ...(p.portalUrl
+        ? [{ kind: 'link' as const, text: 'Or book another time on your booking page:', url: p.portalUrl }]
+        : []),
+    ],
+    reason: `You received this email because you have a session with ${p.teacherName} on Slotcast.`,
+  });
 }

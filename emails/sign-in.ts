@@ -1,5 +1,4 @@
-import { escapeHtml } from './escape.ts';
-import { button, layout, paragraph, type RenderedEmail } from './layout.ts';
+import { composeEmail, type RenderedEmail } from './layout.ts';
 
 export interface SignInPayload {
   /** The landing page URL carrying the one-time token in its fragment. */
@@ -11,22 +10,22 @@ export interface SignInPayload {
 
 export function signInEmail(payload: SignInPayload): RenderedEmail {
   const signup = payload.kind === 'signup';
-  const subject = signup ? 'Create your Slotcast account' : 'Your Slotcast sign-in link';
-  const intro = signup
-    ? 'Welcome to Slotcast. Use the button below to create your teacher account and sign in.'
-    : 'Use the button below to sign in to Slotcast.';
-  const expiry = `The link works once and expires in ${payload.expiresInMinutes} minutes.`;
   const action = signup ? 'Create account' : 'Sign in';
-  return {
-    subject,
-    html: layout(
-      subject,
-      paragraph(intro) +
-        button(action, payload.link) +
-        paragraph(expiry) +
-        paragraph('If the button does not work, copy this address into your browser:') +
-        `<p style="margin:0 0 16px;word-break:break-all;font-size:13px">${escapeHtml(payload.link)}</p>`,
-    ),
-    text: `${intro}\n\n${action}: ${payload.link}\n\n${expiry}\n\nIf you did not ask for this, you can ignore this email.\n`,
-  };
+  return composeEmail({
+    subject: signup ? 'Create your Slotcast account' : 'Your Slotcast sign-in link',
+    blocks: [
+      { kind: 'title', text: signup ? 'Welcome to Slotcast' : 'Sign in to Slotcast' },
+      {
+        kind: 'text',
+        text: signup
+          ? 'Use the button below to create your teacher account and sign in.'
+          : 'Use the button below to sign in to Slotcast.',
+      },
+      { kind: 'action', label: action, url: payload.link },
+      { kind: 'text', text: `The link works once and expires in ${payload.expiresInMinutes} minutes.` },
+      { kind: 'fallback', url: payload.link },
+    ],
+    reason:
+      "You received this email because someone asked to sign in with this address. If it wasn't you, you can ignore it: nothing happens until the link is opened.",
+  });
 }
