@@ -67,7 +67,11 @@ app.onError((error, c) => {
     );
   }
   if (error instanceof HTTPException && error.status < 500) {
-    return c.json({ error: { code: 'bad_request', message: error.message || 'Bad request.' } }, error.status);
+    // Hono's own refusals (a body that isn't JSON, a broken header) carry developer text: say it for a person.
+    const message = /json/i.test(error.message)
+      ? 'The request body is not valid JSON.'
+      : 'Slotcast could not read this request. Check what was sent and try again.';
+    return c.json({ error: { code: 'bad_request', message } }, error.status);
   }
   console.error(JSON.stringify({ at: 'app.onError', path: maskPath(c.req.path), error: describeForLog(error) }));
   return c.json({ error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } }, 500);

@@ -2,8 +2,8 @@
  * Bad input never reaches a 500. Every endpoint of the Hono app (read from `app.routes`, so a new one is covered
  * the day it is added) gets generated bodies, query strings and path parameters (fast-check), as nobody, a
  * teacher, a student, a share link and an API key. Every answer must be below 500; every 4xx must have the
- * API's error shape; and an answer that refused the request must have changed nothing of the teacher's or the
- * student's data. Runs are bounded and seeded: a failure prints the seed and the request that caused it
+ * API's error shape, with messages written for a person (no library wording, no field path in front); and
+ * an answer that refused the request must have changed nothing of the teacher's or the student's data. Runs are bounded and seeded: a failure prints the seed and the request that caused it
  * (`FUZZ_SEED=<seed> npm test -- test/integration/bad-input.test.ts` replays it).
  */
 import { eq } from 'drizzle-orm';
@@ -22,6 +22,19 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
 const RUNS_PER_ENDPOINT = 32;
 /** These change state whatever the body says (signing out is what the request asks for). */
 const NOT_FUZZED = new Set(['POST /api/auth/sign-out']);
+
+/**
+ * What a person must never read: a validation library's or the framework's default wording ("Too big: expected
+ * string to have <=80 characters", "Invalid input", "Malformed JSON in request body") or a field path in front of
+ * a sentence ("weeklyRanges.3: …"). Every message the API gives is a sentence of its own.
+ */
+const DEVELOPER_TEXT =
+  /Invalid input|Too (big|small)|expected (string|number|boolean|array|object|int|date|bigint|nonoptional|undefined|null|record)|received|Unrecognized key|Malformed JSON|Invalid (option|string|enum|type|element|key|union|discriminator)|<=|>=|^[\w.[\]]+: /;
+function expectWrittenForAPerson(message: unknown, what: string) {
+  expect(typeof message, what).toBe('string');
+  expect(message as string, what).not.toMatch(DEVELOPER_TEXT);
+  expect(message as string, what).toMatch(/[.?!)]$/);
+}
 
 type Caller = 'nobody' | 'teacher' | 'student' | 'link' | 'api-key';
 
@@ -235,7 +248,9 @@ describe('bad input never reaches a 500', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatchObject({
       code: 'invalid_request',
-      message: 'cursor: This page link is not valid.',
+      message: 'This page link is not valid.',
+      // One message for the field, however many of its rules the value broke.
+      details: { issues: [{ path: 'cursor', message: 'This page link is not valid.' }] },
     });
   });
 
@@ -270,6 +285,10 @@ describe('bad input never reaches a 500', () => {
               expect(answer.body, what).toMatchObject({
                 error: { code: expect.any(String), message: expect.any(String) },
               });
+              const error = (answer.body as { error: { message: string; details?: { issues?: unknown } } }).error;
+              expectWrittenForAPerson(error.message, what);
+              const issues = error.details?.issues;
+              if (Array.isArray(issues)) for (const issue of issues) expectWrittenForAPerson(issue.message, what);
               expect(await fingerprint(), `${what}: a refused request changed data`).toBe(before);
             }
           },

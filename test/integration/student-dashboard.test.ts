@@ -7,6 +7,7 @@ import { openLive } from '../support/live.ts';
 import { waitForEmail } from '../support/mailbox.ts';
 import { givenSlots, givenStudent, givenTeacher, signedInAs } from '../support/scenario.ts';
 import { hoursFromNow } from '../support/time.ts';
+import { refusal } from '../support/refusal.ts';
 
 /** A student who booked through a link, signed in to their new account. */
 async function givenBookedStudent(
@@ -79,13 +80,16 @@ describe('weekly availability', () => {
         /overlaps/,
       ],
       [{ timeZone: 'Moon/Base', weeklyRanges: [] }, /time zone/i],
-      [{ timeZone: 'UTC', weeklyRanges: [{ day: 8, start: '09:00', end: '10:00' }] }, /weeklyRanges/],
+      [
+        { timeZone: 'UTC', weeklyRanges: [{ day: 8, start: '09:00', end: '10:00' }] },
+        /^weeklyRanges\.0\.day: Enter a number no larger than 7\.$/,
+      ],
       [{ timeZone: 'UTC', weeklyRanges: [], extra: true }, /./],
     ];
     for (const [body, message] of cases) {
       const result = await student.api.post('/api/student/availability', body);
       expect(result.status, JSON.stringify(body)).toBe(400);
-      expect(result.body.error.message).toMatch(message);
+      expect(refusal(result.body.error)).toMatch(message);
     }
     expect((await student.api.get('/api/student/availability')).body.availability.weeklyRanges).toEqual([
       { day: 1, start: '09:00', end: '10:00' },
