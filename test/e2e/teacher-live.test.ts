@@ -139,12 +139,27 @@ describe('a teacher signs in and publishes slots that every open view sees live'
 
   it('saves booking rules on the settings page', async () => {
     await pageA.goto(`${appUrl()}/teacher/settings`);
-    await pageA.getByLabel('Buffer between slots (minutes)').fill('10');
+    // Booking rules read in hours and days: a 12-hour notice is "12 hours", not 720 minutes.
+    expect(await pageA.getByLabel('Minimum notice', { exact: true }).inputValue()).toBe('12');
+    expect(await pageA.getByLabel('Minimum notice: unit').inputValue()).toBe('hours');
+    // A refused value: its message once, beside the field, which is marked for assistive technology.
+    await pageA.getByLabel('Buffer between slots', { exact: true }).fill('5');
+    await pageA.getByLabel('Buffer between slots: unit').selectOption('hours');
+    await pageA.getByRole('button', { name: 'Save rules' }).click();
+    const buffer = pageA.getByLabel('Buffer between slots', { exact: true });
+    await expect.poll(() => buffer.getAttribute('aria-invalid')).toBe('true');
+    expect(await pageA.getByText('The buffer is at most 4 hours.').count()).toBe(1);
+    expect(await buffer.getAttribute('aria-describedby')).toContain('bufferMinutes-error');
+    expect(await pageA.locator('#bufferMinutes-error').textContent()).toBe('The buffer is at most 4 hours.');
+    expect(await pageA.getByRole('alert').count()).toBe(0);
+    await pageA.getByLabel('Buffer between slots: unit').selectOption('minutes');
+    await buffer.fill('10');
     expect(await seriousA11yViolations(pageA)).toEqual([]);
     await pageA.getByRole('button', { name: 'Save rules' }).click();
     await pageA.getByText('Saved.').waitFor();
     await pageA.reload();
-    expect(await pageA.getByLabel('Buffer between slots (minutes)').inputValue()).toBe('10');
+    expect(await pageA.getByLabel('Buffer between slots', { exact: true }).inputValue()).toBe('10');
+    expect(await pageA.getByLabel('Buffer between slots: unit').inputValue()).toBe('minutes');
     await screenshot(pageA, 'teacher-settings-desktop');
   });
 

@@ -11,9 +11,14 @@ import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
 import { reminderOffsetsSchema } from '../../shared/reminder-offsets.ts';
+import { describeDuration } from '../../shared/booking-rules.ts';
 
 const minutes = (max: number, label: string) =>
-  z.number().int().min(0, `${label} can't be negative.`).max(max, `${label} is at most ${max} minutes.`);
+  z
+    .number()
+    .int()
+    .min(0, `${label} can't be negative.`)
+    .max(max, `${label} is at most ${describeDuration(max)}.`);
 
 export const settingsSchema = z
   .object({
@@ -25,8 +30,8 @@ export const settingsSchema = z
     autoCompleteAfterDays: z
       .number()
       .int()
-      .min(1, 'Complete unmarked sessions after at least 1 day, or choose never (null).')
-      .max(365, 'Complete unmarked sessions within 365 days, or choose never (null).')
+      .min(1, 'Complete unmarked sessions after at least 1 day, or keep them waiting for you.')
+      .max(365, 'Complete unmarked sessions within 365 days, or keep them waiting for you.')
       .nullable(),
     notifyOnChanges: z.boolean(),
     defaultSlotMinutes: z
@@ -40,7 +45,11 @@ export const settingsSchema = z
       .min(1, 'Allow booking at least 1 day ahead.')
       .max(730, 'The horizon is at most 730 days.'),
     bufferMinutes: minutes(240, 'The buffer'),
-    defaultLinkDays: z.number().int().min(1).max(365),
+    defaultLinkDays: z
+      .number()
+      .int()
+      .min(1, 'Share links last at least 1 day.')
+      .max(365, 'Share links last at most 365 days.'),
     notifyOnBooking: z.boolean(),
     /** Minutes before each session when its reminders go out (jobs/reminders.ts). */
     reminderOffsetsMinutes: reminderOffsetsSchema,

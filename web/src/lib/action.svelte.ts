@@ -41,6 +41,14 @@ export class Action {
     else this.error = this.#fallback;
   }
 
+  /**
+   * The message for the form's alert: null while a field shows the refusal beside itself (the API's message
+   * repeats the first field's), so a person reads each message once.
+   */
+  get summary(): string | null {
+    return Object.keys(this.fieldErrors).length > 0 ? null : this.error;
+  }
+
   reset(): void {
     this.error = null;
     this.fieldErrors = {};
