@@ -7,7 +7,7 @@
  */
 import { createClient } from '@libsql/client';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startStack } from '../scripts/stack.ts';
 import { portalFixture } from './portal-fixture.ts';
@@ -48,6 +48,7 @@ export async function main(args: Map<string, string>): Promise<void> {
   const seconds = Number(args.get('seconds') ?? 10);
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-bench-'));
   const stack = await startStack({ dataDir, fresh: true, quiet: true, port: await freePort() });
+  const loadBefore = loadavg();
   try {
     note(`arranging ${slots} slots`);
     const { teacher, tokens } = await portalFixture(stack.appUrl, stack.dbUrl, { slots, students: 64 });
@@ -97,6 +98,8 @@ export async function main(args: Map<string, string>): Promise<void> {
         sql_p50_ms: direct.p50,
         sql_p99_ms: direct.p99,
         ratio_rps: round(api.rps / direct.rps, 2),
+        loadavg_before: loadBefore.map((v) => round(v, 2)),
+        loadavg_after: loadavg().map((v) => round(v, 2)),
       }),
     );
   } finally {
