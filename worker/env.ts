@@ -19,11 +19,29 @@ export interface EmailJob {
  */
 export type EmailEventMessage = unknown;
 
+/**
+ * One view of a share link, buffered by the teacher's calendar object until it is written with the others
+ * (live/link-views.ts). Its ids are chosen when the view happens, so writing it twice writes it once.
+ */
+export interface LinkViewRecord {
+  /** The `link_events` row's id. */
+  id: string;
+  linkId: string;
+  /** The request's now (the test clock included). */
+  at: number;
+  /** The hourly `share_link.accessed` audit row, when this view is the first in an hour (audit.ts's values). */
+  audit: Record<string, unknown> | null;
+}
+
 /** What the Worker calls on a teacher's calendar object (implemented by live/teacher-calendar.ts). */
 export interface TeacherCalendarRpc extends Rpc.DurableObjectBranded {
   publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }>;
   /** Closes at once every socket opened with the credential (a session or a share link) that just ended. */
   endCredential(credential: { kind: 'session' | 'link'; id: string }, ending: LiveEnding): Promise<number>;
+  /** Keeps a share-link view in the object's storage (before answering) until the next flush. */
+  recordLinkView(teacherId: string, view: LinkViewRecord): Promise<void>;
+  /** Writes every buffered view to the database now; answers how many were written. */
+  flushLinkViews(teacherId: string): Promise<number>;
 }
 import { oauthConfigShape, oauthConfigProblems } from './oauth-config.ts';
 
@@ -77,6 +95,8 @@ const configSchema = z.object({
   RESEND_WEBHOOK_SECRET: z.string().optional(),
   /** How often a watched calendar sends a heartbeat with the database's version. */
   LIVE_HEARTBEAT_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How long a calendar object keeps share-link views before writing them together (live/link-views.ts). */
+  LINK_VIEW_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   ...oauthConfigShape,
 });
 

@@ -147,6 +147,49 @@ describe.each(backends)('$name', (backend) => {
       recordCode('slot overlap on update', backend.name, error);
     });
 
+    // Migration 0009 bounds the triggers' look-back by the longest slot (12 hours) plus the buffer: a slot that
+    // long, starting as far back as it can and still reach the new one, must still be found.
+    it('finds the longest slot that reaches the new one, buffer included, and nothing beyond it', async () => {
+      const TWELVE_HOURS = 12 * HOUR;
+      const teacher = await givenTeacher(client);
+      await givenSlot(client, teacher.id, MONDAY_9AM, MONDAY_9AM + TWELVE_HOURS);
+      const overlapping = insertSlot(teacher.id, MONDAY_9AM + TWELVE_HOURS - MINUTE);
+      expect((await libsqlErrorOf(client.execute(overlapping))).message).toContain('SLOT_OVERLAP');
+      await givenSlot(client, teacher.id, MONDAY_9AM + TWELVE_HOURS);
+
+      const buffered = await givenTeacher(client, { bufferMinutes: 240 });
+      await givenSlot(client, buffered.id, MONDAY_9AM, MONDAY_9AM + TWELVE_HOURS);
+      const withinBuffer = insertSlot(buffered.id, MONDAY_9AM + TWELVE_HOURS + 239 * MINUTE);
+      expect((await libsqlErrorOf(client.execute(withinBuffer))).message).toContain('SLOT_OVERLAP');
+      const later = await givenSlot(client, buffered.id, MONDAY_9AM + TWELVE_HOURS + 240 * MINUTE);
+      // Moving that slot back into the long slot's buffer is refused the same way.
+      const move = client.execute({
+        sql: 'UPDATE slots SET starts_at = ?, ends_at = ? WHERE id = ?',
+        args: [MONDAY_9AM + TWELVE_HOURS + 239 * MINUTE, MONDAY_9AM + TWELVE_HOURS + 299 * MINUTE, later],
+      });
+      expect((await libsqlErrorOf(move)).message).toContain('SLOT_OVERLAP');
+    });
+
+    it('refuses a slot longer than 12 hours, or one that ends before it starts, with SLOT_LENGTH', async () => {
+      const teacher = await givenTeacher(client);
+      for (const [start, end] of [
+        [MONDAY_9AM, MONDAY_9AM + 12 * HOUR + MINUTE],
+        [MONDAY_9AM, MONDAY_9AM],
+        [MONDAY_9AM, MONDAY_9AM - HOUR],
+      ] as const) {
+        const error = await libsqlErrorOf(client.execute(insertSlot(teacher.id, start, end)));
+        expect(error.message).toContain('SLOT_LENGTH');
+        recordCode('slot length', backend.name, error);
+      }
+      const slot = await givenSlot(client, teacher.id, MONDAY_9AM, MONDAY_9AM + 12 * HOUR);
+      const stretch = client.execute({
+        sql: 'UPDATE slots SET ends_at = ? WHERE id = ?',
+        args: [MONDAY_9AM + 13 * HOUR, slot],
+      });
+      expect((await libsqlErrorOf(stretch)).message).toContain('SLOT_LENGTH');
+      expect(await countSlots(client, teacher.id)).toBe(1);
+    });
+
     it('lets only one of many racing clients create the same slot', async () => {
       const teacher = await givenTeacher(client);
       const racers = Array.from({ length: 10 }, () => database.client());

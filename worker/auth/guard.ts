@@ -4,19 +4,27 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Teacher } from '../../db/schema.ts';
 import { getDb, isConstraintError } from '../db.ts';
 import { DomainError } from '../errors.ts';
 import type { AppEnv } from '../http/types.ts';
 import { readSessionCookie } from './cookies.ts';
 import { assertSession, forgetSession, recallSession, rememberSession, type SessionGuard } from './session-cache.ts';
-import { validateSessionToken } from './session.ts';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { validateSessionToken, validateSessionWithRead } from './session.ts';
 
 /**
  * Writes that check the session inside their own batch (worker/auth/session-cache.ts): on these, a session
  * this isolate validated recently costs no round trip before the write.
  */
 const SESSION_ASSERTED_WRITES = new Set(['POST /api/teacher/slots', 'POST /api/teacher/slots/recurring']);
+
+/**
+ * Reads that validate the session in their own batch (`readAsTeacher`): the session middleware leaves them the
+ * session, so the read costs one round trip, not two.
+ */
+const SESSION_IN_READ = new Set(['GET /api/teacher/calendar']);
 
 export const signInFirst = () => new DomainError('unauthenticated', 401, 'Please sign in.');
 
@@ -34,6 +42,13 @@ async function authenticate(c: Context<AppEnv>, token: string | undefined) {
 /** Resolves the session once per request. */
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = readSessionCookie(c);
+  if (token && SESSION_IN_READ.has(`${c.req.method} ${c.req.path}`)) {
+    // Signed out until readAsTeacher validates the session with the route's read.
+    c.set('auth', { session: null, user: null, teacher: null, studentArea: false });
+    c.set('sessionInRead', true);
+    await next();
+    return;
+  }
   const recalled =
     token && SESSION_ASSERTED_WRITES.has(`${c.req.method} ${c.req.path}`) ? recallSession(token, c.get('now')) : null;
   if (recalled) {
@@ -66,8 +81,33 @@ export async function asAssertedTeacher<T>(
   return write(currentTeacher(c), null);
 }
 
+/**
+ * A teacher's read in one round trip: the session is validated in the read's own batch (the read finds the
+ * teacher by the session's user id). The answer is the read's only if the session holds and is a teacher's;
+ * otherwise 401/403 as requireTeacher gives. On a request whose session the middleware already validated (a
+ * path not in SESSION_IN_READ) it just reads, after the session's own round trip.
+ */
+export async function readAsTeacher<T extends BatchItem<'sqlite'>>(
+  c: Context<AppEnv>,
+  read: (teacherId: SQL) => T,
+): Promise<{ teacher: Teacher; read: Awaited<T> }> {
+  if (!c.get('sessionInRead'))
+    return { teacher: currentTeacher(c), read: (await read(sql`${currentTeacher(c).id}`)) as Awaited<T> };
+  const token = readSessionCookie(c);
+  const now = c.get('now');
+  const result = await validateSessionWithRead(getDb(c.env), token ?? '', now, read);
+  c.set('auth', result.auth);
+  c.set('sessionInRead', false);
+  if (token) rememberSession(token, result.auth, now);
+  if (!result.auth.user) throw signInFirst();
+  const teacher = currentTeacher(c);
+  return { teacher, read: result.read! };
+}
+
 /** The teacher area: anyone with a teacher profile, whatever else they are (one person may have both areas). */
 export const requireTeacher = createMiddleware<AppEnv>(async (c, next) => {
+  // A read that validates the session in its own batch answers 401/403 itself (readAsTeacher).
+  if (c.get('sessionInRead')) return next();
   const auth = c.get('auth');
   if (!auth.user) throw signInFirst();
   if (!auth.teacher) throw new DomainError('forbidden', 403, 'This page is for teachers.');

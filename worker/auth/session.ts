@@ -2,7 +2,8 @@
  * Sessions as the current Lucia guide describes them: a `<id>.<secret>` token, only SHA-256 of the secret
  * stored, compared in constant time, with an inactivity timeout and an absolute lifetime.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db.ts';
 import { authSessions, bookings, students, teachers, users } from '../../db/schema.ts';
 import { constantTimeEqual, sha256Bytes } from '../crypto/hash.ts';
@@ -44,10 +45,9 @@ function sessionExpiry(createdAt: number, lastVerifiedAt: number): number {
   return Math.min(createdAt + ABSOLUTE_LIFETIME_MS, lastVerifiedAt + INACTIVITY_TIMEOUT_MS);
 }
 
-export async function validateSessionToken(db: Db, token: string, now: number): Promise<SessionResult> {
-  const [id, secret, extra] = token.split('.');
-  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return none;
-  const rows = await db
+/** The session's row with its user and teacher profile: a statement a caller may put into its own batch. */
+function sessionQuery(db: Db, sessionId: string) {
+  return db
     .select({
       session: authSessions,
       user: { id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt },
@@ -57,9 +57,26 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))
     .leftJoin(teachers, eq(teachers.id, users.id))
-    .where(eq(authSessions.id, id))
+    .where(eq(authSessions.id, sessionId))
     .limit(1);
-  const row = rows[0];
+}
+
+type SessionRow = Awaited<ReturnType<typeof sessionQuery>>[number];
+
+/** The token's two halves, or null when it can't be one of ours (no round trip spent on it). */
+function parseSessionToken(token: string): { id: string; secret: string } | null {
+  const [id, secret, extra] = token.split('.');
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
+  return { id, secret };
+}
+
+/** Judges a session row read for the token: secret, lifetimes, a disabled account; refreshes activity hourly. */
+async function judgeSession(
+  db: Db,
+  { id, secret }: { id: string; secret: string },
+  row: SessionRow | undefined,
+  now: number,
+): Promise<SessionResult> {
   if (!row) return none;
   const { session, user } = row;
   if (!constantTimeEqual(sha256Bytes(secret), new Uint8Array(session.secretHash))) return none;
@@ -80,6 +97,31 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
     teacher: row.teacher,
     studentArea: Boolean(row.studentArea),
   };
+}
+
+export async function validateSessionToken(db: Db, token: string, now: number): Promise<SessionResult> {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return none;
+  return judgeSession(db, parsed, (await sessionQuery(db, parsed.id))[0], now);
+}
+
+/**
+ * Validates the session and makes a read in the same batch: one round trip for a read that only a signed-in
+ * user may see. `read` gets the session's user id as SQL (the row's `user_id`, null for an unknown session),
+ * so the read needs nothing from the session first; its result is the caller's only when the session holds.
+ */
+export async function validateSessionWithRead<T extends BatchItem<'sqlite'>>(
+  db: Db,
+  token: string,
+  now: number,
+  read: (userId: SQL) => T,
+): Promise<{ auth: SessionResult; read: Awaited<T> | null }> {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return { auth: none, read: null };
+  const userId = sql`(SELECT ${authSessions.userId} FROM ${authSessions} WHERE ${authSessions.id} = ${parsed.id})`;
+  const [rows, result] = await db.batch([sessionQuery(db, parsed.id), read(userId)]);
+  const auth = await judgeSession(db, parsed, rows[0], now);
+  return { auth, read: auth.user ? (result as Awaited<T>) : null };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {

@@ -1,42 +1,60 @@
 /**
  * The calendar a student sees through a share link: the teacher's slots, privacy-filtered. Other students'
- * bookings appear only as "booked"; the student's own are `mine`. Read with the version in one transaction.
+ * bookings appear only as "booked"; the student's own are `mine`. One database round trip: the link (with its
+ * student and teacher, whose row carries the calendar version) and the slots are read in one batch, one
+ * transaction, the slots found by the link's token hash, so the version and the slots agree and nothing waits
+ * for the link to be resolved first.
  */
 import { and, eq, gt, gte, lt, ne } from 'drizzle-orm';
-import { bookings, slots, type Teacher } from '../../db/schema.ts';
+import { bookings, shareLinks, slots } from '../../db/schema.ts';
 import { bookingRefusal } from '../../shared/booking-rules.ts';
 import type { Db } from '../db.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
+import { judgeLink, linkQuery, type ResolvedLink } from '../share-links/resolve.ts';
+import type { LinkState } from '../share-links/state.ts';
+import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { MAX_SLOT_MINUTES } from './slot-views.ts';
-import { versionQuery } from './version.ts';
 
-export async function portalSnapshot(
+/** The slots of the teacher whose link has this token, in [from, to). */
+function portalSlotsQuery(db: Db, token: string, from: number, to: number) {
+  const teacherOfLink = db
+    .select({ teacherId: shareLinks.teacherId })
+    .from(shareLinks)
+    .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
+  return db
+    .select({ slot: slots, bookedBy: bookings.studentId })
+    .from(slots)
+    .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
+    .where(
+      and(
+        eq(slots.teacherId, teacherOfLink),
+        gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
+        lt(slots.startsAt, to),
+        gt(slots.endsAt, from),
+        ne(slots.status, 'canceled'),
+      ),
+    )
+    .orderBy(slots.startsAt);
+}
+
+/**
+ * Resolves the token and reads its teacher's calendar in one round trip. Throws what resolveLink throws
+ * (404 unknown, 410 not allowed); a malformed token costs no round trip at all.
+ */
+export async function portalCalendar(
   db: Db,
-  teacher: Teacher,
-  studentId: string,
+  token: string,
   range: { from: number; to: number },
   now: number,
-): Promise<{ version: number; slots: SlotView[] }> {
-  const { from, to } = range;
-  const [versionRows, rows] = await db.batch([
-    versionQuery(db, teacher.id),
-    db
-      .select({ slot: slots, bookedBy: bookings.studentId })
-      .from(slots)
-      .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
-      .where(
-        and(
-          eq(slots.teacherId, teacher.id),
-          gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
-          lt(slots.startsAt, to),
-          gt(slots.endsAt, from),
-          ne(slots.status, 'canceled'),
-        ),
-      )
-      .orderBy(slots.startsAt),
-  ]);
+  allow: LinkState[],
+): Promise<{ resolved: ResolvedLink; version: number; slots: SlotView[] }> {
+  if (!isShareTokenShape(token)) judgeLink(null, now, allow);
+  const [links, rows] = await db.batch([linkQuery(db, token), portalSlotsQuery(db, token, range.from, range.to)]);
+  const resolved = judgeLink(links[0] ?? null, now, allow);
+  const { teacher, student } = resolved;
   return {
-    version: versionRows[0]?.version ?? 0,
+    resolved,
+    version: teacher.calendarVersion,
     slots: rows.map(({ slot, bookedBy }) => ({
       id: slot.id,
       startsAt: slot.startsAt,
@@ -44,7 +62,7 @@ export async function portalSnapshot(
       subject: slot.subject,
       status: slot.status,
       seriesId: null,
-      mine: bookedBy === studentId,
+      mine: bookedBy === student.id,
       bookable: slot.status === 'open' && bookingRefusal(slot.startsAt, teacher, now) === null,
     })),
   };

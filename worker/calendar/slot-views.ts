@@ -1,8 +1,7 @@
-import { and, eq, gt, gte, inArray, lt, ne } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, lt, ne, type SQL } from 'drizzle-orm';
 import { bookings, slots, students } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
-import { versionQuery } from './version.ts';
 
 /** Longest slot the API accepts; lets range reads use the (teacher_id, starts_at) index. */
 export const MAX_SLOT_MINUTES = 12 * 60;
@@ -35,7 +34,8 @@ export function teacherSlotView(slot: SlotRow, booking: BookingInfo = null): Slo
 }
 
 /** The teacher's slots that overlap [from, to), with who booked them. */
-export function teacherSlotsQuery(db: Db, teacherId: string, from: number, to: number) {
+/** The teacher's id may be SQL: a read that finds the teacher by the session in the same batch (auth/guard.ts). */
+export function teacherSlotsQuery(db: Db, teacherId: string | SQL, from: number, to: number) {
   return (
     db
       .select({
@@ -67,14 +67,7 @@ export function teacherSlotsQuery(db: Db, teacherId: string, from: number, to: n
   );
 }
 
-/** Snapshot: the version and the slots read in one transaction, so they agree. */
-export async function teacherSnapshot(db: Db, teacherId: string, from: number, to: number) {
-  const [versionRows, slotRows] = await db.batch([
-    versionQuery(db, teacherId),
-    teacherSlotsQuery(db, teacherId, from, to),
-  ]);
-  return {
-    version: versionRows[0]?.version ?? 0,
-    slots: slotRows.map((r) => teacherSlotView(r.slot, r.booking?.id ? { ...r.booking, id: r.booking.id } : null)),
-  };
+/** The slots read with `teacherSlotsQuery`, as the teacher's calendar shows them. */
+export function teacherSlotViews(rows: Awaited<ReturnType<typeof teacherSlotsQuery>>): SlotView[] {
+  return rows.map((r) => teacherSlotView(r.slot, r.booking?.id ? { ...r.booking, id: r.booking.id } : null));
 }

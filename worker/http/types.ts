@@ -31,5 +31,7 @@ export type AppEnv = {
     now: number;
     /** Set when the session came from this isolate's memory: the write batch must assert it (session-cache.ts). */
     sessionAssertion?: SessionAssertion;
+    /** Set for a read that validates the session in its own batch (auth/guard.ts `readAsTeacher`). */
+    sessionInRead?: boolean;
   };
 };

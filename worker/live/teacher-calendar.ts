@@ -6,7 +6,7 @@ import { describeForLog } from '../log/mask.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { shiftedNow } from '../clock.ts';
 import { getDb } from '../db.ts';
-import { config, type Env } from '../env.ts';
+import { config, type Env, type LinkViewRecord } from '../env.ts';
 import { eventPayloads, filterEventFor } from './audience.ts';
 import { parseClientMessage } from './client-message.ts';
 import {
@@ -18,6 +18,7 @@ import {
   type SocketRequest,
 } from './credentials.ts';
 import { readHeartbeatState } from './heartbeat-read.ts';
+import { FLUSH_BATCH_MAX, FLUSH_WHEN_PENDING, LinkViewBuffer, writeLinkViews } from './link-views.ts';
 import { addressTag, fullBucket, SOCKET_CAPS, takeToken, type TokenBucket } from './limits.ts';
 import {
   closeCodeFor,
@@ -38,9 +39,14 @@ export class TeacherCalendar extends DurableObject<Env> {
   private teacherId: string | null = null;
   /** Each socket's message allowance. In memory: after a wake from hibernation every socket starts full. */
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
+  /** Share-link views waiting to be written together (link-views.ts). */
+  private readonly views: LinkViewBuffer;
+  /** The flush under way, so a second caller waits for it instead of writing the same views alongside. */
+  private flushing: Promise<number> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.views = new LinkViewBuffer(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, body TEXT NOT NULL)');
       this.version = (await ctx.storage.get<number>('version')) ?? 0;
@@ -131,6 +137,25 @@ export class TeacherCalendar extends DurableObject<Env> {
   }
 
   /**
+   * RPC from the portal's calendar read: the view is in this object's storage before the call returns, so a
+   * restart loses none; it reaches the database with the others at the next flush.
+   */
+  async recordLinkView(teacherId: string, view: LinkViewRecord): Promise<void> {
+    await this.rememberTeacher(teacherId);
+    this.views.add(view);
+    const flushAt =
+      this.views.size >= FLUSH_WHEN_PENDING ? Date.now() : Date.now() + config(this.env).LINK_VIEW_FLUSH_MS;
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > flushAt) await this.ctx.storage.setAlarm(flushAt);
+  }
+
+  /** RPC: write every buffered view now (before someone reads the counts); throws if the database refused. */
+  async flushLinkViews(teacherId: string): Promise<number> {
+    await this.rememberTeacher(teacherId);
+    return this.flushViews();
+  }
+
+  /**
    * A client sends pings and syncs, a few a minute. A frame that is not one of them, or more frames than the
    * bucket allows, closes the socket: one closed socket, not a log line per frame.
    */
@@ -157,15 +182,35 @@ export class TeacherCalendar extends DurableObject<Env> {
     console.warn(JSON.stringify({ at: 'TeacherCalendar.webSocketError', error: describeForLog(error) }));
   }
 
+  /** The one alarm serves both timers: buffered link views (a few seconds) and the heartbeat (while watched). */
+  override async alarm(): Promise<void> {
+    if (this.views.size > 0) {
+      try {
+        await this.flushViews();
+      } catch (error) {
+        // Kept in storage; the alarm set below tries again after the flush interval.
+        console.warn(JSON.stringify({ at: 'TeacherCalendar.flushViews', error: describeForLog(error) }));
+      }
+    }
+    const heartbeatAt = await this.ctx.storage.get<number>('heartbeatAt');
+    // An alarm set for the views comes before the heartbeat is due; an object from before views were buffered
+    // has no heartbeatAt, and its alarm was the heartbeat.
+    if (heartbeatAt === undefined || heartbeatAt <= Date.now()) await this.heartbeat();
+    await this.scheduleAlarm();
+  }
+
   /**
    * Heartbeat: one database read (heartbeat-read.ts) gives the committed version, so a publish that never
    * arrived is noticed, and the state of every credential that opened a socket here, so a session that ended
    * (signed out elsewhere, expired, account disabled) or a link that was revoked or expired closes its sockets
    * within one heartbeat.
    */
-  override async alarm(): Promise<void> {
+  private async heartbeat(): Promise<void> {
     const sockets = this.openSockets();
-    if (sockets.length === 0) return;
+    if (sockets.length === 0) {
+      await this.ctx.storage.delete('heartbeatAt');
+      return;
+    }
     const watchers = sockets.map((ws) => ({ ws, attachment: attachmentOf(ws) }));
     const ids = (kind: LiveCredential['kind']) => [
       ...new Set(
@@ -200,7 +245,36 @@ export class TeacherCalendar extends DurableObject<Env> {
         // Closing socket.
       }
     }
-    await this.ctx.storage.setAlarm(Date.now() + this.heartbeatMs());
+    await this.ctx.storage.put('heartbeatAt', Date.now() + this.heartbeatMs());
+  }
+
+  /** Writes the buffered views, a batch at a time, until none is left; one flush at a time. */
+  private flushViews(): Promise<number> {
+    // Cleared in `.finally`, a later microtask: a flush that finds nothing ends before this assignment.
+    this.flushing ??= this.drainViews().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async drainViews(): Promise<number> {
+    let written = 0;
+    for (;;) {
+      const { views, upTo } = this.views.oldest(FLUSH_BATCH_MAX);
+      if (views.length === 0 || !this.teacherId) return written;
+      await writeLinkViews(getDb(this.env), this.teacherId, views);
+      this.views.forget(upTo);
+      written += views.length;
+    }
+  }
+
+  /** The next alarm: the heartbeat while anyone watches, sooner while views wait to be written. */
+  private async scheduleAlarm(): Promise<void> {
+    const heartbeatAt = await this.ctx.storage.get<number>('heartbeatAt');
+    const flushAt = this.views.size > 0 ? Date.now() + config(this.env).LINK_VIEW_FLUSH_MS : undefined;
+    const next = Math.min(heartbeatAt ?? Infinity, flushAt ?? Infinity);
+    if (next === Infinity) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
   }
 
   private catchUp(ws: WebSocket, since: number): void {
@@ -307,6 +381,8 @@ export class TeacherCalendar extends DurableObject<Env> {
 
   /** A timer, not a decision: alarms are set on the wall clock (clock.ts is for what the time decides). */
   private async ensureHeartbeat(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.heartbeatMs());
+    if ((await this.ctx.storage.get<number>('heartbeatAt')) !== undefined) return;
+    await this.ctx.storage.put('heartbeatAt', Date.now() + this.heartbeatMs());
+    await this.scheduleAlarm();
   }
 }

@@ -10,7 +10,7 @@ import { bookThroughLink, cancelThroughLink, rescheduleThroughLink, studentBooki
 import { teacherContact } from '../teachers/contact.ts';
 import { shareUrl } from '../share-links/tokens.ts';
 import { config } from '../env.ts';
-import { portalSnapshot } from '../calendar/portal-view.ts';
+import { portalCalendar } from '../calendar/portal-view.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import { getDb } from '../db.ts';
 import { describeForLog } from '../log/mask.ts';
@@ -43,18 +43,18 @@ export const bookingRoutes = new Hono<AppEnv>()
   .get('/:token/calendar', validate('param', tokenParam), validate('query', rangeQuery), async (c) => {
     const { token } = c.req.valid('param');
     await limit(c, 'RL_PORTAL_READ', token, 'calendar requests');
-    const db = getDb(c.env);
     const now = c.get('now');
-    // A used-up link still opens the calendar: its bookings can be moved to another free time.
-    const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
-    const { teacher, student, link } = resolved;
     const query = c.req.valid('query');
     const from = query.from ?? now;
     const to = query.to ?? from + 14 * DAY_MS;
-    const snapshot = await portalSnapshot(db, teacher, student.id, { from, to }, now);
+    // One round trip: the link and the calendar in one batch. A used-up link still opens the calendar: its
+    // bookings can be moved to another free time.
+    const snapshot = await portalCalendar(getDb(c.env), token, { from, to }, now, ['active', 'used_up']);
+    const { teacher, student, link } = snapshot.resolved;
     const client = { ip: clientIp(c.req), userAgent: c.req.header('user-agent') };
+    // The view is counted by the teacher's calendar object, which writes views together (share-links/access.ts).
     c.executionCtx.waitUntil(
-      recordLinkView(c.env, db, resolved, client, now).catch((error) =>
+      recordLinkView(c.env, snapshot.resolved, client, now).catch((error) =>
         console.warn(JSON.stringify({ at: 'recordLinkView', error: describeForLog(error) })),
       ),
     );

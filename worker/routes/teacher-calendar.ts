@@ -4,14 +4,14 @@ import { Temporal } from 'temporal-polyfill';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
 import { DomainError } from '../errors.ts';
-import { asAssertedTeacher, currentTeacher, requireTeacher } from '../auth/guard.ts';
+import { asAssertedTeacher, currentTeacher, readAsTeacher, requireTeacher } from '../auth/guard.ts';
 import type { AppEnv } from '../http/types.ts';
 import { epochMsQuery } from '../http/bounds.ts';
 import { fieldError, validate } from '../http/validate.ts';
 import { singleLineText } from '../http/text.ts';
 import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/recurrence.ts';
 import { cancelOpenSlots, createSlots } from '../calendar/slot-service.ts';
-import { MAX_SLOT_MINUTES, teacherSnapshot } from '../calendar/slot-views.ts';
+import { MAX_SLOT_MINUTES, teacherSlotViews, teacherSlotsQuery } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -73,10 +73,17 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
   .use(requireTeacher)
 
   .get('/calendar', validate('query', rangeSchema), async (c) => {
-    const teacher = currentTeacher(c);
     const { from, to } = c.req.valid('query');
-    const snapshot = await teacherSnapshot(getDb(c.env), teacher.id, from, to);
-    return c.json({ ...snapshot, teacher: teacherProfile(teacher) });
+    // One round trip: the session, the teacher's row (with the calendar version) and the slots in one batch, so
+    // the version and the slots agree.
+    const { teacher, read } = await readAsTeacher(c, (teacherId) =>
+      teacherSlotsQuery(getDb(c.env), teacherId, from, to),
+    );
+    return c.json({
+      version: teacher.calendarVersion,
+      slots: teacherSlotViews(read),
+      teacher: teacherProfile(teacher),
+    });
   })
 
   .post('/slots', validate('json', singleSlotSchema), async (c) => {

@@ -6,6 +6,7 @@ import { getDb } from '../db.ts';
 import { clientIp } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
+import { flushLinkViews } from '../share-links/access.ts';
 import { currentLink, emailLink, issueLink, revokeLink } from '../share-links/issue.ts';
 import { idParam } from './teacher-students.ts';
 
@@ -25,6 +26,8 @@ export const teacherShareLinkRoutes = new Hono<AppEnv>()
   .use(requireTeacher)
 
   .get('/:id/share-link', validate('param', idParam), async (c) => {
+    // Views wait in the calendar object for a few seconds: write them first, so the count shown is current.
+    await flushLinkViews(c.env, currentTeacher(c).id);
     const link = await currentLink(c.env, getDb(c.env), currentTeacher(c), c.req.valid('param').id, c.get('now'));
     return c.json({ link });
   })

@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/types.ts';
 import { singleLineText } from '../http/text.ts';
 import { emailSchema, validate } from '../http/validate.ts';
 import { isHexColor } from '../students/colors.ts';
+import { flushLinkViews } from '../share-links/access.ts';
 import { addStudent, listStudents, removeStudent, updateStudent } from '../students/roster.ts';
 
 export const idParam = z.object({ id: z.uuid({ message: 'No such student.' }) });
@@ -27,6 +28,8 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
 
   .get('/', async (c) => {
     const teacher = currentTeacher(c);
+    // The list shows each link's views: write the ones waiting in the calendar object first.
+    await flushLinkViews(c.env, teacher.id);
     return c.json({ students: await listStudents(c.env, getDb(c.env), teacher.id, c.get('now')) });
   })
 

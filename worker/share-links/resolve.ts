@@ -7,15 +7,19 @@ import { isShareTokenShape, shareTokenHash } from './tokens.ts';
 
 export type ResolvedLink = NonNullable<Awaited<ReturnType<typeof findLink>>>;
 
-function findLink(db: Db, token: string) {
+/** The link with its student and teacher, by the token's hash: a statement a caller may put into its own batch. */
+export function linkQuery(db: Db, token: string) {
   return db
     .select({ link: shareLinks, student: students, teacher: teachers })
     .from(shareLinks)
     .innerJoin(students, eq(students.id, shareLinks.studentId))
     .innerJoin(teachers, eq(teachers.id, shareLinks.teacherId))
     .where(eq(shareLinks.tokenHash, shareTokenHash(token)))
-    .limit(1)
-    .then((rows) => rows[0] ?? null);
+    .limit(1);
+}
+
+function findLink(db: Db, token: string) {
+  return linkQuery(db, token).then((rows) => rows[0] ?? null);
 }
 
 const MESSAGES: Record<Exclude<LinkState, 'active'>, string> = {
@@ -34,7 +38,11 @@ export async function resolveLink(
   now: number,
   allow: LinkState[] = ['active'],
 ): Promise<ResolvedLink> {
-  const found = isShareTokenShape(token) ? await findLink(db, token) : null;
+  return judgeLink(isShareTokenShape(token) ? await findLink(db, token) : null, now, allow);
+}
+
+/** What resolveLink decides about the row `linkQuery` found (null: none), for a caller that read it in a batch. */
+export function judgeLink(found: ResolvedLink | null, now: number, allow: LinkState[]): ResolvedLink {
   if (!found)
     throw new DomainError(
       'link_invalid',
