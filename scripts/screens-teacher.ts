@@ -93,9 +93,15 @@ try {
     await page.goto(`${stack.appUrl}/teacher`);
     await page.getByText('Live', { exact: true }).waitFor();
     await shot('teacher-week');
+    await page.goto(`${stack.appUrl}/teacher?week=${Temporal.Now.plainDateISO('Europe/Berlin')}`);
+    await page.getByText('Live', { exact: true }).waitFor();
+    await shot('teacher-week-today');
     await page.goto(`${stack.appUrl}/teacher?week=${monday}`);
     await page.getByText('Live', { exact: true }).waitFor();
-    await page.getByRole('button', { name: /Algebra/ }).first().waitFor();
+    await page
+      .getByRole('button', { name: /Algebra/ })
+      .first()
+      .waitFor();
     await shot('teacher-week-slots');
     await page.getByRole('button', { name: 'New slot', exact: true }).first().click();
     await page.getByRole('dialog').waitFor();
