@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { Temporal } from 'temporal-polyfill';
 import { givenStudent, givenTeacher, type GivenTeacher } from '../support/scenario.ts';
-import { appUrl } from '../support/stack.ts';
+import { appUrl, uniqueEmail } from '../support/stack.ts';
 import { DESKTOP, launchBrowser, PHONE, screenshot } from '../support/browser.ts';
 
 const zone = 'Europe/Berlin';
@@ -170,3 +170,23 @@ describe("the teacher's week", () => {
 function formatDay(date: Temporal.PlainDate) {
   return date.toLocaleString('en-GB', { weekday: 'short', day: 'numeric', month: 'short' });
 }
+
+describe('the landing and sign-in pages', () => {
+  it('say the one form signs in or creates a teacher account, and name the address a link went to', async () => {
+    for (const viewport of [PHONE, DESKTOP]) {
+      const visitor = await browser.newContext({ viewport, timezoneId: zone, locale: 'en-GB' });
+      const landing = await visitor.newPage();
+      await landing.goto(`${appUrl()}/`);
+      await landing.getByText(/signs you in, or creates your free teacher account/).waitFor();
+      expect(await a11yViolations(landing)).toEqual([]);
+      await landing.getByRole('link', { name: 'Sign in or create an account' }).click();
+      await landing.getByRole('heading', { name: 'Sign in or create an account' }).waitFor();
+      const email = uniqueEmail('new-teacher');
+      await landing.getByLabel('Email address').fill(email);
+      await landing.getByRole('button', { name: 'Email me a sign-in link' }).click();
+      await landing.getByRole('status').getByText(`We sent a link to ${email}.`, { exact: false }).waitFor();
+      expect(await a11yViolations(landing)).toEqual([]);
+      await visitor.close();
+    }
+  });
+});
