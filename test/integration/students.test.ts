@@ -45,8 +45,8 @@ describe('enrolled students', () => {
   it('edits a student and removes one without upcoming sessions', async () => {
     const teacher = await givenTeacher();
     const student = await givenStudent(teacher);
-    const edited = await teacher.api.patch(`/api/teacher/students/${student.id}`, { name: 'Samira', color: '#047857' });
-    expect(edited.body.student).toMatchObject({ name: 'Samira', color: '#047857' });
+    const edited = await teacher.api.patch(`/api/teacher/students/${student.id}`, { name: 'Samira', color: '#9f1239' });
+    expect(edited.body.student).toMatchObject({ name: 'Samira', color: '#9f1239' });
     expect((await teacher.api.delete(`/api/teacher/students/${student.id}`)).status).toBe(204);
     expect((await student.portal.calendar()).status).toBe(404);
   });

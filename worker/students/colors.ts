@@ -1,20 +1,21 @@
 /**
  * Student colors: distinct by default, editable. Each is dark enough for white text and for a 3:1 border
- * contrast on white, so a booked slot is told apart by more than a pale tint.
+ * contrast on white, so a booked slot is told apart by more than a pale tint. None is the app's own blue
+ * (`--primary` in web/src/app.css, buttons and selection) or near it, so a booking never looks like a selection.
  */
 export const STUDENT_COLORS = [
-  '#1d4ed8',
-  '#b91c1c',
   '#047857',
+  '#b91c1c',
   '#7c3aed',
   '#b45309',
   '#be185d',
   '#0e7490',
   '#4d7c0f',
   '#c2410c',
-  '#4338ca',
   '#a21caf',
   '#0f766e',
+  '#9f1239',
+  '#854d0e',
 ] as const;
 
 /** The first palette color no current student has; after that, the least used one. */
