@@ -100,7 +100,7 @@ describe('the student panel with 200 students', () => {
   it('creates the missing links in one go', async () => {
     await page.getByRole('button', { name: 'Create links for 198 students without one' }).click();
     await page.getByText('198 links created.').waitFor();
-    expect(await page.getByText('No link', { exact: true }).count()).toBe(0);
+    expect(await page.locator('.badge.none').count()).toBe(0);
     expect(await page.getByRole('button', { name: /Create links for/ }).count()).toBe(0);
   });
 
@@ -142,7 +142,8 @@ describe('the student panel with 200 students', () => {
     expect(await axeViolations(phone)).toEqual([]);
     await phone.screenshot({ path: join(SCREENS, 'students-manage-390.png') });
     await phone.context().close();
-  });
+    // axe walks every one of the 200 rows, three times: slow on busy cores.
+  }, 240_000);
 
   it('regenerates a link while the student has the portal open: their page shows the dead-link screen', async () => {
     const portalContext = await newContext(browser, { viewport: PHONE });
