@@ -127,6 +127,8 @@ describe('students book through their links while everyone watches live', () => 
   it('lets the teacher add a student and share a link with a QR code', async () => {
     await teacherPage.goto(`${appUrl()}/teacher/students`);
     await teacherPage.getByRole('rowheader', { name: /Ada Lin/ }).waitFor();
+    // With students listed, the add form is folded away under its heading.
+    await teacherPage.getByRole('heading', { name: 'Add a student' }).click();
     await teacherPage.getByLabel('Name').fill('Cam Diaz');
     await teacherPage.getByLabel('Email').fill(uniqueEmail('cam'));
     await teacherPage.getByRole('button', { name: 'Add student' }).click();
