@@ -82,6 +82,20 @@ try {
       notes: 'After school',
     }),
   });
+  // The students panel is scored with 200 students, each with a link (issue 12).
+  const [firstStudent, ...moreStudents] = Array.from({ length: 199 }, (_, i) =>
+    database.insert(schema.students).values({
+      id: crypto.randomUUID(),
+      teacherId: teacher.id,
+      name: `Student ${String(i + 1).padStart(3, '0')}`,
+      email: `student-${i + 1}@example.test`,
+      color: '#1d4ed8',
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    }),
+  );
+  await database.batch([firstStudent!, ...moreStudents]);
+  await fetch(`${stack.appUrl}/api/teacher/students/share-links`, { method: 'POST', headers, body: '{}' });
   const outDir = join(ROOT, 'test-results', 'lighthouse');
   mkdirSync(outDir, { recursive: true });
   for (const [name, path, auth] of [

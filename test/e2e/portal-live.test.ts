@@ -126,13 +126,15 @@ describe('students book through their links while everyone watches live', () => 
 
   it('lets the teacher add a student and share a link with a QR code', async () => {
     await teacherPage.goto(`${appUrl()}/teacher/students`);
-    await teacherPage.getByRole('heading', { name: 'Ada Lin' }).waitFor();
+    await teacherPage.getByRole('rowheader', { name: /Ada Lin/ }).waitFor();
+    // With students listed, the add form is folded away under its heading.
+    await teacherPage.getByRole('heading', { name: 'Add a student' }).click();
     await teacherPage.getByLabel('Name').fill('Cam Diaz');
     await teacherPage.getByLabel('Email').fill(uniqueEmail('cam'));
     await teacherPage.getByRole('button', { name: 'Add student' }).click();
-    await teacherPage.getByRole('heading', { name: 'Cam Diaz' }).waitFor();
+    await teacherPage.getByRole('rowheader', { name: /Cam Diaz/ }).waitFor();
     expect(await seriousA11yViolations(teacherPage)).toEqual([]);
-    await teacherPage.getByRole('button', { name: 'Share link for Cam Diaz' }).click();
+    await teacherPage.getByRole('button', { name: 'Create link for Cam Diaz' }).click();
     const dialog = teacherPage.getByRole('dialog', { name: 'Booking link for Cam Diaz' });
     await dialog.getByRole('button', { name: 'Create link' }).click();
     await dialog.getByRole('img', { name: 'QR code of the booking link' }).waitFor();
@@ -140,16 +142,19 @@ describe('students book through their links while everyone watches live', () => 
     expect(url).toMatch(new RegExp(`/book/${teacher.id}/[a-z2-7]{32}$`));
     expect(await seriousA11yViolations(teacherPage)).toEqual([]);
     await screenshot(teacherPage, 'teacher-share-dialog');
-    await dialog.getByRole('button', { name: 'Close' }).click();
   });
 
   it('lets the teacher rename a student and change their color', async () => {
-    await teacherPage.getByRole('button', { name: 'Edit Cam Diaz' }).click();
-    const form = teacherPage.getByRole('form', { name: 'Edit Cam Diaz' });
+    // The link's dialog is still open; its heading follows the new name.
+    const dialog = teacherPage.getByRole('dialog');
+    await dialog.getByText('Edit or remove Cam Diaz').click();
+    const form = dialog.getByRole('form', { name: 'Edit Cam Diaz' });
     await form.getByLabel('Name').fill('Camila Diaz');
     await form.getByLabel('Color').fill('#7c3aed');
-    await form.getByRole('button', { name: 'Save' }).click();
-    await teacherPage.getByRole('heading', { name: 'Camila Diaz' }).waitFor();
+    await form.getByRole('button', { name: 'Save student' }).click();
+    await dialog.getByText('Camila Diaz saved.').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await teacherPage.getByRole('rowheader', { name: /Camila Diaz/ }).waitFor();
     const rows = await db().select().from(schema.students).where(eq(schema.students.name, 'Camila Diaz'));
     expect(rows[0]!.color).toBe('#7c3aed');
   });

@@ -169,6 +169,20 @@ const rows: Row[] = [
     expect: { ...TEACHER_ONLY, otherTeacher: 404 },
   },
   {
+    method: 'PATCH',
+    path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link`,
+    body: () => ({ expiresInHours: 1, maxUses: 1 }),
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    // Links for the caller's own students without one: another teacher's call makes none of the owner's.
+    method: 'POST',
+    path: () => '/api/teacher/students/share-links',
+    body: () => ({}),
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.studentId],
+  },
+  {
     method: 'POST',
     path: (w) => `/api/teacher/students/${w.owner.studentId}/share-link/revoke`,
     expect: { ...TEACHER_ONLY, otherTeacher: 404 },

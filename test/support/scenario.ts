@@ -4,7 +4,9 @@
  * teacher's API as a teacher would, except the teacher's own sign-in, which is arranged in the database (the
  * sign-in flow itself is tested in auth.test.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type * as schema from '../../db/schema.ts';
+import { students as studentsTable } from '../../db/schema.ts';
 import { testClient, type TestClient } from './client.ts';
 import { db } from './database.ts';
 import { uniqueEmail, uniqueIp } from './stack.ts';
@@ -104,3 +106,25 @@ export async function givenApiKey(teacher: { api: TestClient }, name = 'Website 
     testClient({ origin: null, ip }).post('/api/booking/confirm', body, { authorization: `Bearer ${key}` });
   return { id: created.body.key.id, secret, confirm };
 }
+
+/**
+ * `count` students enrolled at once, written straight into the database in one batch (the add-student API is
+ * tested elsewhere; a panel of 200 needs them fast). Names sort as "Student 001" … ; no links yet.
+ */
+export async function givenManyStudents(teacher: { id: string }, count: number, prefix = 'Student') {
+  const now = Date.now();
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    teacherId: teacher.id,
+    name: `${prefix} ${String(i + 1).padStart(3, '0')}`,
+    email: uniqueEmail(`many${i + 1}`),
+    color: MANY_COLORS[i % MANY_COLORS.length]!,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const [first, ...rest] = rows.map((row) => db().insert(studentsTable).values(row));
+  await db().batch([first!, ...rest]);
+  return rows;
+}
+
+const MANY_COLORS = ['#1d4ed8', '#047857', '#b45309', '#7c3aed', '#be123c', '#0e7490'];

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import { getDb } from '../db.ts';
+import { enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import { singleLineText } from '../http/text.ts';
 import { emailSchema, validate } from '../http/validate.ts';
@@ -28,9 +29,12 @@ export const teacherStudentRoutes = new Hono<AppEnv>()
 
   .get('/', async (c) => {
     const teacher = currentTeacher(c);
+    await enforceRateLimit(c.env.RL_PORTAL_READ, `teacher:${teacher.id}`, 'requests');
     // The list shows each link's views: write the ones waiting in the calendar object first.
     await flushLinkViews(c.env, teacher.id);
-    return c.json({ students: await listStudents(c.env, getDb(c.env), teacher.id, c.get('now')) });
+    const now = c.get('now');
+    // `now` lets the panel judge "expiring soon" and "inactive" on the server's clock, not the browser's.
+    return c.json({ now, students: await listStudents(c.env, getDb(c.env), teacher.id, now) });
   })
 
   .post('/', validate('json', studentInput), async (c) => {

@@ -4,6 +4,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { auditLog, emailOutbox, shareLinks, type Teacher } from '../../db/schema.ts';
+import { DAY_MS, HOUR_MS } from '../../shared/student-panel.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
@@ -16,8 +17,6 @@ import { findStudent } from '../students/find.ts';
 import { linkSummary } from './state.ts';
 import { newShareToken, openShareToken, shareUrl } from './tokens.ts';
 import { latestLinks, linkView } from './view.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Revokes every live link of a student and closes the sockets opened with them. */
 export async function revokeStudentLinks(env: Env, db: Db, teacherId: string, studentId: string, now: number) {
@@ -44,7 +43,7 @@ export async function issueLink(
   db: Db,
   teacher: Teacher,
   studentId: string,
-  options: { expiresInDays?: number; maxUses?: number | null; ip: string },
+  options: { expiresInDays?: number; expiresInHours?: number; maxUses?: number | null; ip: string },
   now: number,
 ) {
   const student = await findStudent(db, teacher.id, studentId);
@@ -57,7 +56,11 @@ export async function issueLink(
     studentId: student.id,
     tokenHash,
     tokenSealed,
-    expiresAt: now + (options.expiresInDays ?? teacher.defaultLinkDays) * DAY_MS,
+    expiresAt:
+      now +
+      (options.expiresInHours !== undefined
+        ? options.expiresInHours * HOUR_MS
+        : (options.expiresInDays ?? teacher.defaultLinkDays) * DAY_MS),
     maxUses: options.maxUses ?? null,
     useCount: 0,
     accessCount: 0,

@@ -2,75 +2,24 @@
  * A teacher's students: the list (with each one's newest link, last email and the availability they share with
  * this teacher), add, edit, remove.
  */
-import { and, desc, eq, gt, inArray } from 'drizzle-orm';
-import { auditLog, bookings, emailOutbox, students, type Teacher } from '../../db/schema.ts';
+import { and, eq, gt } from 'drizzle-orm';
+import { auditLog, bookings, students, type Teacher } from '../../db/schema.ts';
 import { auditValues } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
-import { config, type Env } from '../env.ts';
+import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { revokeStudentLinks } from '../share-links/issue.ts';
-import { latestLinks, linkView } from '../share-links/view.ts';
 import { nextStudentColor } from './colors.ts';
 import { findStudent } from './find.ts';
-import { sharedAvailabilityOf } from './sharing.ts';
+import { studentPanel } from './panel.ts';
 
 const studentExists = () =>
   new DomainError('student_exists', 409, 'You already have a student with this email address.');
 
-/** The newest email about each student, so a failed delivery shows next to them. */
-async function latestEmails(db: Db, teacherId: string, studentIds: string[]) {
-  const latest = new Map<
-    string,
-    { template: string; status: string; attempts: number; lastError: string | null; sentAt: number | null; at: number }
-  >();
-  if (studentIds.length === 0) return latest;
-  const rows = await db
-    .select({
-      studentId: emailOutbox.studentId,
-      template: emailOutbox.template,
-      status: emailOutbox.status,
-      attempts: emailOutbox.attempts,
-      lastError: emailOutbox.lastError,
-      sentAt: emailOutbox.sentAt,
-      at: emailOutbox.createdAt,
-    })
-    .from(emailOutbox)
-    .where(and(eq(emailOutbox.teacherId, teacherId), inArray(emailOutbox.studentId, studentIds)))
-    .orderBy(desc(emailOutbox.createdAt));
-  for (const { studentId, ...row } of rows)
-    if (studentId && !latest.has(studentId) && row.template !== 'booking-notice') latest.set(studentId, row);
-  return latest;
-}
-
-/** A bounce or complaint reported for the student's address (students/email-problems.ts), for the teacher. */
-function emailProblemView(s: typeof students.$inferSelect) {
-  return s.emailProblem ? { kind: s.emailProblem, reason: s.emailProblemReason ?? '', at: s.emailProblemAt } : null;
-}
-
-export async function listStudents(env: Env, db: Db, teacherId: string, now: number) {
-  const list = await db.select().from(students).where(eq(students.teacherId, teacherId)).orderBy(students.name);
-  const ids = list.map((s) => s.id);
-  const [links, emails, shared] = await Promise.all([
-    latestLinks(db, ids),
-    latestEmails(db, teacherId, ids),
-    sharedAvailabilityOf(db, teacherId),
-  ]);
-  const { SECRET_KEY, APP_URL } = config(env);
-  return Promise.all(
-    list.map(async (s) => ({
-      id: s.id,
-      name: s.name,
-      email: s.email,
-      color: s.color,
-      // Nothing here says whether the address has a Slotcast account (no flag, nothing taken from the
-      // account): only what the teacher entered, and what the student chose to share with this teacher.
-      link: links.has(s.id) ? await linkView(SECRET_KEY, APP_URL, links.get(s.id)!, now) : null,
-      lastEmail: emails.get(s.id) ?? null,
-      emailProblem: emailProblemView(s),
-      availability: shared.get(s.id) ?? null,
-    })),
-  );
+/** The teacher's students as panel rows (students/panel.ts): one round trip for the whole list. */
+export function listStudents(env: Env, db: Db, teacherId: string, now: number) {
+  return studentPanel(env, db, teacherId, now);
 }
 
 export async function addStudent(

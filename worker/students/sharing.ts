@@ -2,7 +2,7 @@
  * The one rule for what a teacher learns about a student beyond what the teacher typed in themselves (a name and
  * an address): a teacher sees the student's availability, notes and preferences only while the student shares
  * them with that teacher (DESIGN.md "Who sees a student's availability"). Every read that gives a teacher any of
- * them goes through `sharedAvailabilityOf`; nothing else in the Worker reads the `availability` table for a
+ * them goes through `sharedAvailabilityQuery`; nothing else in the Worker reads the `availability` table for a
  * teacher (checked by sharing.test.ts).
  *
  * Sharing starts in one of two ways: the student ticks the teacher on their dashboard, or a portal booking
@@ -33,12 +33,12 @@ export interface SharedAvailability {
 }
 
 /**
- * The availability, notes and preferences of the teacher's students who share them with this teacher, by
- * enrolment id. A student who doesn't share, or has no account, is simply absent: the answer is the same
- * whether or not an address has a Slotcast account.
+ * The availability, notes and preferences of the teacher's students who share them with this teacher. A student
+ * who doesn't share, or has no account, is simply absent: the answer is the same whether or not an address has
+ * a Slotcast account. A query, so the student panel sends it in one batch with its own read.
  */
-export async function sharedAvailabilityOf(db: Db, teacherId: string): Promise<Map<string, SharedAvailability>> {
-  const rows = await db
+export function sharedAvailabilityQuery(db: Db, teacherId: string) {
+  return db
     .select({
       studentId: students.id,
       timeZone: availability.timeZone,
@@ -58,6 +58,12 @@ export async function sharedAvailabilityOf(db: Db, teacherId: string): Promise<M
     )
     .innerJoin(availability, eq(availability.studentUserId, availabilityShares.studentUserId))
     .where(eq(students.teacherId, teacherId));
+}
+
+/** The rows of `sharedAvailabilityQuery`, by enrolment id. */
+export function sharedAvailabilityByStudent(
+  rows: Awaited<ReturnType<typeof sharedAvailabilityQuery>>,
+): Map<string, SharedAvailability> {
   return new Map(rows.map(({ studentId, ...shared }) => [studentId, shared]));
 }
 
