@@ -41,6 +41,8 @@ export interface Env {
   RL_EMAIL_EVENTS: RateLimit;
   /** A teacher sending a student's confirmation again, per teacher. */
   RL_TEACHER_EMAIL: RateLimit;
+  /** A teacher's audit trail reads and CSV exports, per teacher. */
+  RL_TEACHER_AUDIT: RateLimit;
   /** Test mode only (SLOTCAST_TEST_CLOCK): lets tests publish an event as the subscription would. */
   EMAIL_EVENTS_QUEUE?: Queue<EmailEventMessage>;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */

@@ -1,24 +1,23 @@
-/** A share link was opened: count it, record a link event, and audit it at most hourly per link. */
+/**
+ * A share link was opened: count it and record a link event. The audit trail reads its "link opened" entries
+ * from these events (DESIGN.md, "Audit trail"), so a view writes no audit row of its own.
+ */
 import { eq, sql } from 'drizzle-orm';
-import { auditLog, linkEvents, shareLinks } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { linkEvents, shareLinks } from '../../db/schema.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import type { ResolvedLink } from './resolve.ts';
 
-const HOUR_MS = 60 * 60 * 1000;
-
 /** Meant to run after the answer (waitUntil), so a busy portal's reads stay fast. */
 export async function recordLinkView(
-  env: Env,
+  _env: Env,
   db: Db,
   { link }: ResolvedLink,
-  client: { ip: string; userAgent?: string },
+  _client: { ip: string; userAgent?: string },
   now: number,
 ): Promise<void> {
-  const audit = link.lastAccessedAt === null || now - link.lastAccessedAt > HOUR_MS;
-  const writes = [
+  await db.batch([
     db
       .update(shareLinks)
       .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: now })
@@ -26,27 +25,5 @@ export async function recordLinkView(
     db
       .insert(linkEvents)
       .values({ id: newId(), shareLinkId: link.id, teacherId: link.teacherId, kind: 'view', at: now }),
-  ] as const;
-  if (!audit) {
-    await db.batch(writes);
-    return;
-  }
-  await db.batch([
-    ...writes,
-    db.insert(auditLog).values(
-      await auditValues(
-        env,
-        {
-          actorType: 'share_link',
-          actorId: link.id,
-          action: 'share_link.accessed',
-          targetType: 'share_link',
-          targetId: link.id,
-          ip: client.ip,
-          userAgent: client.userAgent,
-        },
-        now,
-      ),
-    ),
   ]);
 }
