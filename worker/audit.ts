@@ -58,9 +58,9 @@ export function withAuditClient<T>(client: AuditClient, run: () => T): T {
 /** A user agent as stored: control characters out, whitespace collapsed, at most 200 characters. */
 export function sanitizeUserAgent(userAgent: string | undefined): string | null {
   if (!userAgent) return null;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  // Unicode's "Cc" category: C0 and C1 control characters (a newline could forge a line in a CSV or a log).
   const clean = userAgent
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\p{Cc}+/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return clean ? clean.slice(0, USER_AGENT_MAX) : null;
