@@ -34,9 +34,9 @@ describe('the audit page', () => {
     expect((await tab.patch('/api/teacher/settings', { bufferMinutes: 15, minNoticeMinutes: 120 })).status).toBe(200);
     const [slot] = await givenSlots({ api: tab }, 3, 72);
     const priya = await givenStudent({ api: tab }, { name: 'Priya Raman' });
-    await givenShareLink({ api: tab }, priya.id);
+    const regenerated = await givenShareLink({ api: tab }, priya.id);
     await givenStudent({ api: tab }, { name: 'Tom Okafor' });
-    expect((await priya.portal.book(slot!)).status).toBe(201);
+    expect((await regenerated.portal.book(slot!)).status).toBe(201);
     // Enough entries for a second page (50 a page).
     for (let i = 0; i < 26; i++)
       expect((await tab.patch('/api/teacher/settings', { bufferMinutes: i % 2 ? 15 : 20 })).status).toBe(200);
