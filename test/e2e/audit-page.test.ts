@@ -38,7 +38,7 @@ describe('the audit page', () => {
     await givenStudent({ api: tab }, { name: 'Tom Okafor' });
     expect((await regenerated.portal.book(slot!)).status).toBe(201);
     // Enough entries for a second page (50 a page).
-    for (let i = 0; i < 26; i++)
+    for (let i = 0; i < 40; i++)
       expect((await tab.patch('/api/teacher/settings', { bufferMinutes: i % 2 ? 15 : 20 })).status).toBe(200);
 
     const context = await newContext(browser, { viewport: PHONE });
@@ -65,15 +65,15 @@ describe('the audit page', () => {
     await page.getByRole('button', { name: 'Show older entries' }).waitFor({ state: 'detached' });
 
     // Filters: one student, then one action.
-    await page.getByLabel('Student').selectOption({ label: 'Priya Raman' });
+    await page.getByLabel('Student', { exact: true }).selectOption({ label: 'Priya Raman' });
     await page.getByRole('listitem').filter({ hasText: 'Booking made' }).waitFor();
     expect(await page.getByRole('listitem').filter({ hasText: 'Settings changed' }).count()).toBe(0);
-    await page.getByLabel('Action').selectOption({ label: 'Link created' });
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Link created' });
     await expect.poll(() => page.getByRole('listitem').count()).toBe(1);
-    await page.getByLabel('Action').selectOption({ label: 'API key revoked' });
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'API key revoked' });
     await page.getByText('Nothing matches these filters in this period.').waitFor();
-    await page.getByLabel('Action').selectOption({ label: 'All actions' });
-    await page.getByLabel('Student').selectOption({ label: 'All students' });
+    await page.getByLabel('Action', { exact: true }).selectOption({ label: 'All actions' });
+    await page.getByLabel('Student', { exact: true }).selectOption({ label: 'All students' });
     await page.getByRole('listitem').filter({ hasText: 'Student added' }).first().waitFor();
 
     const csv = page.getByRole('link', { name: 'Download CSV' });
