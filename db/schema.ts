@@ -347,10 +347,20 @@ export const auditLog = sqliteTable(
     ipHash: text('ip_hash'),
     userAgent: text('user_agent'),
     details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** Whose trail the entry is in: the teacher whose calendar, student, link or key it is about (null: nobody's). */
+    teacherId: text('teacher_id'),
+    /** The teacher's student it is about (`students.id`), for the audit page's student filter. */
+    studentId: text('student_id'),
+    /** Old → new values of a change: `{ field: { from, to } }`. */
+    changes: text('changes', { mode: 'json' }).$type<Record<string, { from: unknown; to: unknown }>>(),
   },
   (t) => [
     index('audit_log_target_idx').on(t.targetType, t.targetId, t.at),
     index('audit_log_actor_idx').on(t.actorType, t.actorId, t.at),
+    // The teacher's audit page pages newest first by (at, id), optionally for one student; the purge runs by `at`.
+    index('audit_log_teacher_at_idx').on(t.teacherId, t.at, t.id),
+    index('audit_log_teacher_student_at_idx').on(t.teacherId, t.studentId, t.at, t.id),
+    index('audit_log_at_idx').on(t.at),
   ],
 );
 

@@ -104,9 +104,13 @@ try {
     ['teacher-week', '/teacher', true],
     ['teacher-settings', '/teacher/settings', true],
     ['teacher-students', '/teacher/students', true],
+    ['teacher-audit', '/teacher/audit', true],
     ['portal', portalPath, false],
     ['student-dashboard', '/student', 'student'],
   ] as const) {
+    // SLOTCAST_LH_PAGES=teacher-audit,portal measures only those pages (a quicker run while working on one).
+    const only = process.env.SLOTCAST_LH_PAGES?.split(',');
+    if (only && !only.includes(name)) continue;
     const report = join(outDir, `${name}.json`);
     spawnSync(
       process.execPath,

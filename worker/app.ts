@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { config } from './env.ts';
 import { DomainError } from './errors.ts';
 import { loadSession } from './auth/guard.ts';
-import { checkOrigin, requestLog, useClock } from './http/middleware.ts';
+import { checkOrigin, requestLog, useAuditClient, useClock } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './log/mask.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -20,10 +20,12 @@ import { teacherBookingRoutes } from './routes/teacher-bookings.ts';
 import { studentRoutes } from './routes/student.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { teacherStudentEmailRoutes } from './routes/teacher-student-email.ts';
+import { teacherAuditRoutes } from './routes/teacher-audit.ts';
 
 const api = new Hono<AppEnv>()
   .use(requestLog)
   .use(useClock)
+  .use(useAuditClient)
   .use(async (c, next) => {
     await next();
     // API answers are private and never cached; none of them may leak where they were asked from.
@@ -48,6 +50,7 @@ const api = new Hono<AppEnv>()
   .route('/teacher/students', teacherStudentEmailRoutes)
   .route('/teacher/api-keys', teacherApiKeyRoutes)
   .route('/teacher/bookings', teacherBookingRoutes)
+  .route('/teacher', teacherAuditRoutes)
   .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)
   .route('/student', studentRoutes)

@@ -29,8 +29,6 @@ export interface LinkViewRecord {
   linkId: string;
   /** The request's now (the test clock included). */
   at: number;
-  /** The hourly `share_link.accessed` audit row, when this view is the first in an hour (audit.ts's values). */
-  audit: Record<string, unknown> | null;
 }
 
 /** What the Worker calls on a teacher's calendar object (implemented by live/teacher-calendar.ts). */
@@ -59,6 +57,8 @@ export interface Env {
   RL_EMAIL_EVENTS: RateLimit;
   /** A teacher sending a student's confirmation again, per teacher. */
   RL_TEACHER_EMAIL: RateLimit;
+  /** A teacher's audit trail reads and CSV exports, per teacher. */
+  RL_TEACHER_AUDIT: RateLimit;
   /** Test mode only (SLOTCAST_TEST_CLOCK): lets tests publish an event as the subscription would. */
   EMAIL_EVENTS_QUEUE?: Queue<EmailEventMessage>;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */

@@ -230,6 +230,25 @@ const rows: Row[] = [
     body: () => ({ outcome: 'no_show' }),
     expect: { ...TEACHER_ONLY, otherTeacher: 404 },
   },
+  // The teacher's audit trail: only their own entries, whatever the filter names.
+  {
+    method: 'GET',
+    path: () => '/api/teacher/audit',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.studentId, w.owner.bookingId, w.owner.keyId],
+  },
+  {
+    method: 'GET',
+    path: (w) => `/api/teacher/audit?studentId=${w.owner.studentId}`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.studentId, w.owner.bookingId, 'Ada'],
+  },
+  {
+    method: 'GET',
+    path: () => '/api/teacher/audit.csv',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.studentId, w.owner.bookingId, w.owner.keyId, 'Ada'],
+  },
   // The student's dashboard: sessions and availability.
   {
     method: 'GET',

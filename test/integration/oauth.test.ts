@@ -88,6 +88,7 @@ describe('signing in with the school’s identity provider', () => {
     const audits = await db().select().from(schema.auditLog).where(eq(schema.auditLog.actorId, user.id));
     expect(audits.map((a) => a.action)).toEqual(expect.arrayContaining(['auth.signed_in', 'auth.oauth_linked']));
     expect(audits.find((a) => a.action === 'auth.signed_in')!.details).toEqual({
+      method: 'oauth',
       purpose: 'oauth',
       provider: 'school',
     });

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { emailOutbox, teachers, users, auditLog } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { emailOutbox, teachers, users } from '../../db/schema.ts';
+import { auditStatement } from '../audit.ts';
 import type { Db } from '../db.ts';
 import { enqueueOutbox, outboxValues } from '../email/outbox.ts';
 import { config, type Env } from '../env.ts';
@@ -45,13 +45,15 @@ export async function sendSignInLink(
     },
     now,
   );
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       actorType: 'anonymous',
       action: 'auth.link_requested',
       targetType: 'user',
       targetId: user?.id ?? null,
+      teacherId: user?.teacherId ?? null,
       ip: input.ip,
       userAgent: input.userAgent,
       details: { purpose },
@@ -61,7 +63,7 @@ export async function sendSignInLink(
   const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
     insert,
     db.insert(emailOutbox).values(outbox),
-    db.insert(auditLog).values(audit),
+    audit,
   ];
   await db.batch(statements);
   await enqueueOutbox(env, [outbox.id], now);

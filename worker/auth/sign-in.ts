@@ -1,9 +1,10 @@
 /**
  * Signing in with a magic link: consume the token, make the account a sign-up link promises, and open a
- * session, with the audit entry in the same batch.
+ * session, with the audit entries in the same batch. A link that can't be used is audited too.
  */
-import { auditLog } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { eq } from 'drizzle-orm';
+import { teachers, users } from '../../db/schema.ts';
+import { auditStatement } from '../audit.ts';
 import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
@@ -13,14 +14,54 @@ import { newSession } from './session.ts';
 
 const invalidLink = () => new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
 
-export async function signInWithLink(
+interface SignInRequest {
+  token: string;
+  timeZone?: string;
+  ip: string;
+  userAgent?: string;
+}
+
+/**
+ * A failed sign-in, in the trail of the teacher whose link it was (an expired or used link names its address);
+ * an unknown token is nobody's, and the entry never holds the token.
+ */
+async function auditFailedSignIn(
   env: Env,
   db: Db,
-  input: { token: string; timeZone?: string; ip: string; userAgent?: string },
+  input: SignInRequest,
+  reason: string,
+  email: string | null,
   now: number,
 ) {
+  const [owner] = email
+    ? await db
+        .select({ userId: users.id, teacherId: teachers.id })
+        .from(users)
+        .leftJoin(teachers, eq(teachers.id, users.id))
+        .where(eq(users.email, email))
+        .limit(1)
+    : [];
+  await auditStatement(
+    db,
+    env,
+    {
+      actorType: 'anonymous',
+      action: 'auth.sign_in_failed',
+      targetType: owner ? 'user' : undefined,
+      targetId: owner?.userId ?? null,
+      teacherId: owner?.teacherId ?? null,
+      ip: input.ip,
+      userAgent: input.userAgent,
+      details: { method: 'magic_link', reason },
+    },
+    now,
+  );
+}
+
+export async function signInWithLink(env: Env, db: Db, input: SignInRequest, now: number) {
   const consumed = await consumeLoginToken(db, input.token, now);
   if (!consumed.ok) {
+    await auditFailedSignIn(env, db, input, consumed.reason, consumed.email, now);
     if (consumed.reason === 'invalid') throw invalidLink();
     const what = consumed.reason === 'expired' ? 'has expired' : 'has already been used';
     throw new DomainError(
@@ -32,33 +73,40 @@ export async function signInWithLink(
   const { email, purpose } = consumed.token;
   // A sign-up link creates the teacher account; a second click on another sign-up link for the same address
   // finds the account the first one made.
-  const { user } = await accountForVerifiedEmail(db, email, now);
-  if (!user || user.disabledAt) throw invalidLink();
+  const { user, created } = await accountForVerifiedEmail(db, email, now);
+  if (!user || user.disabledAt) {
+    await auditFailedSignIn(env, db, input, 'disabled', email, now);
+    throw invalidLink();
+  }
   const session = newSession(db, user.id, now);
-  const audit = await auditValues(
-    env,
-    {
-      actorType: user.role,
-      actorId: user.id,
-      action: 'auth.signed_in',
-      targetType: 'user',
-      targetId: user.id,
-      ip: input.ip,
-      userAgent: input.userAgent,
-      details: { purpose },
-    },
-    now,
-  );
-  if (purpose === 'signup') {
+  const becomesTeacher = purpose === 'signup';
+  const audit = (action: 'auth.signed_in' | 'account.created', details: Record<string, unknown>) =>
+    auditStatement(
+      db,
+      env,
+      {
+        actorType: becomesTeacher ? 'teacher' : user.role,
+        actorId: user.id,
+        action,
+        targetType: 'user',
+        targetId: user.id,
+        teacherId: becomesTeacher || user.role === 'teacher' ? user.id : null,
+        ip: input.ip,
+        userAgent: input.userAgent,
+        details,
+      },
+      now,
+    );
+  const audits = [
+    ...(created ? [audit('account.created', { via: 'sign_up_link' })] : []),
+    audit('auth.signed_in', { method: 'magic_link', purpose }),
+  ];
+  if (becomesTeacher) {
     // A sign-up link promises a teacher profile, whether the account is new or one a booking made earlier.
-    await db.batch([
-      ...becomeTeacher(db, user, input.timeZone ?? 'UTC', now),
-      session.insert,
-      db.insert(auditLog).values(audit),
-    ]);
+    await db.batch([...becomeTeacher(db, user, input.timeZone ?? 'UTC', now), session.insert, ...audits]);
     user.role = 'teacher';
   } else {
-    await db.batch([session.insert, db.insert(auditLog).values(audit)]);
+    await db.batch([session.insert, ...audits]);
   }
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },

@@ -4,9 +4,9 @@
  * refusal rolls the whole batch back.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { auditLog, bookings, linkEvents, shareLinks, slots } from '../../db/schema.ts';
+import { bookings, linkEvents, shareLinks, slots } from '../../db/schema.ts';
 import { enqueueOutbox } from '../email/outbox.ts';
-import { auditValues } from '../audit.ts';
+import { auditStatement } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
 import type { Env } from '../env.ts';
@@ -89,17 +89,18 @@ export async function bookThroughLink(
     timeZone: actor.timeZone,
     now,
   });
-  const audit = await auditValues(
+  const by = { actorType: 'share_link', actorId: link.id, ip: actor.ip, userAgent: actor.userAgent } as const;
+  const audit = auditStatement(
+    db,
     env,
     {
-      actorType: 'share_link',
-      actorId: link.id,
+      ...by,
       action: 'booking.created',
       targetType: 'booking',
       targetId: booking.id,
-      ip: actor.ip,
-      userAgent: actor.userAgent,
-      details: { slotId: slot.id, studentId: student.id },
+      teacherId: teacher.id,
+      studentId: student.id,
+      details: account.auditDetails({ slotId: slot.id, startsAt: slot.startsAt, subject: slot.subject }),
     },
     now,
   );
@@ -116,7 +117,8 @@ export async function bookThroughLink(
         .set({ useCount: sql`${shareLinks.useCount} + 1` })
         .where(eq(shareLinks.id, link.id)),
       bumpVersion(db, teacher.id),
-      db.insert(auditLog).values({ ...audit, details: account.auditDetails(audit.details ?? {}) }),
+      audit,
+      account.auditAccountCreated(by),
       db
         .insert(linkEvents)
         .values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),

@@ -7,7 +7,6 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import {
-  auditLog,
   bookingChangeChecks,
   bookings,
   emailOutbox,
@@ -17,7 +16,7 @@ import {
   type Booking,
   type Teacher,
 } from '../../db/schema.ts';
-import { auditValues, type AuditEntry } from '../audit.ts';
+import { auditStatement, type AuditEntry } from '../audit.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
@@ -75,14 +74,22 @@ export async function cancelBooking(env: Env, db: Db, input: Cancellation) {
     message,
     now,
   });
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       ...by,
       action: 'booking.canceled',
       targetType: 'booking',
       targetId: booking.id,
-      details: byTeacher ? { reopen, withMessage: message !== null } : undefined,
+      teacherId: booking.teacherId,
+      studentId: booking.studentId,
+      details: {
+        by: byTeacher ? 'teacher' : 'student',
+        startsAt: booking.startsAt,
+        ...(byTeacher ? { reopen, withMessage: message !== null } : {}),
+      },
+      changes: { status: { from: booking.status, to: 'canceled' } },
     },
     now,
   );
@@ -118,7 +125,7 @@ export async function cancelBooking(env: Env, db: Db, input: Cancellation) {
             .returning({ id: slots.id }),
       bumpVersion(db, teacher.id),
       db.select().from(slots).where(eq(slots.id, booking.slotId)),
-      db.insert(auditLog).values(audit),
+      audit,
       ...(emails.length > 0 ? [db.insert(emailOutbox).values(emails)] : []),
       ...(viaLinkId
         ? [

@@ -6,8 +6,8 @@
  * again answers with the same booking and sends nothing.
  */
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { apiKeys, auditLog, bookings, slots, students, type Teacher } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { apiKeys, bookings, slots, students, type Teacher } from '../../db/schema.ts';
+import { auditStatement } from '../audit.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
@@ -161,17 +161,24 @@ export async function confirmExternalBooking(
     timeZone: input.timeZone,
     now,
   });
-  const audit = await auditValues(
+  const by = { actorType: 'api_key', actorId: caller.apiKeyId, ip: caller.ip, userAgent: caller.userAgent } as const;
+  const audit = auditStatement(
+    db,
     env,
     {
-      actorType: 'api_key',
-      actorId: caller.apiKeyId,
+      ...by,
       action: 'booking.created',
       targetType: 'booking',
       targetId: booking.id,
-      ip: caller.ip,
-      userAgent: caller.userAgent,
-      details: { slotId: slot.id, newSlot: !sameTime, newStudent: !known },
+      teacherId: teacher.id,
+      studentId,
+      details: account.auditDetails({
+        slotId: slot.id,
+        startsAt: slot.startsAt,
+        subject: slot.subject,
+        newSlot: !sameTime,
+        newStudent: !known,
+      }),
     },
     now,
   );
@@ -199,7 +206,8 @@ export async function confirmExternalBooking(
       account.linkStudent,
       account.storeAccessToken,
       ...account.queueEmails,
-      db.insert(auditLog).values({ ...audit, details: account.auditDetails(audit.details ?? {}) }),
+      audit,
+      account.auditAccountCreated(by),
       db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, caller.apiKeyId)),
     ]);
     version = (bumped as { version: number }[])[0]!.version;

@@ -3,8 +3,8 @@
  * changed later; every record and change is an audit entry with what it was before.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { auditLog, bookings, type Booking } from '../../db/schema.ts';
-import { auditValues, type AuditEntry } from '../audit.ts';
+import { bookings, type Booking } from '../../db/schema.ts';
+import { auditStatement, type AuditEntry } from '../audit.ts';
 import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
@@ -27,14 +27,18 @@ export async function recordOutcome(
   if (booking.endsAt > now)
     throw new DomainError('session_not_over', 409, 'You can record what happened once the session has ended.');
   const previous = booking.outcome;
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       ...by,
       action: previous ? 'booking.outcome_changed' : 'booking.outcome_recorded',
       targetType: 'booking',
       targetId: booking.id,
+      teacherId: booking.teacherId,
+      studentId: booking.studentId,
       details: { from: previous, to: outcome },
+      changes: { outcome: { from: previous, to: outcome }, status: { from: booking.status, to: outcome } },
     },
     now,
   );
@@ -50,7 +54,7 @@ export async function recordOutcome(
       })
       .where(and(eq(bookings.id, booking.id), inArray(bookings.status, ['scheduled', 'completed', 'no_show'])))
       .returning({ id: bookings.id, outcome: bookings.outcome, outcomeRecordedAt: bookings.outcomeRecordedAt }),
-    db.insert(auditLog).values(audit),
+    audit,
   ]);
   if (updated.length === 0)
     throw new DomainError('booking_not_held', 409, 'This session was canceled or moved, so it has no outcome.');

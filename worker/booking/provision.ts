@@ -6,6 +6,7 @@
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { emailOutbox, students, users, type Teacher } from '../../db/schema.ts';
+import { auditStatementWhen, type AuditEntry } from '../audit.ts';
 import { FIRST_ACCESS_TTL_MS, newLoginToken, signInUrl } from '../auth/magic-link.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
@@ -125,6 +126,23 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
       insertOutboxWhen(db, plain, sql`NOT ${madeByThisBooking}`),
       ...(notice ? [db.insert(emailOutbox).values(notice)] : []),
     ] as const,
+    /** Anywhere after `createUser`: `account.created` in the teacher's trail, only when this booking made it. */
+    auditAccountCreated: (by: Pick<AuditEntry, 'actorType' | 'actorId' | 'ip' | 'userAgent'>) =>
+      auditStatementWhen(
+        db,
+        env,
+        {
+          ...by,
+          action: 'account.created',
+          targetType: 'user',
+          targetId: null,
+          teacherId: teacher.id,
+          studentId: input.studentId,
+          details: { via: 'booking', bookingId: booking.id },
+        },
+        now,
+        madeByThisBooking,
+      ),
     /** Audit details with `newAccount` filled in by the batch itself. */
     auditDetails: (details: Record<string, unknown>) =>
       sql`json_set(${JSON.stringify(details)}, '$.newAccount', json(CASE WHEN ${madeByThisBooking} THEN 'true' ELSE 'false' END))`,

@@ -9,9 +9,9 @@
  * untouched, no email, no audit entry.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { auditLog, bookings, emailOutbox, slots, type Booking, type Teacher } from '../../db/schema.ts';
+import { bookings, emailOutbox, slots, type Booking, type Teacher } from '../../db/schema.ts';
 import { sessionUid } from '../../emails/ics.ts';
-import { auditValues, type AuditEntry } from '../audit.ts';
+import { auditStatement, type AuditEntry } from '../audit.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
@@ -103,14 +103,21 @@ export async function moveBooking(env: Env, db: Db, { booking, teacher, slotId, 
   };
   const parties = await loadParties(env, db, booking, teacher, now);
   const emails = await moveNotices(env, { moved, previous: booking, teacher, parties, movedBy: as, now });
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       ...by,
       action: as === 'student' ? 'booking.rescheduled' : 'booking.moved',
       targetType: 'booking',
       targetId: booking.id,
+      teacherId: booking.teacherId,
+      studentId: booking.studentId,
       details: { to: moved.id, fromSlotId: booking.slotId, toSlotId: slot.id },
+      changes: {
+        startsAt: { from: booking.startsAt, to: slot.startsAt },
+        endsAt: { from: booking.endsAt, to: slot.endsAt },
+      },
     },
     now,
   );
@@ -127,7 +134,7 @@ export async function moveBooking(env: Env, db: Db, { booking, teacher, slotId, 
         .select()
         .from(slots)
         .where(inArray(slots.id, [booking.slotId, slot.id])),
-      db.insert(auditLog).values(audit),
+      audit,
       ...(emails.length > 0 ? [db.insert(emailOutbox).values(emails)] : []),
     ]);
   } catch (error) {

@@ -1,7 +1,7 @@
 /** Writing slots: one batch per change (slots + version bump + audit), then a live event. */
 import { and, eq, gt, inArray, lt, ne } from 'drizzle-orm';
-import { auditLog, slots, type Teacher } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { slots, type Teacher } from '../../db/schema.ts';
+import { auditStatement } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
 import type { Env } from '../env.ts';
@@ -59,7 +59,8 @@ export async function createSlots(
     createdAt: now,
     updatedAt: now,
   }));
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       actorType: 'teacher',
@@ -67,7 +68,13 @@ export async function createSlots(
       action: 'slots.created',
       targetType: 'teacher',
       targetId: teacher.id,
-      details: { count: rows.length, seriesId: input.seriesId },
+      teacherId: teacher.id,
+      details: {
+        count: rows.length,
+        seriesId: input.seriesId,
+        firstStartsAt: Math.min(...rows.map((r) => r.startsAt)),
+        lastStartsAt: Math.max(...rows.map((r) => r.startsAt)),
+      },
     },
     now,
   );
@@ -77,7 +84,7 @@ export async function createSlots(
       bumpVersion(db, teacher.id),
       ...(guard ? [guard] : []),
       db.insert(slots).values(rows),
-      db.insert(auditLog).values(audit),
+      audit,
     ]);
     version = (bumped as { version: number }[])[0]!.version;
   } catch (error) {
@@ -123,7 +130,8 @@ export async function cancelOpenSlots(env: Env, db: Db, teacher: Teacher, slotId
     if (booked) throw new DomainError('slot_booked', 409, 'This slot is booked. Cancel the booking first.');
     return { canceled: [] as string[], version: null };
   }
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       actorType: 'teacher',
@@ -131,7 +139,8 @@ export async function cancelOpenSlots(env: Env, db: Db, teacher: Teacher, slotId
       action: 'slots.canceled',
       targetType: 'teacher',
       targetId: teacher.id,
-      details: { count: open.length },
+      teacherId: teacher.id,
+      details: { count: open.length, slotIds: open.slice(0, 50) },
     },
     now,
   );
@@ -143,7 +152,7 @@ export async function cancelOpenSlots(env: Env, db: Db, teacher: Teacher, slotId
       .where(and(eq(slots.teacherId, teacher.id), inArray(slots.id, open), eq(slots.status, 'open')))
       .returning(),
     bumpVersion(db, teacher.id),
-    db.insert(auditLog).values(audit),
+    audit,
   ]);
   const version = bumped[0]!.version;
   await publishCalendarEvent(env, teacher.id, {

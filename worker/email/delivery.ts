@@ -2,7 +2,8 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { emailOutbox } from '../../db/schema.ts';
 import { isTemplateName, renderEmail, type TemplatePayloads } from '../../emails/index.ts';
-import { getDb } from '../db.ts';
+import { auditStatement } from '../audit.ts';
+import { getDb, type Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { openPayload } from './outbox.ts';
 import { sendEmail, type SendResult } from './providers.ts';
@@ -49,20 +50,23 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now: number):
     const rendered = renderEmail(row.template, payload);
     result = await sendEmail(env, { ...rendered, to: row.recipient, outboxId: row.id });
   } catch (error) {
-    return recordFailedSend(db, row, error, now);
+    return recordFailedSend(env, db, row, error, now);
   }
   try {
-    await db
-      .update(emailOutbox)
-      .set({
-        status: 'sent',
-        provider: result.provider,
-        providerMessageId: result.providerMessageId,
-        sentAt: now,
-        lastError: null,
-        updatedAt: now,
-      })
-      .where(eq(emailOutbox.id, row.id));
+    await db.batch([
+      db
+        .update(emailOutbox)
+        .set({
+          status: 'sent',
+          provider: result.provider,
+          providerMessageId: result.providerMessageId,
+          sentAt: now,
+          lastError: null,
+          updatedAt: now,
+        })
+        .where(eq(emailOutbox.id, row.id)),
+      emailAudit(env, db, row, 'email.sent', { provider: result.provider }, now),
+    ]);
     return { outcome: 'sent' };
   } catch (error) {
     // The provider has the email, but the row still says `sending`. It is sent again later (the sweep finds
@@ -76,12 +80,41 @@ export async function deliverOutboxRow(env: Env, outboxId: string, now: number):
         error: describeError(error),
       }),
     );
-    return recordFailedSend(db, row, new Error(`sent, but recording it failed: ${describeError(error)}`), now);
+    return recordFailedSend(env, db, row, new Error(`sent, but recording it failed: ${describeError(error)}`), now);
   }
 }
 
+/**
+ * The trail's entry for an email's fate, in the trail of the teacher it concerns (sign-in emails concern no
+ * teacher). Never the address or the content: the template, the attempt and the reason.
+ */
+function emailAudit(
+  env: Env,
+  db: Db,
+  row: typeof emailOutbox.$inferSelect,
+  action: 'email.sent' | 'email.failed',
+  details: Record<string, unknown>,
+  now: number,
+) {
+  return auditStatement(
+    db,
+    env,
+    {
+      actorType: 'system',
+      action,
+      targetType: 'email',
+      targetId: row.id,
+      teacherId: row.teacherId,
+      studentId: row.studentId,
+      details: { template: row.template, attempt: row.attempts, ...details },
+    },
+    now,
+  );
+}
+
 async function recordFailedSend(
-  db: ReturnType<typeof getDb>,
+  env: Env,
+  db: Db,
   row: typeof emailOutbox.$inferSelect,
   error: unknown,
   now: number,
@@ -90,7 +123,7 @@ async function recordFailedSend(
   // A permanent refusal (SMTP 5xx, a provider's validation error) fails at once: retrying can't change it.
   const failed = row.attempts >= MAX_ATTEMPTS || failureKind(error) === 'permanent';
   const delaySeconds = backoffSeconds(row.attempts);
-  await db
+  const update = db
     .update(emailOutbox)
     .set({
       status: failed ? 'failed' : 'queued',
@@ -99,6 +132,9 @@ async function recordFailedSend(
       updatedAt: now,
     })
     .where(eq(emailOutbox.id, row.id));
+  // A retry is not an entry of its own: the trail says when an email finally went out or finally failed.
+  if (failed) await db.batch([update, emailAudit(env, db, row, 'email.failed', { reason: lastError }, now)]);
+  else await update;
   console.warn(
     JSON.stringify({ at: 'deliverOutboxRow', outboxId: row.id, attempt: row.attempts, failed, error: lastError }),
   );

@@ -1,9 +1,11 @@
 /** The request pipeline before any route: the log line, the clock, the origin check. */
 import type { MiddlewareHandler } from 'hono';
+import { withAuditClient } from '../audit.ts';
 import { requestNow, TEST_CLOCK_HEADER } from '../clock.ts';
 import { config } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { maskPath } from '../log/mask.ts';
+import { clientIp } from './rate-limit.ts';
 import type { AppEnv } from './types.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -51,6 +53,10 @@ export const checkOrigin: MiddlewareHandler<AppEnv> = async (c, next) => {
  * Sets the request's "now" (clock.ts), once, before anything reads it: the wall clock, or in test mode the
  * X-Slotcast-Now header. Outside test mode the header is refused with a 400.
  */
+/** The request's address and user agent, for the audit entries it writes (audit.ts). */
+export const useAuditClient: MiddlewareHandler<AppEnv> = (c, next) =>
+  withAuditClient({ ip: clientIp(c.req), userAgent: c.req.header('user-agent') }, next);
+
 export const useClock: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('now', requestNow(c.env, c.req.header(TEST_CLOCK_HEADER)));
   await next();

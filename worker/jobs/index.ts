@@ -9,6 +9,7 @@ import { describeForLog } from '../log/mask.ts';
 import { sweepOutbox } from './outbox-sweep.ts';
 import { getDb } from '../db.ts';
 import { queueDueReminders } from '../reminders/queue.ts';
+import { purgeExpiredAuditEntries } from './audit-retention.ts';
 
 export interface JobResult {
   job: string;
@@ -21,6 +22,8 @@ const JOBS: Record<string, (env: Env, now: number) => Promise<Record<string, num
   writeReceiptsPrune: async (env, now) => ({ pruned: await pruneWriteReceipts(env, now) }),
   /** Session reminders whose moment has come (worker/reminders/). */
   reminders: async (env, now) => ({ queued: await queueDueReminders(env, getDb(env), now) }),
+  /** Audit entries past the retention period (jobs/audit-retention.ts). */
+  auditRetention: async (env, now) => ({ purged: await purgeExpiredAuditEntries(getDb(env), now) }),
 };
 
 /** Runs every job at `now`; one job failing doesn't stop the others. */

@@ -4,13 +4,13 @@
  * the views it holds in one batch a few seconds later, when many are waiting, or when someone is about to read
  * the counts (DESIGN.md "Link views are buffered by the calendar object").
  *
- * The write is safe to repeat: each view's `link_events` id (and its audit row's id) was chosen when the view
+ * The write is safe to repeat: each view's `link_events` id was chosen when the view
  * happened, the access count grows only by the views whose event isn't in the database yet, and the events go
  * in with `INSERT OR IGNORE`. An object that stops after the commit but before forgetting its buffer, or a
  * retry after a lost answer, writes each view once.
  */
 import { sql } from 'drizzle-orm';
-import { auditLog, linkEvents, shareLinks } from '../../db/schema.ts';
+import { linkEvents, shareLinks } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
 import type { LinkViewRecord } from '../env.ts';
 
@@ -53,19 +53,17 @@ export class LinkViewBuffer {
   }
 }
 
-const HOUR_MS = 60 * 60 * 1000;
-
 /**
  * One batch: each link's access count and last access, its `link_events` rows (one per view, at the view's own
- * time) and the hourly audit row. Views of a link that no longer exists (its student was removed meanwhile)
+ * time). The audit trail reads its "link opened" entries from these events, so a view writes no audit row
+ * (DESIGN.md, "Audit trail"). Views of a link that no longer exists (its student was removed meanwhile)
  * are dropped; a link of another teacher is never touched.
  */
 export async function writeLinkViews(db: Db, teacherId: string, views: LinkViewRecord[]): Promise<void> {
   if (views.length === 0) return;
   const list = JSON.stringify(views.map((v) => ({ id: v.id, link: v.linkId, at: v.at })));
   const viewsOf = sql`json_each(${list}) v WHERE json_extract(v.value, '$.link') = ${shareLinks}.id`;
-  // The update runs after the audits (they read the last access before it) and before the insert: it counts
-  // only the views whose event the insert has yet to write.
+  // The update runs before the insert: it counts only the views whose event the insert has yet to write.
   const update = db.run(sql`UPDATE ${shareLinks} SET
       access_count = access_count + (SELECT count(*) FROM ${viewsOf}
         AND NOT EXISTS (SELECT 1 FROM ${linkEvents} e WHERE e.id = json_extract(v.value, '$.id'))),
@@ -75,25 +73,5 @@ export async function writeLinkViews(db: Db, teacherId: string, views: LinkViewR
     SELECT json_extract(v.value, '$.id'), json_extract(v.value, '$.link'), ${teacherId}, 'view', json_extract(v.value, '$.at')
     FROM json_each(${list}) v
     WHERE EXISTS (SELECT 1 FROM ${shareLinks} l WHERE l.id = json_extract(v.value, '$.link') AND l.teacher_id = ${teacherId})`);
-  const [first, ...rest] = [...accessAudits(db, teacherId, views), update, insert];
-  await db.batch([first!, ...rest]);
-}
-
-/**
- * At most one `share_link.accessed` audit row per link an hour: each link's first view that the portal marked
- * as a candidate is audited only if the database's last access (before this batch) is unset or over an hour
- * older, so views that raced past the portal's check together still make one row.
- */
-function accessAudits(db: Db, teacherId: string, views: LinkViewRecord[]) {
-  const firstPerLink = new Map<string, LinkViewRecord>();
-  for (const view of views) if (view.audit && !firstPerLink.has(view.linkId)) firstPerLink.set(view.linkId, view);
-  return [...firstPerLink.values()].map(({ linkId, at, audit }) => {
-    const row = audit as typeof auditLog.$inferInsert;
-    return db.run(sql`INSERT OR IGNORE INTO ${auditLog}
-        (id, at, actor_type, actor_id, action, target_type, target_id, ip_hash, user_agent, details)
-      SELECT ${row.id}, ${row.at}, ${row.actorType}, ${row.actorId ?? null}, ${row.action}, ${row.targetType ?? null},
-        ${row.targetId ?? null}, ${row.ipHash ?? null}, ${row.userAgent ?? null}, NULL
-      WHERE EXISTS (SELECT 1 FROM ${shareLinks} WHERE id = ${linkId} AND teacher_id = ${teacherId}
-        AND (last_accessed_at IS NULL OR last_accessed_at < ${at - HOUR_MS}))`);
-  });
+  await db.batch([update, insert]);
 }

@@ -51,10 +51,9 @@ export const bookingRoutes = new Hono<AppEnv>()
     // bookings can be moved to another free time.
     const snapshot = await portalCalendar(getDb(c.env), token, { from, to }, now, ['active', 'used_up']);
     const { teacher, student, link } = snapshot.resolved;
-    const client = { ip: clientIp(c.req), userAgent: c.req.header('user-agent') };
     // The view is counted by the teacher's calendar object, which writes views together (share-links/access.ts).
     c.executionCtx.waitUntil(
-      recordLinkView(c.env, snapshot.resolved, client, now).catch((error) =>
+      recordLinkView(c.env, snapshot.resolved, now).catch((error) =>
         console.warn(JSON.stringify({ at: 'recordLinkView', error: describeForLog(error) })),
       ),
     );

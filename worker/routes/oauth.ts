@@ -7,8 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { auditLog } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { auditStatement } from '../audit.ts';
 import { setSessionCookie } from '../auth/cookies.ts';
 import { linkedProviders, signInWithIdentity, unlinkProvider } from '../auth/oauth/account.ts';
 import {
@@ -49,7 +48,9 @@ function flowCookieOptions(c: Context<AppEnv>) {
 
 /** Records a failed sign-in (no session, no account) and sends the browser to a page that explains it. */
 async function failed(c: Context<AppEnv>, provider: string, failure: SignInFailure) {
-  const audit = await auditValues(
+  const db = getDb(c.env);
+  await auditStatement(
+    db,
     c.env,
     {
       actorType: 'anonymous',
@@ -60,7 +61,6 @@ async function failed(c: Context<AppEnv>, provider: string, failure: SignInFailu
     },
     c.get('now'),
   );
-  await getDb(c.env).insert(auditLog).values(audit);
   console.warn(JSON.stringify({ at: 'oauth.callback', provider, reason: failure.reason, detail: failure.detail }));
   return toLogin(c, failure.reason);
 }

@@ -16,7 +16,7 @@ import { DomainError, notFound } from '../errors.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import { requireStudent } from '../auth/guard.ts';
 import { cancelBooking } from '../booking/cancel.ts';
-import { setSharing, sharingOverview } from '../students/sharing.ts';
+import { saveAvailability, setSharing, sharingOverview } from '../students/sharing.ts';
 import { sessionIcs } from '../../emails/ics.ts';
 import type { AppEnv } from '../http/types.ts';
 import { validate } from '../http/validate.ts';
@@ -287,9 +287,6 @@ export const studentRoutes = new Hono<AppEnv>()
       preferences: body.preferences,
       updatedAt: now,
     };
-    await getDb(c.env)
-      .insert(availability)
-      .values({ studentUserId: userId, ...values })
-      .onConflictDoUpdate({ target: availability.studentUserId, set: values });
+    await saveAvailability(c.env, getDb(c.env), userId, values, now);
     return c.json({ availability: values });
   });

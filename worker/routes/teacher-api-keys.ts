@@ -2,9 +2,9 @@
 import { Hono } from 'hono';
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { apiKeys, auditLog } from '../../db/schema.ts';
+import { apiKeys } from '../../db/schema.ts';
 import { apiKeyView, MAX_ACTIVE_KEYS, newApiKey } from '../api-keys/keys.ts';
-import { auditValues } from '../audit.ts';
+import { auditStatement } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { getDb } from '../db.ts';
 import { DomainError, notFound } from '../errors.ts';
@@ -62,11 +62,13 @@ export const teacherApiKeyRoutes = new Hono<AppEnv>()
       revokedAt: null,
       createdAt: now,
     };
-    const audit = await auditValues(
+    const audit = auditStatement(
+      db,
       c.env,
       {
         actorType: 'teacher',
         actorId: teacher.id,
+        teacherId: teacher.id,
         action: 'api_key.created',
         targetType: 'api_key',
         targetId: row.id,
@@ -76,7 +78,7 @@ export const teacherApiKeyRoutes = new Hono<AppEnv>()
       },
       now,
     );
-    await db.batch([db.insert(apiKeys).values(row), db.insert(auditLog).values(audit)]);
+    await db.batch([db.insert(apiKeys).values(row), audit]);
     // The only time the whole key leaves the server.
     return c.json({ key: apiKeyView(row), secret }, 201);
   })
@@ -86,11 +88,13 @@ export const teacherApiKeyRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const now = c.get('now');
     const { id } = c.req.valid('param');
-    const audit = await auditValues(
+    const audit = auditStatement(
+      db,
       c.env,
       {
         actorType: 'teacher',
         actorId: teacher.id,
+        teacherId: teacher.id,
         action: 'api_key.revoked',
         targetType: 'api_key',
         targetId: id,
@@ -106,7 +110,7 @@ export const teacherApiKeyRoutes = new Hono<AppEnv>()
       .where(and(eq(apiKeys.id, id), eq(apiKeys.teacherId, teacher.id), isNull(apiKeys.revokedAt)))
       .returning();
     if (revoked) {
-      await db.insert(auditLog).values(audit);
+      await audit;
       return c.json({ key: apiKeyView(revoked) });
     }
     const [existing] = await db

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { teachers } from '../../db/schema.ts';
 import { getDb } from '../db.ts';
@@ -10,6 +9,7 @@ import { singleLineText } from '../http/text.ts';
 import { timeZoneSchema } from '../calendar/time-zone.ts';
 import { MAX_SLOT_MINUTES } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
+import { updateSettings } from '../teachers/settings.ts';
 import { reminderOffsetsSchema } from '../../shared/reminder-offsets.ts';
 import { describeDuration } from '../../shared/booking-rules.ts';
 
@@ -71,10 +71,6 @@ export const teacherSettingsRoutes = new Hono<AppEnv>()
     const teacher = currentTeacher(c);
     const changes = c.req.valid('json');
     if (Object.keys(changes).length === 0) return c.json(settingsOf(teacher));
-    const [updated] = await getDb(c.env)
-      .update(teachers)
-      .set({ ...changes, updatedAt: c.get('now') })
-      .where(eq(teachers.id, teacher.id))
-      .returning();
-    return c.json(settingsOf(updated!));
+    const updated = await updateSettings(c.env, getDb(c.env), teacher, changes, c.get('now'));
+    return c.json(settingsOf(updated));
   });

@@ -86,9 +86,12 @@ function auditIfInserted(db: Db, entry: typeof auditLog.$inferInsert, linkId: st
         action: value(entry.action, 'action'),
         targetType: value(entry.targetType ?? null, 'target_type'),
         targetId: value(entry.targetId ?? null, 'target_id'),
+        teacherId: value(entry.teacherId ?? null, 'teacher_id'),
+        studentId: value(entry.studentId ?? null, 'student_id'),
         ipHash: value(entry.ipHash ?? null, 'ip_hash'),
         userAgent: value(entry.userAgent ?? null, 'user_agent'),
         details: value(JSON.stringify(entry.details ?? null), 'details'),
+        changes: value(null, 'changes'),
       })
       .from(shareLinks)
       .where(and(eq(shareLinks.id, linkId), isNull(shareLinks.revokedAt))),
@@ -121,7 +124,8 @@ export async function issueMissingLinks(
         maxUses: options.maxUses ?? null,
         createdAt: now,
       };
-      const audit = await auditValues(
+      // Plain values (no SQL in this entry), as the insert-select below needs them.
+      const audit = auditValues(
         env,
         {
           actorType: 'teacher',
@@ -129,12 +133,14 @@ export async function issueMissingLinks(
           action: 'share_link.created',
           targetType: 'share_link',
           targetId: link.id,
+          teacherId: teacher.id,
+          studentId,
           ip: options.ip,
           userAgent: options.userAgent,
-          details: { studentId, replaced: [], bulk: true },
+          details: { replaced: [], bulk: true },
         },
         now,
-      );
+      ) as typeof auditLog.$inferInsert;
       return [insertIfStillWithout(db, link), auditIfInserted(db, audit, link.id)] as const;
     }),
   );

@@ -3,9 +3,9 @@
  * revoke, and email the current one through the outbox. Each write is one batch with its audit entry.
  */
 import { and, eq, isNull } from 'drizzle-orm';
-import { auditLog, emailOutbox, shareLinks, type Teacher } from '../../db/schema.ts';
+import { emailOutbox, shareLinks, type Teacher } from '../../db/schema.ts';
 import { DAY_MS, HOUR_MS } from '../../shared/student-panel.ts';
-import { auditValues } from '../audit.ts';
+import { auditStatement } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
 import { withinEmailLimits } from '../email/limits.ts';
@@ -71,20 +71,21 @@ export async function issueLink(
   const action = revoked.length > 0 ? 'share_link.regenerated' : 'share_link.created';
   await db.batch([
     db.insert(shareLinks).values(link),
-    db.insert(auditLog).values(
-      await auditValues(
-        env,
-        {
-          actorType: 'teacher',
-          actorId: teacher.id,
-          action,
-          targetType: 'share_link',
-          targetId: link.id,
-          ip: options.ip,
-          details: { studentId: student.id, replaced: revoked },
-        },
-        now,
-      ),
+    auditStatement(
+      db,
+      env,
+      {
+        actorType: 'teacher',
+        actorId: teacher.id,
+        action,
+        targetType: 'share_link',
+        targetId: link.id,
+        teacherId: teacher.id,
+        studentId: student.id,
+        ip: options.ip,
+        details: { replaced: revoked, expiresAt: link.expiresAt, maxUses: link.maxUses },
+      },
+      now,
     ),
   ]);
   return linkView(SECRET_KEY, APP_URL, link, now);
@@ -96,19 +97,20 @@ export async function revokeLink(env: Env, db: Db, teacher: Teacher, studentId: 
   const revoked = await revokeStudentLinks(env, db, teacher.id, student.id, now);
   if (revoked.length === 0)
     throw new DomainError('no_active_link', 409, `${student.name} has no active link to revoke.`);
-  await db.insert(auditLog).values(
-    await auditValues(
-      env,
-      {
-        actorType: 'teacher',
-        actorId: teacher.id,
-        action: 'share_link.revoked',
-        targetType: 'share_link',
-        targetId: revoked[0]!,
-        details: { studentId: student.id },
-      },
-      now,
-    ),
+  await auditStatement(
+    db,
+    env,
+    {
+      actorType: 'teacher',
+      actorId: teacher.id,
+      action: 'share_link.revoked',
+      targetType: 'share_link',
+      targetId: revoked[0]!,
+      teacherId: teacher.id,
+      studentId: student.id,
+      details: { revoked },
+    },
+    now,
   );
   return revoked;
 }
@@ -140,18 +142,19 @@ export async function emailLink(env: Env, db: Db, teacher: Teacher, studentId: s
   // The database refuses the outbox row past the daily limits (migration 0004); that becomes a 429.
   await withinEmailLimits(db, { teacherId: teacher.id, recipient: student.email, now }).batch([
     db.insert(emailOutbox).values(outbox),
-    db.insert(auditLog).values(
-      await auditValues(
-        env,
-        {
-          actorType: 'teacher',
-          actorId: teacher.id,
-          action: 'share_link.emailed',
-          targetType: 'share_link',
-          targetId: link.id,
-        },
-        now,
-      ),
+    auditStatement(
+      db,
+      env,
+      {
+        actorType: 'teacher',
+        actorId: teacher.id,
+        action: 'share_link.emailed',
+        targetType: 'share_link',
+        targetId: link.id,
+        teacherId: teacher.id,
+        studentId: student.id,
+      },
+      now,
     ),
   ]);
   await enqueueOutbox(env, [outbox.id], now);

@@ -3,9 +3,9 @@
  * a new end and a new limit. One batch with its audit entry, which records old → new.
  */
 import { and, eq, isNull } from 'drizzle-orm';
-import { auditLog, shareLinks, type Teacher } from '../../db/schema.ts';
+import { shareLinks, type Teacher } from '../../db/schema.ts';
 import { HOUR_MS } from '../../shared/student-panel.ts';
-import { auditValues } from '../audit.ts';
+import { auditStatement } from '../audit.ts';
 import type { Db } from '../db.ts';
 import { config, type Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
@@ -54,25 +54,25 @@ export async function changeLinkSettings(
       // Still the same live link: a revoke or regeneration in between wins.
       .where(and(eq(shareLinks.id, link.id), isNull(shareLinks.revokedAt)))
       .returning(),
-    db.insert(auditLog).values(
-      await auditValues(
-        env,
-        {
-          actorType: 'teacher',
-          actorId: teacher.id,
-          action: 'share_link.changed',
-          targetType: 'share_link',
-          targetId: link.id,
-          ip: client.ip,
-          userAgent: client.userAgent,
-          details: {
-            studentId: student.id,
-            expiresAt: { from: link.expiresAt, to: next.expiresAt },
-            maxUses: { from: link.maxUses, to: next.maxUses },
-          },
+    auditStatement(
+      db,
+      env,
+      {
+        actorType: 'teacher',
+        actorId: teacher.id,
+        action: 'share_link.changed',
+        targetType: 'share_link',
+        targetId: link.id,
+        teacherId: teacher.id,
+        studentId: student.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        changes: {
+          expiresAt: { from: link.expiresAt, to: next.expiresAt },
+          maxUses: { from: link.maxUses, to: next.maxUses },
         },
-        now,
-      ),
+      },
+      now,
     ),
   ]);
   if (!updated[0]) throw new DomainError('no_active_link', 409, `${student.name}’s link was just replaced or revoked.`);

@@ -4,8 +4,8 @@
  * confirms it) and sends the booking confirmation again, with a fresh sign-in link.
  */
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
-import { auditLog, bookings, emailOutbox, students, users, type Teacher } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { bookings, emailOutbox, students, users, type Teacher } from '../../db/schema.ts';
+import { auditStatement } from '../audit.ts';
 import { FIRST_ACCESS_TTL_MS, newLoginToken, signInUrl } from '../auth/magic-link.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
@@ -43,14 +43,18 @@ async function reportedRow(db: Db, problem: DeliveryProblem) {
 export async function recordDeliveryProblem(env: Env, db: Db, problem: DeliveryProblem, now: number) {
   const row = await reportedRow(db, problem);
   if (!row) return false;
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       actorType: 'system',
       action: `email.${problem.kind}`,
       targetType: 'email',
       targetId: row.id,
-      details: { template: row.template, studentId: row.studentId },
+      teacherId: row.teacherId,
+      studentId: row.studentId,
+      details: { template: row.template, reason: problem.reason },
+      changes: { status: { from: row.status, to: problem.kind } },
     },
     now,
   );
@@ -69,7 +73,7 @@ export async function recordDeliveryProblem(env: Env, db: Db, problem: DeliveryP
           eq(students.email, row.recipient),
         ),
       ),
-    db.insert(auditLog).values(audit),
+    audit,
   ]);
   return true;
 }
@@ -134,7 +138,8 @@ export async function correctAndResendConfirmation(
     },
     now,
   );
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       actorType: 'teacher',
@@ -142,6 +147,9 @@ export async function correctAndResendConfirmation(
       action: 'student.confirmation_resent',
       targetType: 'student',
       targetId: student.id,
+      teacherId: teacher.id,
+      studentId: student.id,
+      ...(email !== student.email ? { changes: { email: { from: student.email, to: email } } } : {}),
       ip: input.ip,
       userAgent: input.userAgent,
       details: { addressChanged: email !== student.email, bookingId: next.id },
@@ -164,7 +172,7 @@ export async function correctAndResendConfirmation(
         .where(and(eq(bookings.studentId, student.id), eq(bookings.status, 'scheduled'), gt(bookings.startsAt, now))),
       access.insert,
       db.insert(emailOutbox).values(confirmation),
-      db.insert(auditLog).values(audit),
+      audit,
     ]);
   } catch (error) {
     if (isConstraintError(error, 'UNIQUE constraint failed: students'))

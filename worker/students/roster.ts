@@ -3,8 +3,8 @@
  * this teacher), add, edit, remove.
  */
 import { and, eq, gt } from 'drizzle-orm';
-import { auditLog, bookings, students, type Teacher } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { bookings, students, type Teacher } from '../../db/schema.ts';
+import { auditStatement } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
 import type { Env } from '../env.ts';
@@ -42,18 +42,20 @@ export async function addStudent(
   try {
     await db.batch([
       db.insert(students).values(student),
-      db.insert(auditLog).values(
-        await auditValues(
-          env,
-          {
-            actorType: 'teacher',
-            actorId: teacher.id,
-            action: 'student.added',
-            targetType: 'student',
-            targetId: student.id,
-          },
-          now,
-        ),
+      auditStatement(
+        db,
+        env,
+        {
+          actorType: 'teacher',
+          actorId: teacher.id,
+          action: 'student.added',
+          targetType: 'student',
+          targetId: student.id,
+          teacherId: teacher.id,
+          studentId: student.id,
+          details: { name: student.name },
+        },
+        now,
       ),
     ]);
   } catch (error) {
@@ -110,18 +112,20 @@ export async function removeStudent(env: Env, db: Db, teacher: Teacher, studentI
   await revokeStudentLinks(env, db, teacher.id, student.id, now);
   await db.batch([
     db.delete(students).where(eq(students.id, student.id)),
-    db.insert(auditLog).values(
-      await auditValues(
-        env,
-        {
-          actorType: 'teacher',
-          actorId: teacher.id,
-          action: 'student.removed',
-          targetType: 'student',
-          targetId: student.id,
-        },
-        now,
-      ),
+    auditStatement(
+      db,
+      env,
+      {
+        actorType: 'teacher',
+        actorId: teacher.id,
+        action: 'student.removed',
+        targetType: 'student',
+        targetId: student.id,
+        teacherId: teacher.id,
+        studentId: student.id,
+        details: { name: student.name },
+      },
+      now,
     ),
   ]);
 }

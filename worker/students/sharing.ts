@@ -10,8 +10,8 @@
  * can do alone: enrolling an address, confirming a booking with an API key, or booking through their own link.
  */
 import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
-import { auditLog, availability, availabilityShares, students, teachers, users } from '../../db/schema.ts';
-import { auditValues } from '../audit.ts';
+import { availability, availabilityShares, students, teachers, users } from '../../db/schema.ts';
+import { auditStatement, changesBetween } from '../audit.ts';
 import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { notFound } from '../errors.ts';
@@ -151,7 +151,8 @@ export async function setSharing(
     .limit(1);
   // A teacher who doesn't have the student's address isn't someone they can share with (nor learn about).
   if (!enrolled) throw notFound('No such teacher.');
-  const audit = await auditValues(
+  const audit = auditStatement(
+    db,
     env,
     {
       actorType: 'student',
@@ -159,13 +160,15 @@ export async function setSharing(
       action: input.share ? 'availability.shared' : 'availability.unshared',
       targetType: 'teacher',
       targetId: input.teacherId,
+      teacherId: input.teacherId,
+      studentId: enrolled.id,
       ip: input.ip,
       userAgent: input.userAgent,
     },
     now,
   );
   const key = { studentUserId: input.userId, teacherId: input.teacherId };
-  await db.batch([shareStatement(db, key, input.share, now), db.insert(auditLog).values(audit)]);
+  await db.batch([shareStatement(db, key, input.share, now), audit]);
 }
 
 function shareStatement(db: Db, key: { studentUserId: string; teacherId: string }, share: boolean, now: number) {
@@ -188,4 +191,69 @@ function shareStatement(db: Db, key: { studentUserId: string; teacherId: string 
         set: { revokedAt: now },
         setWhere: isNull(availabilityShares.revokedAt),
       });
+}
+
+export type AvailabilityValues = Omit<typeof availability.$inferInsert, 'studentUserId'> & { updatedAt: number };
+
+/**
+ * The student saves their availability (upsert by account). Each teacher the student shares with at that moment
+ * gets an `availability.updated` entry in their trail with the old and new values (which that teacher may see
+ * anyway); a teacher not shared with gets nothing, so the trail is no second door to the availability.
+ */
+export async function saveAvailability(env: Env, db: Db, userId: string, values: AvailabilityValues, now: number) {
+  const [[previous], sharedWith] = await db.batch([
+    db.select().from(availability).where(eq(availability.studentUserId, userId)),
+    db
+      .select({ teacherId: students.teacherId, studentId: students.id })
+      .from(students)
+      .innerJoin(
+        availabilityShares,
+        and(
+          eq(availabilityShares.teacherId, students.teacherId),
+          eq(availabilityShares.studentUserId, userId),
+          isNull(availabilityShares.revokedAt),
+        ),
+      )
+      .where(sql`${enrolledUserId} = ${userId}`),
+  ]);
+  const { updatedAt: _at, ...next } = values;
+  const changes = changesBetween(
+    previous
+      ? {
+          timeZone: previous.timeZone,
+          weeklyRanges: previous.weeklyRanges,
+          notes: previous.notes,
+          preferences: previous.preferences,
+        }
+      : {},
+    next,
+  );
+  const seen = new Set<string>();
+  // Saving the same values again changes nothing, and says nothing.
+  const audits = (Object.keys(changes).length === 0 ? [] : sharedWith)
+    .filter(({ teacherId }) => !seen.has(teacherId) && !!seen.add(teacherId))
+    .map(({ teacherId, studentId }) =>
+      auditStatement(
+        db,
+        env,
+        {
+          actorType: 'student',
+          actorId: userId,
+          action: 'availability.updated',
+          targetType: 'student',
+          targetId: studentId,
+          teacherId,
+          studentId,
+          changes,
+        },
+        now,
+      ),
+    );
+  await db.batch([
+    db
+      .insert(availability)
+      .values({ studentUserId: userId, ...values })
+      .onConflictDoUpdate({ target: availability.studentUserId, set: values }),
+    ...audits,
+  ]);
 }

@@ -6,8 +6,8 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { auditLog, oauthAccounts, users, type User } from '../../../db/schema.ts';
-import { auditValues } from '../../audit.ts';
+import { oauthAccounts, users, type User } from '../../../db/schema.ts';
+import { auditStatement } from '../../audit.ts';
 import type { Db } from '../../db.ts';
 import type { Env } from '../../env.ts';
 import { accountForVerifiedEmail, becomeTeacher } from '../account.ts';
@@ -49,15 +49,22 @@ export async function signInWithIdentity(
   if (!user || user.disabledAt) throw new SignInFailure('disabled');
 
   const session = newSession(db, user.id, now);
-  const audit = (action: string, details: Record<string, unknown>) =>
-    auditValues(
+  // A new account is a teacher's (as a sign-up link makes one): the entries are in that teacher's trail.
+  const teacherId = created || user.role === 'teacher' ? user.id : null;
+  const audit = (
+    action: 'auth.signed_in' | 'auth.oauth_linked' | 'account.created',
+    details: Record<string, unknown>,
+  ) =>
+    auditStatement(
+      db,
       env,
       {
-        actorType: user.role,
+        actorType: created ? 'teacher' : user.role,
         actorId: user.id,
         action,
         targetType: 'user',
         targetId: user.id,
+        teacherId,
         ip: meta.ip,
         userAgent: meta.userAgent,
         details,
@@ -66,8 +73,9 @@ export async function signInWithIdentity(
     );
   const statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]] = [
     session.insert,
-    db.insert(auditLog).values(await audit('auth.signed_in', { purpose: created ? 'signup' : 'oauth', provider })),
+    audit('auth.signed_in', { method: 'oauth', purpose: created ? 'signup' : 'oauth', provider }),
   ];
+  if (created) statements.push(audit('account.created', { via: 'oauth', provider }));
   if (created) statements.push(...becomeTeacher(db, user, meta.timeZone ?? 'UTC', now));
   if (link) {
     statements.push(
@@ -75,7 +83,7 @@ export async function signInWithIdentity(
         .insert(oauthAccounts)
         .values({ provider, providerUserId: identity.subject, userId: user.id, createdAt: now })
         .onConflictDoNothing(),
-      db.insert(auditLog).values(await audit('auth.oauth_linked', { provider })),
+      audit('auth.oauth_linked', { provider }),
     );
   }
   if (!user.emailVerifiedAt && user.email === email)
@@ -108,23 +116,24 @@ export async function unlinkProvider(
   if (!user.email) return false;
   const linked = await linkedProviders(db, user.id);
   if (!linked.some((l) => l.provider === provider)) return false;
-  const audit = await auditValues(
-    env,
-    {
-      actorType: user.role,
-      actorId: user.id,
-      action: 'auth.oauth_unlinked',
-      targetType: 'user',
-      targetId: user.id,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      details: { provider },
-    },
-    now,
-  );
   await db.batch([
     db.delete(oauthAccounts).where(and(eq(oauthAccounts.userId, user.id), eq(oauthAccounts.provider, provider))),
-    db.insert(auditLog).values(audit),
+    auditStatement(
+      db,
+      env,
+      {
+        actorType: user.role,
+        actorId: user.id,
+        action: 'auth.oauth_unlinked',
+        targetType: 'user',
+        targetId: user.id,
+        teacherId: user.role === 'teacher' ? user.id : null,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        details: { provider },
+      },
+      now,
+    ),
   ]);
   return true;
 }
