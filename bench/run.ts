@@ -8,6 +8,8 @@ const benches: Record<string, () => Promise<{ main(args: Map<string, string>): P
   fanout: () => import('./fanout.ts'),
   'booking-race': () => import('./booking-race.ts'),
   'calendar-read': () => import('./calendar-read.ts'),
+  cpu: () => import('./cpu.ts'),
+  'busy-hour': () => import('./busy-hour.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
