@@ -9,23 +9,18 @@
  * 10 ms a Worker request may use on the free plan and under the 5 ms-above-baseline goal. `cpu_ms` counts both
  * workerd processes `wrangler dev` runs (the Worker's runtime and wrangler's proxy in front of it, which
  * production doesn't have); `worker_ms` counts the Worker's runtime alone.
- *
- * `--profile <dir>` also records a CPU profile of the Worker per path through workerd's inspector
- * (bench/workerd-profile.ts), writes `<dir>/<path>.cpuprofile` and prints the top functions by self time; the
- * CPU figures of such a run include the profiler's own cost.
  */
 import { createClient } from '@libsql/client';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { freePort, startStack } from '../scripts/stack.ts';
 import { portalFixture } from './portal-fixture.ts';
 import { note, round } from './stats.ts';
-import { cpuMsOf, findWorkerdPids, settle, tickMs } from './workerd-cpu.ts';
-import { connectProfiler, isWorkerRuntime, topSelfTime, type Profiler } from './workerd-profile.ts';
+import { cpuMsOf, findWorkerdPids, isWorkerRuntime, settle, tickMs } from './workerd-cpu.ts';
 
 const CPU_LIMIT_MS = 10;
 const GOAL_ABOVE_BASELINE_MS = 5;
@@ -41,7 +36,6 @@ export async function main(args: Map<string, string>): Promise<void> {
   const events = Number(args.get('events') ?? 20);
   const studentCount = Number(args.get('students') ?? 40);
   const warmup = 5;
-  const profileDir = args.get('profile');
   const loadBefore = loadavg();
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-bench-'));
   const stack = await startStack({ dataDir, fresh: true, quiet: true, port: await freePort() });
@@ -50,12 +44,9 @@ export async function main(args: Map<string, string>): Promise<void> {
     const pids = findWorkerdPids();
     if (pids.length === 0) throw new Error('No workerd process found below this benchmark.');
     const workerPids = pids.filter(isWorkerRuntime);
-    let profiler: Profiler | null = null;
-    if (profileDir) {
-      await mkdir(profileDir, { recursive: true });
-      profiler = await connectProfiler(workerPids[0]!);
-    }
-    note(`workerd pids ${pids.join(', ')} (the Worker's: ${workerPids.join(', ')}); arranging ${requests + warmup} slots and ${studentCount} students`);
+    note(
+      `workerd pids ${pids.join(', ')} (the Worker's: ${workerPids.join(', ')}); arranging ${requests + warmup} slots and ${studentCount} students`,
+    );
     const { slotIds, tokens, teacher } = await portalFixture(app, stack.dbUrl, {
       slots: requests + warmup,
       students: studentCount,
@@ -66,7 +57,8 @@ export async function main(args: Map<string, string>): Promise<void> {
     const call = async (path: string, init: RequestInit = {}, expect = 200) => {
       const response = await fetch(app + path, init);
       const body = await response.text();
-      if (response.status !== expect) throw new Error(`${path.replace(/[a-z2-7]{20,}/, '…')}: ${response.status} ${body}`);
+      if (response.status !== expect)
+        throw new Error(`${path.replace(/[a-z2-7]{20,}/, '…')}: ${response.status} ${body}`);
       return body;
     };
     const portalPost = (path: string, body: unknown, expect: number) =>
@@ -84,7 +76,6 @@ export async function main(args: Map<string, string>): Promise<void> {
     const measure = async (what: string, count: number, run: (i: number) => Promise<unknown>) => {
       for (let i = 0; i < warmup; i++) await run(count + i);
       await settle(pids);
-      await profiler?.start();
       const before = cpuMsOf(pids);
       const workerBefore = cpuMsOf(workerPids);
       const started = performance.now();
@@ -93,11 +84,6 @@ export async function main(args: Map<string, string>): Promise<void> {
       await settle(pids);
       const cpuMs = cpuMsOf(pids) - before;
       const workerMs = cpuMsOf(workerPids) - workerBefore;
-      if (profiler && profileDir) {
-        const profile = await profiler.stop();
-        await writeFile(join(profileDir, `${what.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
-        note(`${what}, top self time:\n  ${topSelfTime(profile).join('\n  ')}`);
-      }
       note(
         `${what}: ${round(cpuMs / count, 2)} ms CPU per request, ${round(workerMs / count, 2)} in the Worker's runtime (${round(wallMs / count, 1)} ms wall)`,
       );
@@ -215,7 +201,6 @@ export async function main(args: Map<string, string>): Promise<void> {
     await Promise.all(watchers.map(closed));
 
     const baselineLast = await measure('health (again)', requests, health);
-    profiler?.close();
     const baseline = (baselineFirst.cpuMs + baselineLast.cpuMs) / 2;
     const perWatcherMs = Math.max(0, withWatchers.cpuMs - slotCreate.cpuMs) / watcherCount;
     const workerBaseline = (baselineFirst.workerMs + baselineLast.workerMs) / 2;
@@ -236,7 +221,6 @@ export async function main(args: Map<string, string>): Promise<void> {
         baseline_health_cpu_ms: round(baseline, 2),
         baseline_first_last_ms: [round(baselineFirst.cpuMs, 2), round(baselineLast.cpuMs, 2)],
         baseline_health_worker_ms: round(workerBaseline, 2),
-        profiled: profiler !== null,
         limit_ms: CPU_LIMIT_MS,
         goal_above_baseline_ms: GOAL_ABOVE_BASELINE_MS,
         paths: {

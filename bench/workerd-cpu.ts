@@ -76,3 +76,12 @@ export async function settle(pids: number[], quietMs = 400, maxMs = 15_000): Pro
     last = now;
   }
 }
+
+/** The workerd process that runs the Worker itself; the other one is wrangler dev's proxy in front of it. */
+export function isWorkerRuntime(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr');
+  } catch {
+    return false;
+  }
+}
