@@ -97,6 +97,16 @@ export async function main(args: Map<string, string>): Promise<void> {
       call(`/api/booking/${linkOf(i)}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }),
     );
 
+    // Elimination: the same route refused before any database work (a malformed token: routing, validation,
+    // both rate limits, the 404), and refused after one round trip (a well-formed token no link has).
+    const noDatabase = await measure('portal read refused before the database', requests, () =>
+      call('/api/booking/not-a-token/calendar', { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+    );
+    const unknownLink = encodeBase32LowerCaseNoPadding(randomBytes(20));
+    const oneRoundTrip = await measure('portal read refused after one round trip', requests, () =>
+      call(`/api/booking/${unknownLink}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+    );
+
     const from = Date.now();
     const teacherRead = await measure('teacher calendar read', requests, () =>
       call(`/api/teacher/calendar?from=${from}&to=${from + 14 * DAY_MS}`, { headers: teacherHeaders }),
@@ -231,6 +241,11 @@ export async function main(args: Map<string, string>): Promise<void> {
           slot_create: figure(slotCreate),
           sign_in: figure(signIn),
           live_upgrade: figure(upgrade),
+        },
+        elimination: {
+          portal_read_refused_before_database: figure(noDatabase),
+          portal_read_refused_after_one_round_trip: figure(oneRoundTrip),
+          one_round_trip_cpu_ms: round(oneRoundTrip.cpuMs - noDatabase.cpuMs, 2),
         },
         fanout: {
           watchers: watcherCount,
