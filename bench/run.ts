@@ -9,6 +9,8 @@ const benches: Record<string, () => Promise<{ main(args: Map<string, string>): P
   'booking-race': () => import('./booking-race.ts'),
   'calendar-read': () => import('./calendar-read.ts'),
   'slot-growth': () => import('./slot-growth.ts'),
+  cpu: () => import('./cpu.ts'),
+  'busy-hour': () => import('./busy-hour.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -6,7 +6,12 @@ import * as schema from '../db/schema.ts';
 import { WRITE_RECEIPT_TTL_MS, withRetries } from './db-retry.ts';
 import { config, type Env } from './env.ts';
 
-export type Db = LibSQLDatabase<typeof schema>;
+/**
+ * The query builder without drizzle's relational API (`db.query.*`), which the Worker doesn't use: given the
+ * schema, drizzle() walks every table and relation to build that API's config on each call, a few tenths of a
+ * millisecond of CPU per handle, several handles per request (DESIGN.md, "Cost per request").
+ */
+export type Db = LibSQLDatabase;
 
 /**
  * A database handle for the current request. Not shared between requests: the client queues statements
@@ -16,7 +21,7 @@ export type Db = LibSQLDatabase<typeof schema>;
  */
 export function getDb(env: Env): Db {
   const { DATABASE_URL, DATABASE_AUTH_TOKEN } = config(env);
-  return drizzle(withRetries(createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN })), { schema });
+  return drizzle(withRetries(createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN })));
 }
 
 /** Cron: write receipts only matter while a retry may still come, seconds after its batch. */

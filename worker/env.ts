@@ -103,16 +103,30 @@ const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 const cache = new WeakMap<object, Config>();
+const checkedSchema = configSchema.superRefine(oauthConfigProblems);
+const CONFIG_KEYS = Object.keys(configSchema.shape);
+/** The last parse and the raw values it was made from, for an env object this isolate hasn't seen yet. */
+let last: { raw: unknown[]; config: Config } | null = null;
 
-/** Reads and validates configuration once per isolate; fails fast with the names to set. */
+/**
+ * Reads and validates configuration once per isolate; fails fast with the names to set. Called many times per
+ * request (DESIGN.md, "Cost per request"), so the parse is cached by the env object, and an env object the
+ * runtime hands over anew with the same values reuses the last parse after a comparison of the raw values.
+ */
 export function config(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = configSchema.superRefine(oauthConfigProblems).safeParse(env);
+  const raw = CONFIG_KEYS.map((key) => env[key]);
+  if (last && raw.every((value, i) => value === last!.raw[i])) {
+    cache.set(env, last.config);
+    return last.config;
+  }
+  const parsed = checkedSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Slotcast is misconfigured: ${problems}`);
   }
   cache.set(env, parsed.data);
+  last = { raw, config: parsed.data };
   return parsed.data;
 }

@@ -7,7 +7,6 @@
 import { type Client } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../../db/schema.ts';
 import { writeLinkViews } from '../../worker/live/link-views.ts';
 import type { LinkViewRecord } from '../../worker/env.ts';
 import { backends, type Database } from './backends.ts';
@@ -66,7 +65,7 @@ describe(`writing buffered link views (${backend.name})`, () => {
   };
 
   it('counts each view once, at its own time, even when the same views are written twice', async () => {
-    const db = drizzle(client, { schema });
+    const db = drizzle(client);
     const teacher = await givenTeacher(client);
     const [a, b] = [await givenLink(client, teacher.id), await givenLink(client, teacher.id)];
     const start = CREATED_AT + HOUR;
@@ -94,7 +93,7 @@ describe(`writing buffered link views (${backend.name})`, () => {
   });
 
   it("never touches another teacher's link, and drops views of a link that is gone", async () => {
-    const db = drizzle(client, { schema });
+    const db = drizzle(client);
     const [owner, other] = [await givenTeacher(client), await givenTeacher(client)];
     const link = await givenLink(client, owner.id);
     await writeLinkViews(db, other.id, [view(link, CREATED_AT + HOUR)]);

@@ -4,7 +4,7 @@
  * refusal rolls the whole batch back.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { bookings, linkEvents, shareLinks, slots } from '../../db/schema.ts';
+import { bookings, linkEvents, shareLinks, slots, users } from '../../db/schema.ts';
 import { enqueueOutbox } from '../email/outbox.ts';
 import { auditStatement } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
@@ -51,10 +51,14 @@ export async function bookThroughLink(
   actor: Actor,
 ) {
   const { link, student, teacher } = resolved;
-  const [slot] = await db
-    .select()
-    .from(slots)
-    .where(and(eq(slots.id, slotId), eq(slots.teacherId, teacher.id)));
+  // The slot and the teacher's address (for the booking notice) in one round trip.
+  const [[slot], [teacherUser]] = await db.batch([
+    db
+      .select()
+      .from(slots)
+      .where(and(eq(slots.id, slotId), eq(slots.teacherId, teacher.id))),
+    db.select({ email: users.email }).from(users).where(eq(users.id, teacher.id)),
+  ]);
   if (!slot || slot.status === 'canceled') throw notFound('This slot is no longer available.');
   if (slot.status === 'booked') throw slotTaken();
   const refusal = bookingRefusal(slot.startsAt, teacher, now);
@@ -87,6 +91,7 @@ export async function bookThroughLink(
     student,
     booking,
     timeZone: actor.timeZone,
+    teacherEmail: teacherUser?.email ?? null,
     now,
   });
   const by = { actorType: 'share_link', actorId: link.id, ip: actor.ip, userAgent: actor.userAgent } as const;

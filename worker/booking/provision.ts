@@ -25,12 +25,22 @@ export interface ProvisionInput {
   timeZone?: string;
   /** Where the confirmation's "move or cancel" link points; the dashboard when absent. */
   rescheduleUrl?: string;
+  /**
+   * The teacher's sign-in address (where the booking notice goes), when the caller read it already (in a batch
+   * with its own reads, to save a round trip); looked up here otherwise.
+   */
+  teacherEmail?: string | null;
   now: number;
 }
 
 export async function provisionStudentAccount(env: Env, db: Db, input: ProvisionInput) {
   const { teacher, student, booking, now } = input;
-  const [teacherUser] = await db.select({ email: users.email }).from(users).where(eq(users.id, teacher.id));
+  const teacherUser =
+    input.teacherEmail !== undefined
+      ? input.teacherEmail === null
+        ? undefined
+        : { email: input.teacherEmail }
+      : (await db.select({ email: users.email }).from(users).where(eq(users.id, teacher.id)))[0];
   // A subquery, not an id: the account may be the one this very batch creates, or one a concurrent first
   // booking created a moment ago (the unique email makes both end with the same row).
   const userId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${student.email})`;

@@ -26,6 +26,8 @@ import { linkSummary } from '../share-links/state.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const tokenParam = z.object({ token: z.string().max(64) });
+/** Built once per isolate, like every schema here: a zod schema built per request is work thrown away. */
+const bookingIdSchema = z.uuid();
 const rangeQuery = z
   .object({ from: epochMsQuery.optional(), to: epochMsQuery.optional() })
   .refine((r) => r.from === undefined || r.to === undefined || (r.to > r.from && r.to - r.from <= 62 * DAY_MS), {
@@ -128,7 +130,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       const db = getDb(c.env);
       const now = c.get('now');
       const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
-      if (!z.uuid().safeParse(bookingId).success) throw notFound('No such booking.');
+      if (!bookingIdSchema.safeParse(bookingId).success) throw notFound('No such booking.');
       return c.json(
         await cancelThroughLink(c.env, db, resolved, bookingId, now, {
           ip: clientIp(c.req),
@@ -149,7 +151,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       const db = getDb(c.env);
       const now = c.get('now');
       const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
-      if (!z.uuid().safeParse(bookingId).success) throw notFound('No such booking.');
+      if (!bookingIdSchema.safeParse(bookingId).success) throw notFound('No such booking.');
       return c.json(
         await rescheduleThroughLink(c.env, db, resolved, bookingId, c.req.valid('json').slotId, now, {
           ip: clientIp(c.req),

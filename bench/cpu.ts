@@ -1,0 +1,268 @@
+/**
+ * `npm run bench -- cpu [--requests 100] [--watchers 100] [--events 20] [--students 40]`
+ *
+ * The Worker process's CPU time per request on each hot path, from workerd's own counters (/proc utime + stime,
+ * bench/workerd-cpu.ts) over many sequential requests, with `GET /api/health` as the baseline in the same run
+ * (measured first and last; the figure is their mean). Each measurement waits until workerd is quiet again, so
+ * the work a request leaves behind (waitUntil, the email the queue consumer sends) counts with it. Prints one
+ * JSON line: per path the ms of CPU per request, the same above the baseline, and whether it stays under the
+ * 10 ms a Worker request may use on the free plan and under the 5 ms-above-baseline goal. `cpu_ms` counts both
+ * workerd processes `wrangler dev` runs (the Worker's runtime and wrangler's proxy in front of it, which
+ * production doesn't have); `worker_ms` counts the Worker's runtime alone.
+ */
+import { createClient } from '@libsql/client';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { freePort, startStack } from '../scripts/stack.ts';
+import { portalFixture } from './portal-fixture.ts';
+import { note, round } from './stats.ts';
+import { cpuMsOf, findWorkerdPids, isWorkerRuntime, settle, tickMs } from './workerd-cpu.ts';
+
+const CPU_LIMIT_MS = 10;
+const GOAL_ABOVE_BASELINE_MS = 5;
+const DAY_MS = 86_400_000;
+
+let ipCounter = 0;
+/** A fresh client address per request: the per-address limits are not what this measures. */
+const nextIp = () => `2001:db8:c::${(++ipCounter).toString(16)}`;
+
+export async function main(args: Map<string, string>): Promise<void> {
+  const requests = Number(args.get('requests') ?? 100);
+  const watcherCount = Number(args.get('watchers') ?? 100);
+  const events = Number(args.get('events') ?? 20);
+  const studentCount = Number(args.get('students') ?? 40);
+  const warmup = 5;
+  const loadBefore = loadavg();
+  const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-bench-'));
+  const stack = await startStack({ dataDir, fresh: true, quiet: true, port: await freePort() });
+  const app = stack.appUrl;
+  try {
+    const pids = findWorkerdPids();
+    if (pids.length === 0) throw new Error('No workerd process found below this benchmark.');
+    const workerPids = pids.filter(isWorkerRuntime);
+    note(
+      `workerd pids ${pids.join(', ')} (the Worker's: ${workerPids.join(', ')}); arranging ${requests + warmup} slots and ${studentCount} students`,
+    );
+    const { slotIds, tokens, teacher } = await portalFixture(app, stack.dbUrl, {
+      slots: requests + warmup,
+      students: studentCount,
+    });
+    const teacherHeaders = { origin: app, cookie: teacher.cookie, 'content-type': 'application/json' };
+    const linkOf = (i: number) => tokens[i % tokens.length]!;
+
+    const call = async (path: string, init: RequestInit = {}, expect = 200) => {
+      const response = await fetch(app + path, init);
+      const body = await response.text();
+      if (response.status !== expect)
+        throw new Error(`${path.replace(/[a-z2-7]{20,}/, '…')}: ${response.status} ${body}`);
+      return body;
+    };
+    const portalPost = (path: string, body: unknown, expect: number) =>
+      call(
+        path,
+        {
+          method: 'POST',
+          headers: { origin: app, 'content-type': 'application/json', 'cf-connecting-ip': nextIp() },
+          body: JSON.stringify(body),
+        },
+        expect,
+      );
+
+    /** CPU ms per request of `run(i)` over `count` sequential calls, after `warmup` uncounted ones. */
+    const measure = async (what: string, count: number, run: (i: number) => Promise<unknown>) => {
+      for (let i = 0; i < warmup; i++) await run(count + i);
+      await settle(pids);
+      const before = cpuMsOf(pids);
+      const workerBefore = cpuMsOf(workerPids);
+      const started = performance.now();
+      for (let i = 0; i < count; i++) await run(i);
+      const wallMs = performance.now() - started;
+      await settle(pids);
+      const cpuMs = cpuMsOf(pids) - before;
+      const workerMs = cpuMsOf(workerPids) - workerBefore;
+      note(
+        `${what}: ${round(cpuMs / count, 2)} ms CPU per request, ${round(workerMs / count, 2)} in the Worker's runtime (${round(wallMs / count, 1)} ms wall)`,
+      );
+      return { cpuMs: cpuMs / count, workerMs: workerMs / count, wallMs: wallMs / count };
+    };
+
+    const health = () => call('/api/health');
+    const baselineFirst = await measure('health', requests, health);
+
+    const portalRead = await measure('portal calendar read', requests, (i) =>
+      call(`/api/booking/${linkOf(i)}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }),
+    );
+
+    // Elimination: the same route refused before any database work (a malformed token: routing, validation,
+    // both rate limits, the 404), and refused after one round trip (a well-formed token no link has).
+    const noDatabase = await measure('portal read refused before the database', requests, () =>
+      call('/api/booking/not-a-token/calendar', { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+    );
+    const unknownLink = encodeBase32LowerCaseNoPadding(randomBytes(20));
+    const oneRoundTrip = await measure('portal read refused after one round trip', requests, () =>
+      call(`/api/booking/${unknownLink}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+    );
+
+    const from = Date.now();
+    const teacherRead = await measure('teacher calendar read', requests, () =>
+      call(`/api/teacher/calendar?from=${from}&to=${from + 14 * DAY_MS}`, { headers: teacherHeaders }),
+    );
+
+    // Each booking takes its own slot (warm-up ones the last slots); each is canceled in the next phase.
+    const bookingIds: { token: string; id: string }[] = [];
+    const book = await measure('book', requests, async (i) => {
+      const token = linkOf(i);
+      const body = await portalPost(`/api/booking/${token}/book`, { slotId: slotIds[i]! }, 201);
+      bookingIds[i] = { token, id: (JSON.parse(body) as { booking: { id: string } }).booking.id };
+    });
+    const cancel = await measure('cancel', requests, async (i) => {
+      const booked = bookingIds[i];
+      if (!booked) return; // a warm-up index: nothing of the counted run to cancel
+      await portalPost(`/api/booking/${booked.token}/cancel/${booked.id}`, {}, 200);
+    });
+
+    // Single slots far ahead, one per request, never overlapping the fixture's or each other.
+    const slotStart = (i: number) => new Date(Date.now() + (400 + i) * DAY_MS).toISOString().slice(0, 10) + 'T21:00';
+    const slotCreate = await measure('slot create', requests, (i) =>
+      call(
+        '/api/teacher/slots',
+        { method: 'POST', headers: teacherHeaders, body: JSON.stringify({ start: slotStart(i), lengthMinutes: 30 }) },
+        201,
+      ),
+    );
+
+    // Sign-in: a magic link's token consumed, a session opened (tokens made directly, as the email would carry).
+    const loginTokens = Array.from({ length: requests + warmup }, () =>
+      encodeBase32LowerCaseNoPadding(randomBytes(20)),
+    );
+    const db = createClient({ url: stack.dbUrl });
+    const now = Date.now();
+    await db.batch(
+      loginTokens.map((token) => ({
+        sql: 'INSERT INTO login_tokens (id, token_hash, email, user_id, purpose, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        args: [
+          randomUUID(),
+          createHash('sha256').update(token).digest('hex'),
+          teacher.email,
+          teacher.id,
+          'login',
+          now + 15 * 60_000,
+          now,
+        ],
+      })),
+    );
+    db.close();
+    const signIn = await measure('sign-in', requests, (i) =>
+      portalPost('/api/auth/magic-link/verify', { token: loginTokens[i]! }, 200),
+    );
+
+    const wsBase = app.replace(/^http/, 'ws');
+    const openWatcher = (i: number, onMessage?: (raw: string) => void) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`${wsBase}/api/live/link/${linkOf(i)}`, {
+          headers: { origin: app, 'cf-connecting-ip': nextIp() },
+          perMessageDeflate: false,
+        });
+        ws.on('message', (data) => {
+          const raw = String(data);
+          if (raw.startsWith('{"type":"hello"')) resolve(ws);
+          onMessage?.(raw);
+        });
+        ws.once('error', reject);
+        ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      });
+    const closed = (ws: WebSocket) =>
+      new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close();
+        setTimeout(resolve, 2_000);
+      });
+    const upgrade = await measure('live upgrade', requests, async (i) => closed(await openWatcher(i)));
+
+    // Fan-out: the same slot creates with W watchers connected; what they add, per event and watcher.
+    note(`connecting ${watcherCount} watchers`);
+    let received = 0;
+    const watchers: WebSocket[] = [];
+    for (let i = 0; i < watcherCount; i++)
+      watchers.push(
+        await openWatcher(i, (raw) => {
+          if (raw.startsWith('{"type":"event"')) received++;
+        }),
+      );
+    const withWatchers = await measure(`slot create with ${watcherCount} watchers`, events, async (i) => {
+      const expected = received + watcherCount;
+      await call(
+        '/api/teacher/slots',
+        {
+          method: 'POST',
+          headers: teacherHeaders,
+          body: JSON.stringify({ start: slotStart(requests + warmup + 1 + i), lengthMinutes: 30 }),
+        },
+        201,
+      );
+      // Counted until every watcher has it: the fan-out is part of this request's cost.
+      const deadline = Date.now() + 30_000;
+      while (received < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    });
+    await Promise.all(watchers.map(closed));
+
+    const baselineLast = await measure('health (again)', requests, health);
+    const baseline = (baselineFirst.cpuMs + baselineLast.cpuMs) / 2;
+    const perWatcherMs = Math.max(0, withWatchers.cpuMs - slotCreate.cpuMs) / watcherCount;
+    const workerBaseline = (baselineFirst.workerMs + baselineLast.workerMs) / 2;
+    const figure = (m: { cpuMs: number; workerMs: number; wallMs: number }) => ({
+      cpu_ms: round(m.cpuMs, 2),
+      worker_ms: round(m.workerMs, 2),
+      worker_above_baseline_ms: round(m.workerMs - workerBaseline, 2),
+      above_baseline_ms: round(m.cpuMs - baseline, 2),
+      under_10ms_limit: m.cpuMs <= CPU_LIMIT_MS,
+      within_goal: m.cpuMs - baseline <= GOAL_ABOVE_BASELINE_MS,
+      wall_ms: round(m.wallMs, 1),
+    });
+    console.log(
+      JSON.stringify({
+        bench: 'cpu',
+        requests_per_path: requests,
+        tick_ms: tickMs,
+        baseline_health_cpu_ms: round(baseline, 2),
+        baseline_first_last_ms: [round(baselineFirst.cpuMs, 2), round(baselineLast.cpuMs, 2)],
+        baseline_health_worker_ms: round(workerBaseline, 2),
+        limit_ms: CPU_LIMIT_MS,
+        goal_above_baseline_ms: GOAL_ABOVE_BASELINE_MS,
+        paths: {
+          portal_calendar_read: figure(portalRead),
+          book: figure(book),
+          cancel: figure(cancel),
+          teacher_calendar_read: figure(teacherRead),
+          slot_create: figure(slotCreate),
+          sign_in: figure(signIn),
+          live_upgrade: figure(upgrade),
+        },
+        elimination: {
+          portal_read_refused_before_database: figure(noDatabase),
+          portal_read_refused_after_one_round_trip: figure(oneRoundTrip),
+          one_round_trip_cpu_ms: round(oneRoundTrip.cpuMs - noDatabase.cpuMs, 2),
+        },
+        fanout: {
+          watchers: watcherCount,
+          events,
+          event_with_watchers_cpu_ms: round(withWatchers.cpuMs, 2),
+          per_watcher_cpu_ms: round(perWatcherMs, 3),
+          under_10ms_limit: withWatchers.cpuMs <= CPU_LIMIT_MS,
+        },
+        loadavg_before: loadBefore.map((l) => round(l, 2)),
+        loadavg: loadavg().map((l) => round(l, 2)),
+      }),
+    );
+  } catch (error) {
+    note(`failed; the stack's log is in ${join(dataDir, 'wrangler.log')}`);
+    throw error;
+  } finally {
+    await stack.stop();
+    if (!process.exitCode && !args.has('keep')) await rm(dataDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
