@@ -24,8 +24,8 @@ import { resendBounce, svixHeaders } from './webhooks.ts';
 
 export const TIME_ZONE = 'Europe/Berlin';
 
-/** A teacher's tab whose session was opened at `at` (sessions live 30 days on the injected clock too). */
-async function teacherTabAt(userId: string, at: number): Promise<TestClient> {
+/** A session opened at `at` (sessions live 30 days on the injected clock too); its cookie. */
+async function sessionCookieAt(userId: string, at: number): Promise<string> {
   const sessionId = randomBytes(20).toString('hex');
   const secret = randomBytes(20).toString('hex');
   await db()
@@ -37,8 +37,12 @@ async function teacherTabAt(userId: string, at: number): Promise<TestClient> {
       createdAt: at,
       lastVerifiedAt: at,
     });
-  return testClient({ cookie: `slotcast_session=${sessionId}.${secret}` }).at(at);
+  return `slotcast_session=${sessionId}.${secret}`;
 }
+
+/** A teacher's tab whose session was opened at `at`, sending `at` as its clock. */
+const teacherTabAt = async (userId: string, at: number): Promise<TestClient> =>
+  testClient({ cookie: await sessionCookieAt(userId, at) }).at(at);
 
 async function ok<T extends { status: number; text: string }>(answer: Promise<T>, status = 200): Promise<T> {
   const settled = await answer;
@@ -212,6 +216,8 @@ export async function givenAnalyticsScenario() {
   return {
     teacher,
     teacherAt,
+    /** A session cookie for a browser that reads the page at `readAt` (it sends that clock itself). */
+    teacherCookieAt: (atMs: number) => sessionCookieAt(teacher.id, atMs),
     students,
     D,
     at,
