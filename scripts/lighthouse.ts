@@ -2,7 +2,7 @@
  * `npm run lighthouse`: Lighthouse (mobile, the CLI's default) on every page, against a fresh local stack: a
  * signed-in teacher with a week of slots, the booking portal, and a signed-in student with a booked session.
  * Prints one JSON line per page and fails when a score is under 95 or Chrome did not run (Lighthouse itself
- * exits 0 then).
+ * exits 0 then). Name pages as arguments to run only those.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -18,6 +18,8 @@ import { freePort, ROOT, startStack } from './stack.ts';
 import { maskPath } from '../worker/log/mask.ts';
 
 const MIN_SCORE = 95;
+/** `npm run lighthouse -- teacher-analytics portal` runs only the pages named. */
+const only = process.argv.slice(2);
 const stack = await startStack({
   dataDir: mkdtempSync(join(tmpdir(), 'slotcast-lh-')),
   fresh: true,
@@ -105,12 +107,13 @@ try {
     ['teacher-settings', '/teacher/settings', true],
     ['teacher-students', '/teacher/students', true],
     ['teacher-audit', '/teacher/audit', true],
+    ['teacher-analytics', '/teacher/analytics', true],
     ['portal', portalPath, false],
     ['student-dashboard', '/student', 'student'],
   ] as const) {
-    // SLOTCAST_LH_PAGES=teacher-audit,portal measures only those pages (a quicker run while working on one).
-    const only = process.env.SLOTCAST_LH_PAGES?.split(',');
-    if (only && !only.includes(name)) continue;
+    // `npm run lighthouse -- teacher-audit portal` or SLOTCAST_LH_PAGES=teacher-audit,portal: only those pages.
+    const named = only.length > 0 ? only : (process.env.SLOTCAST_LH_PAGES?.split(',') ?? []);
+    if (named.length > 0 && !named.includes(name)) continue;
     const report = join(outDir, `${name}.json`);
     spawnSync(
       process.execPath,

@@ -17,6 +17,7 @@ import { bookingRoutes } from './routes/booking.ts';
 import { bookingConfirmRoutes } from './routes/booking-confirm.ts';
 import { teacherApiKeyRoutes } from './routes/teacher-api-keys.ts';
 import { teacherBookingRoutes } from './routes/teacher-bookings.ts';
+import { teacherAnalyticsRoutes } from './routes/teacher-analytics.ts';
 import { studentRoutes } from './routes/student.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { teacherStudentEmailRoutes } from './routes/teacher-student-email.ts';
@@ -50,6 +51,7 @@ const api = new Hono<AppEnv>()
   .route('/teacher/students', teacherStudentEmailRoutes)
   .route('/teacher/api-keys', teacherApiKeyRoutes)
   .route('/teacher/bookings', teacherBookingRoutes)
+  .route('/teacher/analytics', teacherAnalyticsRoutes)
   .route('/teacher', teacherAuditRoutes)
   .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)

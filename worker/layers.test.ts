@@ -41,6 +41,7 @@ const LAYERS: [layer: string, paths: string[]][] = [
       'worker/teachers/',
       'worker/api-keys/',
       'worker/reminders/',
+      'worker/analytics/',
     ],
   ],
   ['entry points', ['worker/routes/', 'worker/jobs/']],

@@ -249,6 +249,24 @@ const rows: Row[] = [
     expect: { ...TEACHER_ONLY, otherTeacher: 200 },
     mustNotLeak: (w) => [w.owner.studentId, w.owner.bookingId, w.owner.keyId, 'Ada'],
   },
+  // The teacher's analytics: another teacher's answer holds only their own links, students and bookings.
+  {
+    method: 'GET',
+    path: () => '/api/teacher/analytics/token-usage',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.studentId, w.owner.bookingId],
+  },
+  {
+    method: 'GET',
+    path: (w) => `/api/teacher/analytics/token-usage?studentId=${w.owner.studentId}`,
+    expect: { ...TEACHER_ONLY, otherTeacher: 404 },
+  },
+  {
+    method: 'GET',
+    path: () => '/api/teacher/analytics/summary',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.studentId, w.owner.bookingId],
+  },
   // The student's dashboard: sessions and availability.
   {
     method: 'GET',
