@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ main(args: Map<string, string>): P
   fanout: () => import('./fanout.ts'),
   'booking-race': () => import('./booking-race.ts'),
   'calendar-read': () => import('./calendar-read.ts'),
+  reconnect: () => import('./reconnect.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

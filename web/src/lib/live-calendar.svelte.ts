@@ -19,6 +19,7 @@ import {
   type ServerMessage,
   type SlotView,
 } from '#shared/live-protocol.ts';
+import { liveSocketOptions } from '#shared/live-connection.ts';
 import { ApiError } from './api.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended';
@@ -79,9 +80,7 @@ export class LiveCalendar {
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${this.#path}`;
     let opened = false;
     const socket = new ReconnectingWebSocket(url, [], {
-      minReconnectionDelay: 500 + Math.random() * 1500,
-      maxReconnectionDelay: 15_000,
-      reconnectionDelayGrowFactor: 1.6,
+      ...liveSocketOptions(),
       // A dead credential stays dead: no reconnect loop against it.
       shouldReconnectOnClose: (event) => liveEnding(event.code) === null,
     });
