@@ -20,7 +20,7 @@ import ReconnectingWebSocket from 'partysocket/ws';
 import WebSocket from 'ws';
 import * as schema from '../db/schema.ts';
 import { freePort, ROOT, startStack } from '../scripts/stack.ts';
-import { liveSocketOptions, liveSocketUrl, type LiveTicket } from '../shared/live-connection.ts';
+import { liveSocketOptions, liveSocketUrl, nextLiveUrl, type LiveTicket } from '../shared/live-connection.ts';
 import {
   applyEvent,
   liveEnding,
@@ -37,6 +37,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Everything the run counts, across clients. */
 const counts = { upgrades: 0, upgrade5xx: 0, read5xx: 0, write5xx: 0, upgradeRefused: 0, reads: 0 };
+
+/** A browser's WebSocket, from the client's own address; counts every upgrade it attempts. */
+function browserSocketFor(client: { appUrl: string; ip: string; attempts: number }) {
+  return class BrowserSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols ?? [], {
+        headers: { origin: client.appUrl, 'cf-connecting-ip': client.ip },
+        perMessageDeflate: false,
+      });
+      client.attempts++;
+      counts.upgrades++;
+      this.on('error', (error: Error) => {
+        const status = Number(/Unexpected server response: (\d+)/.exec(error.message)?.[1] ?? 0);
+        if (status >= 500) counts.upgrade5xx++;
+        else if (status > 0) counts.upgradeRefused++;
+      });
+    }
+  };
+}
 
 /** One student's tab: the portal page's LiveCalendar (web/src/lib/live-calendar.svelte.ts), without the view. */
 class PortalClient {
@@ -73,7 +92,7 @@ class PortalClient {
         const body = (await response.json()) as {
           version: number;
           slots: SlotView[];
-          ticket?: { value: string; expiresAt: number };
+          ticket?: LiveTicket;
         };
         if (body.ticket) this.ticket = body.ticket;
         if (body.version >= this.state.version)
@@ -88,31 +107,18 @@ class PortalClient {
   }
 
   connect(): void {
-    const client = this;
     const path = `/api/live/link/${this.token}`;
     const wsBase = this.appUrl.replace(/^http/, 'ws');
-    /** A browser's WebSocket, from this client's own address; counts every upgrade it attempts. */
-    class BrowserSocket extends WebSocket {
-      constructor(url: string, protocols?: string | string[]) {
-        super(url, protocols ?? [], {
-          headers: { origin: client.appUrl, 'cf-connecting-ip': client.ip },
-          perMessageDeflate: false,
-        });
-        client.attempts++;
-        counts.upgrades++;
-        this.on('error', (error: Error) => {
-          const status = Number(/Unexpected server response: (\d+)/.exec(error.message)?.[1] ?? 0);
-          if (status >= 500) counts.upgrade5xx++;
-          else if (status > 0) counts.upgradeRefused++;
-        });
-      }
-    }
     let opened = false;
-    const socket = new ReconnectingWebSocket(() => wsBase + liveSocketUrl(path, this.ticket, Date.now()), [], {
-      ...liveSocketOptions(),
-      WebSocket: BrowserSocket,
-      shouldReconnectOnClose: (event) => liveEnding(event.code) === null,
-    });
+    const socket: ReconnectingWebSocket = new ReconnectingWebSocket(
+      () => nextLiveUrl(socket.retryCount, () => wsBase + liveSocketUrl(path, this.ticket, Date.now())),
+      [],
+      {
+        ...liveSocketOptions(),
+        WebSocket: browserSocketFor(this),
+        shouldReconnectOnClose: (event) => liveEnding(event.code) === null,
+      },
+    );
     socket.addEventListener('open', () => {
       opened = true;
       this.open = true;
@@ -145,11 +151,9 @@ class PortalClient {
       case 'resync':
         void this.load();
         break;
-      default: {
-        // A ticket renewed over the socket (once the protocol has one), kept for the next upgrade.
-        const renewed = (message as { ticket?: LiveTicket }).ticket;
-        if (renewed) this.ticket = renewed;
-      }
+      case 'ticket':
+        this.ticket = message.ticket;
+        break;
     }
   }
 

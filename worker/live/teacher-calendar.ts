@@ -19,6 +19,7 @@ import {
 } from './credentials.ts';
 import { readHeartbeatState } from './heartbeat-read.ts';
 import { addressTag, fullBucket, SOCKET_CAPS, takeToken, type TokenBucket } from './limits.ts';
+import { issueTicket, TICKET_LIFETIME_MS } from './ticket.ts';
 import {
   closeCodeFor,
   ENDING_MESSAGES,
@@ -30,6 +31,12 @@ import {
 
 /** Events kept for catch-up after a reconnect; older gaps are answered with `resync`. */
 export const RECENT_EVENTS = 200;
+
+/** How long an ended credential is remembered: longer than any ticket made before the end can be presented. */
+const ENDED_MEMORY_MS = 2 * TICKET_LIFETIME_MS;
+
+/** A socket opened with a ticket has its credential read from the database within this long. */
+const TICKET_CHECK_MS = 5_000;
 
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketAttachment | null;
 
@@ -43,6 +50,10 @@ export class TeacherCalendar extends DurableObject<Env> {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      // Credentials ended here lately (sign-out, revocation): a ticket made before the end must not reopen them.
+      ctx.storage.sql.exec(
+        'CREATE TABLE IF NOT EXISTS ended_credentials (tag TEXT PRIMARY KEY, ending TEXT NOT NULL, until INTEGER NOT NULL)',
+      );
       this.version = (await ctx.storage.get<number>('version')) ?? 0;
       this.teacherId = (await ctx.storage.get<string>('teacherId')) ?? null;
     });
@@ -77,9 +88,17 @@ export class TeacherCalendar extends DurableObject<Env> {
       credential,
       address: socket.address,
       clockShiftMs: socket.clockShiftMs,
+      binding: socket.binding,
     } satisfies SocketAttachment);
+    const ended = socket.viaTicket ? this.endedLately(credential) : null;
+    if (ended) {
+      // Accepted only to be closed with the reason: a refused upgrade would tell the browser nothing.
+      this.closeEnded(pair[1], ended);
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    }
     this.send(pair[1], { type: 'hello', version: this.version ?? 0 });
-    await this.ensureHeartbeat();
+    if (socket.viaTicket) await this.checkCredentialsSoon();
+    else await this.ensureHeartbeat();
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -125,6 +144,15 @@ export class TeacherCalendar extends DurableObject<Env> {
 
   /** RPC: close at once every socket opened with a credential that just ended (sign-out, revoked link). */
   async endCredential(credential: Pick<LiveCredential, 'kind' | 'id'>, ending: LiveEnding): Promise<number> {
+    // Remembered as long as a ticket for it could still be presented (timing, on the wall clock).
+    const now = Date.now();
+    this.ctx.storage.sql.exec('DELETE FROM ended_credentials WHERE until <= ?', now);
+    this.ctx.storage.sql.exec(
+      'INSERT OR REPLACE INTO ended_credentials (tag, ending, until) VALUES (?, ?, ?)',
+      credentialTag(credential),
+      ending,
+      now + ENDED_MEMORY_MS,
+    );
     const sockets = this.openSockets(credentialTag(credential));
     for (const ws of sockets) this.closeEnded(ws, ending);
     return sockets.length;
@@ -185,6 +213,7 @@ export class TeacherCalendar extends DurableObject<Env> {
       console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: describeForLog(error) }));
     }
     const payload = JSON.stringify({ type: 'heartbeat', version } satisfies ServerMessage);
+    const renew = rows ? this.ticketRenewer() : null;
     for (const { ws, attachment } of watchers) {
       // A socket from before credentials were recorded has none to judge; it is closed like any other on a deploy.
       const ending = attachment?.credential
@@ -199,8 +228,59 @@ export class TeacherCalendar extends DurableObject<Env> {
       } catch {
         // Closing socket.
       }
+      // The database has just vouched for this credential: a fresh ticket for the next reconnect.
+      if (renew && attachment?.binding && this.teacherId) await renew(ws, attachment, this.teacherId);
     }
     await this.ctx.storage.setAlarm(Date.now() + this.heartbeatMs());
+  }
+
+  /**
+   * Signs one ticket per credential and binding for this heartbeat (a student's phone and laptop share one),
+   * and sends it to each of that credential's sockets.
+   */
+  private ticketRenewer() {
+    const signed = new Map<string, Promise<string>>();
+    const secret = config(this.env).SECRET_KEY;
+    return async (ws: WebSocket, attachment: SocketAttachment, teacherId: string) => {
+      const key = `${credentialTag(attachment.credential)}:${attachment.binding}`;
+      let message = signed.get(key);
+      if (!message) {
+        const { audience, credential, binding } = attachment;
+        const now = shiftedNow(this.env, attachment.clockShiftMs);
+        message = issueTicket(secret, { teacherId, audience, credential, binding }, now).then((ticket) =>
+          JSON.stringify({ type: 'ticket', ticket } satisfies ServerMessage),
+        );
+        signed.set(key, message);
+      }
+      try {
+        ws.send(await message);
+      } catch {
+        // Closing socket.
+      }
+    };
+  }
+
+  /** Why a credential ended, when this object closed it within a ticket's lifetime. */
+  private endedLately(credential: LiveCredential): LiveEnding | null {
+    const row = this.ctx.storage.sql
+      .exec<{ ending: string }>(
+        'SELECT ending FROM ended_credentials WHERE tag = ? AND until > ?',
+        credentialTag(credential),
+        Date.now(),
+      )
+      .toArray()[0];
+    return (row?.ending as LiveEnding | undefined) ?? null;
+  }
+
+  /**
+   * A socket opened with a ticket was not checked against the database, and not every ending passes through
+   * endCredential (an account disabled, a session deleted by hand): the next heartbeat, which reads every
+   * socket's credential in one round trip for the whole object, comes within TICKET_CHECK_MS.
+   */
+  private async checkCredentialsSoon(): Promise<void> {
+    const soon = Date.now() + Math.min(TICKET_CHECK_MS, this.heartbeatMs());
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > soon) await this.ctx.storage.setAlarm(soon);
   }
 
   private catchUp(ws: WebSocket, since: number): void {

@@ -13,6 +13,7 @@ import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/r
 import { cancelOpenSlots, createSlots } from '../calendar/slot-service.ts';
 import { MAX_SLOT_MINUTES, teacherSnapshot } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
+import { liveTicket, sessionWatch } from './live.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_RANGE_DAYS = 62;
@@ -76,7 +77,7 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
     const teacher = currentTeacher(c);
     const { from, to } = c.req.valid('query');
     const snapshot = await teacherSnapshot(getDb(c.env), teacher.id, from, to);
-    return c.json({ ...snapshot, teacher: teacherProfile(teacher) });
+    return c.json({ ...snapshot, teacher: teacherProfile(teacher), ticket: await liveTicket(c, sessionWatch(c)) });
   })
 
   .post('/slots', validate('json', singleSlotSchema), async (c) => {
