@@ -230,7 +230,13 @@ export async function main(args: Map<string, string>): Promise<void> {
     db.close();
     const headers = { origin: appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
     const post = async <T>(path: string, body: unknown): Promise<{ status: number; body: T }> => {
-      const response = await fetch(appUrl + path, { method: 'POST', headers, body: JSON.stringify(body) });
+      // Bounded: a write that takes a minute is a result, not a reason to hang for undici's five.
+      const response = await fetch(appUrl + path, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(60_000),
+      });
       return { status: response.status, body: (await response.json()) as T };
     };
 
@@ -345,6 +351,7 @@ export async function main(args: Map<string, string>): Promise<void> {
     );
   } catch (error) {
     note(`failed; the stack's log is in ${join(dataDir, 'wrangler.log')}`);
+    process.exitCode = 1;
     throw error;
   } finally {
     for (const c of clients) c.socket?.close();
