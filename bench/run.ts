@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<{ main(args: Map<string, string>): P
   'slot-growth': () => import('./slot-growth.ts'),
   cpu: () => import('./cpu.ts'),
   'busy-hour': () => import('./busy-hour.ts'),
+  reconnect: () => import('./reconnect.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -2,6 +2,7 @@
  * The live calendar protocol, shared by the TeacherCalendar object and the web client.
  * Pure: no runtime APIs, so the browser bundle and unit tests import it directly.
  */
+import type { LiveTicket } from './live-connection.ts';
 
 export type SlotStatus = 'open' | 'booked' | 'canceled';
 
@@ -38,7 +39,9 @@ export type ServerMessage =
   /** The object cannot replay from the client's version: refetch the snapshot. */
   | { type: 'resync'; version: number }
   /** The connection's credential stopped being valid (link revoked, signed out). */
-  | { type: 'closed'; reason: string };
+  | { type: 'closed'; reason: string }
+  /** A fresh ticket for the next upgrade, sent after a heartbeat found the credential still good. */
+  | { type: 'ticket'; ticket: LiveTicket };
 
 export type ClientMessage = { type: 'sync'; since: number } | { type: 'ping' };
 
@@ -87,6 +90,8 @@ export const ENDING_MESSAGES: Record<LiveEnding, string> = {
 export interface CalendarSnapshot {
   version: number;
   slots: SlotView[];
+  /** For the live socket's next upgrade (shared/live-connection.ts). */
+  ticket?: LiveTicket;
 }
 
 export interface CalendarState {

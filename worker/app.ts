@@ -8,7 +8,7 @@ import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './log/mask.ts';
 import { authRoutes } from './routes/auth.ts';
 import { oauthRoutes } from './routes/oauth.ts';
-import { limitLiveUpgrades, liveRoutes } from './routes/live.ts';
+import { connectWithTicket, limitLiveUpgrades, liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
 import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
 import { teacherShareLinkRoutes } from './routes/teacher-share-links.ts';
@@ -38,8 +38,9 @@ const api = new Hono<AppEnv>()
       c.header('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
   })
   .use(checkOrigin)
-  // Live upgrades are rate-limited per address before the session (or link) is looked up.
-  .use('/live/*', limitLiveUpgrades)
+  // Live upgrades are rate-limited per address before the session (or link) is looked up; one with a ticket
+  // goes to the calendar object from here, without a lookup (routes/live.ts).
+  .use('/live/*', limitLiveUpgrades, connectWithTicket)
   .use(loadSession)
   .get('/health', (c) => c.json({ ok: true }))
   .route('/auth', authRoutes)

@@ -26,10 +26,14 @@ export interface SocketRequest {
   address: string;
   /** Test mode only: the upgrade's shift from the wall clock, so expiry is judged at the same moved time. */
   clockShiftMs?: number;
+  /** A hash of the secret that opened the credential (link token or session cookie): what tickets are bound to. */
+  binding: string;
+  /** Opened with a ticket (live/ticket.ts): the database was not asked, so the object checks what it knows. */
+  viaTicket?: boolean;
 }
 
 /** Kept in each socket's attachment (survives hibernation). */
-export type SocketAttachment = Omit<SocketRequest, 'teacherId' | 'version'>;
+export type SocketAttachment = Omit<SocketRequest, 'teacherId' | 'version' | 'viaTicket'>;
 
 /** A session row as the heartbeat reads it. */
 export interface SessionRow {

@@ -20,6 +20,7 @@ import {
 import { readHeartbeatState } from './heartbeat-read.ts';
 import { FLUSH_BATCH_MAX, FLUSH_WHEN_PENDING, LinkViewBuffer, writeLinkViews } from './link-views.ts';
 import { addressTag, fullBucket, SOCKET_CAPS, takeToken, type TokenBucket } from './limits.ts';
+import { issueTicket, TICKET_LIFETIME_MS } from './ticket.ts';
 import {
   closeCodeFor,
   ENDING_MESSAGES,
@@ -31,6 +32,12 @@ import {
 
 /** Events kept for catch-up after a reconnect; older gaps are answered with `resync`. */
 export const RECENT_EVENTS = 200;
+
+/** How long an ended credential is remembered: longer than any ticket made before the end can be presented. */
+const ENDED_MEMORY_MS = 2 * TICKET_LIFETIME_MS;
+
+/** A socket opened with a ticket has its credential read from the database within this long. */
+const TICKET_CHECK_MS = 5_000;
 
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketAttachment | null;
 
@@ -49,6 +56,10 @@ export class TeacherCalendar extends DurableObject<Env> {
     this.views = new LinkViewBuffer(ctx.storage.sql);
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      // Credentials ended here lately (sign-out, revocation): a ticket made before the end must not reopen them.
+      ctx.storage.sql.exec(
+        'CREATE TABLE IF NOT EXISTS ended_credentials (tag TEXT PRIMARY KEY, ending TEXT NOT NULL, until INTEGER NOT NULL)',
+      );
       this.version = (await ctx.storage.get<number>('version')) ?? 0;
       this.teacherId = (await ctx.storage.get<string>('teacherId')) ?? null;
     });
@@ -83,9 +94,17 @@ export class TeacherCalendar extends DurableObject<Env> {
       credential,
       address: socket.address,
       clockShiftMs: socket.clockShiftMs,
+      binding: socket.binding,
     } satisfies SocketAttachment);
+    const ended = socket.viaTicket ? this.endedLately(credential) : null;
+    if (ended) {
+      // Accepted only to be closed with the reason: a refused upgrade would tell the browser nothing.
+      this.closeEnded(pair[1], ended);
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    }
     this.send(pair[1], { type: 'hello', version: this.version ?? 0 });
-    await this.ensureHeartbeat();
+    if (socket.viaTicket) await this.checkCredentialsSoon();
+    else await this.ensureHeartbeat();
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
@@ -131,6 +150,15 @@ export class TeacherCalendar extends DurableObject<Env> {
 
   /** RPC: close at once every socket opened with a credential that just ended (sign-out, revoked link). */
   async endCredential(credential: Pick<LiveCredential, 'kind' | 'id'>, ending: LiveEnding): Promise<number> {
+    // Remembered as long as a ticket for it could still be presented (timing, on the wall clock).
+    const now = Date.now();
+    this.ctx.storage.sql.exec('DELETE FROM ended_credentials WHERE until <= ?', now);
+    this.ctx.storage.sql.exec(
+      'INSERT OR REPLACE INTO ended_credentials (tag, ending, until) VALUES (?, ?, ?)',
+      credentialTag(credential),
+      ending,
+      now + ENDED_MEMORY_MS,
+    );
     const sockets = this.openSockets(credentialTag(credential));
     for (const ws of sockets) this.closeEnded(ws, ending);
     return sockets.length;
@@ -230,6 +258,7 @@ export class TeacherCalendar extends DurableObject<Env> {
       console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: describeForLog(error) }));
     }
     const payload = JSON.stringify({ type: 'heartbeat', version } satisfies ServerMessage);
+    const renew = rows ? this.ticketRenewer() : null;
     for (const { ws, attachment } of watchers) {
       // A socket from before credentials were recorded has none to judge; it is closed like any other on a deploy.
       const ending = attachment?.credential
@@ -244,6 +273,8 @@ export class TeacherCalendar extends DurableObject<Env> {
       } catch {
         // Closing socket.
       }
+      // The database has just vouched for this credential: a fresh ticket for the next reconnect.
+      if (renew && attachment?.binding && this.teacherId) await renew(ws, attachment, this.teacherId);
     }
     await this.ctx.storage.put('heartbeatAt', Date.now() + this.heartbeatMs());
   }
@@ -275,6 +306,55 @@ export class TeacherCalendar extends DurableObject<Env> {
     const next = Math.min(heartbeatAt ?? Infinity, flushAt ?? Infinity);
     if (next === Infinity) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * Signs one ticket per credential and binding for this heartbeat (a student's phone and laptop share one),
+   * and sends it to each of that credential's sockets.
+   */
+  private ticketRenewer() {
+    const signed = new Map<string, Promise<string>>();
+    const secret = config(this.env).SECRET_KEY;
+    return async (ws: WebSocket, attachment: SocketAttachment, teacherId: string) => {
+      const key = `${credentialTag(attachment.credential)}:${attachment.binding}`;
+      let message = signed.get(key);
+      if (!message) {
+        const { audience, credential, binding } = attachment;
+        const now = shiftedNow(this.env, attachment.clockShiftMs);
+        message = issueTicket(secret, { teacherId, audience, credential, binding }, now).then((ticket) =>
+          JSON.stringify({ type: 'ticket', ticket } satisfies ServerMessage),
+        );
+        signed.set(key, message);
+      }
+      try {
+        ws.send(await message);
+      } catch {
+        // Closing socket.
+      }
+    };
+  }
+
+  /** Why a credential ended, when this object closed it within a ticket's lifetime. */
+  private endedLately(credential: LiveCredential): LiveEnding | null {
+    const row = this.ctx.storage.sql
+      .exec<{ ending: string }>(
+        'SELECT ending FROM ended_credentials WHERE tag = ? AND until > ?',
+        credentialTag(credential),
+        Date.now(),
+      )
+      .toArray()[0];
+    return (row?.ending as LiveEnding | undefined) ?? null;
+  }
+
+  /**
+   * A socket opened with a ticket was not checked against the database, and not every ending passes through
+   * endCredential (an account disabled, a session deleted by hand): the next heartbeat, which reads every
+   * socket's credential in one round trip for the whole object, comes within TICKET_CHECK_MS.
+   */
+  private async checkCredentialsSoon(): Promise<void> {
+    const soon = Date.now() + Math.min(TICKET_CHECK_MS, this.heartbeatMs());
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > soon) await this.ctx.storage.setAlarm(soon);
   }
 
   private catchUp(ws: WebSocket, since: number): void {

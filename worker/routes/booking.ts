@@ -23,6 +23,7 @@ import { validate } from '../http/validate.ts';
 import { recordLinkView } from '../share-links/access.ts';
 import { resolveLink } from '../share-links/resolve.ts';
 import { linkSummary } from '../share-links/state.ts';
+import { linkWatch, liveTicket } from './live.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const tokenParam = z.object({ token: z.string().max(64) });
@@ -74,6 +75,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       link: { expiresAt: summary.expiresAt, remainingBookings: summary.remainingBookings, state: summary.state },
       version: snapshot.version,
       slots: snapshot.slots,
+      ticket: await liveTicket(c, linkWatch(snapshot.resolved, token)),
     });
   })
 

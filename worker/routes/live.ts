@@ -1,20 +1,55 @@
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS } from '../auth/session.ts';
+import { readSessionCookie } from '../auth/cookies.ts';
 import { clockShift } from '../clock.ts';
-import { sha256Hex } from '../crypto/hash.ts';
 import { getDb } from '../db.ts';
+import { config } from '../env.ts';
 import { DomainError } from '../errors.ts';
 import { currentTeacher, requireTeacher } from '../auth/guard.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
-import type { Audience } from '../live/audience.ts';
-import type { LiveCredential, SocketRequest } from '../live/credentials.ts';
+import type { SocketRequest } from '../live/credentials.ts';
 import { calendarStub } from '../live/publish.ts';
+import { checkTicket, issueTicket, keyHash, type TicketClaims } from '../live/ticket.ts';
+import type { ResolvedLink } from '../share-links/resolve.ts';
 import { resolveLink } from '../share-links/resolve.ts';
 
-/** A hash for limiter keys and socket tags: the limiter's store and the object must not hold a usable secret. */
-const keyHash = (value: string) => sha256Hex(value).slice(0, 32);
+/** Who may watch which calendar with which credential: what a socket is opened with, and what a ticket carries. */
+export type Watch = Omit<TicketClaims, 'expiresAt'>;
+
+/** A student watching through a share link (checked by the caller). */
+export function linkWatch({ link, student, teacher }: ResolvedLink, token: string): Watch {
+  return {
+    teacherId: teacher.id,
+    audience: { kind: 'student', studentId: student.id, linkId: link.id },
+    credential: { kind: 'link', id: link.id, expiresAt: link.expiresAt },
+    binding: keyHash(token),
+  };
+}
+
+/** The teacher watching their own calendar with the session of this request (validated by the middleware). */
+export function sessionWatch(c: Context<AppEnv>): Watch {
+  const teacher = currentTeacher(c);
+  const { session } = c.get('auth');
+  if (!session) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+  return {
+    teacherId: teacher.id,
+    audience: { kind: 'teacher', teacherId: teacher.id },
+    credential: {
+      kind: 'session',
+      id: session.id,
+      expiresAt: session.expiresAt,
+      idleTimeoutMs: INACTIVITY_TIMEOUT_MS,
+      absoluteLifetimeMs: ABSOLUTE_LIFETIME_MS,
+    },
+    binding: keyHash(readSessionCookie(c) ?? ''),
+  };
+}
+
+/** A ticket for the page's next live upgrade, given with a calendar read that has just checked the credential. */
+export const liveTicket = (c: Context<AppEnv>, watch: Watch) =>
+  issueTicket(config(c.env).SECRET_KEY, watch, c.get('now'));
 
 /**
  * Every live upgrade spends the client address's portal-read budget (RL_PORTAL_READ, the same key as portal
@@ -33,55 +68,69 @@ export const limitLiveUpgrades = createMiddleware<AppEnv>(async (c, next) => {
  * that lets them (the object closes the socket when it ends), the hashed client address (for the per-address
  * cap) and the version read with the credential (so a fresh object starts from what the database says).
  */
-function connect(
-  c: Context<AppEnv>,
-  teacher: { id: string; calendarVersion: number },
-  audience: Audience,
-  credential: LiveCredential,
-) {
+function connect(c: Context<AppEnv>, watch: Watch, version: number, viaTicket = false) {
   const socket: SocketRequest = {
-    teacherId: teacher.id,
-    version: teacher.calendarVersion,
-    audience,
-    credential,
+    ...watch,
+    version,
     address: keyHash(clientIp(c.req)),
     clockShiftMs: clockShift(c.env, c.get('now')),
+    ...(viaTicket ? { viaTicket } : {}),
   };
   const headers = new Headers(c.req.raw.headers);
   // Set, never appended: a client's own x-slotcast-socket header is replaced.
   headers.set('x-slotcast-socket', JSON.stringify(socket));
-  return calendarStub(c.env, teacher.id).fetch(new Request(c.req.raw.url, { headers }));
+  return calendarStub(c.env, watch.teacherId).fetch(new Request(c.req.raw.url, { headers }));
 }
+
+const LIVE_PATH = /\/live\/(?:teacher|link\/([^/]+))$/;
+
+/**
+ * An upgrade that brings a ticket (`?ticket=`) is let through without the database: the ticket's signature, its
+ * binding to the secret this request presents (the link's token in the path, or the session cookie) and its
+ * expiry are checked here, and the calendar object refuses it if the credential ended meanwhile. Mounted after
+ * limitLiveUpgrades (the address's budget is spent first) and before the session middleware, whose lookup is
+ * what a ticket saves. An expired ticket is a 401 and anything else wrong a 403, so a client never mistakes a
+ * ticket problem for its credential's: its page reads the calendar again and gets a fresh one. Without a
+ * ticket the request goes on to the routes below, which check the credential in the database as before.
+ */
+export const connectWithTicket = createMiddleware<AppEnv>(async (c, next) => {
+  const value = c.req.query('ticket');
+  const path = LIVE_PATH.exec(c.req.path);
+  if (value === undefined || !path) return next();
+  const token = path[1];
+  const secret = token ?? readSessionCookie(c);
+  if (!secret) throw new DomainError('unauthenticated', 401, 'Please sign in.');
+  const checked = await checkTicket(config(c.env).SECRET_KEY, value, keyHash(secret), c.get('now'));
+  if (!checked.ok)
+    throw checked.why === 'expired'
+      ? new DomainError('ticket_expired', 401, 'This live connection ticket has expired. Reload the calendar.')
+      : new DomainError('ticket_invalid', 403, 'This live connection ticket is not valid here.');
+  const { claims } = checked;
+  // The same second budget as the database path: per link, or per session.
+  await enforceRateLimit(
+    c.env.RL_PORTAL_READ,
+    claims.credential.kind === 'link' ? `link:${keyHash(token!)}` : `session:${keyHash(claims.credential.id)}`,
+    claims.credential.kind === 'link' ? 'requests for this link' : 'connections from this session',
+  );
+  const { expiresAt: _ticketExpiry, ...watch } = claims;
+  return connect(c, watch, 0, true);
+});
 
 export const liveRoutes = new Hono<AppEnv>()
   .get('/teacher', requireTeacher, async (c) => {
-    const teacher = currentTeacher(c);
-    const { session } = c.get('auth');
-    if (!session) throw new DomainError('unauthenticated', 401, 'Please sign in.');
-    await enforceRateLimit(c.env.RL_PORTAL_READ, `session:${keyHash(session.id)}`, 'connections from this session');
-    return connect(
-      c,
-      teacher,
-      { kind: 'teacher', teacherId: teacher.id },
-      {
-        kind: 'session',
-        id: session.id,
-        expiresAt: session.expiresAt,
-        idleTimeoutMs: INACTIVITY_TIMEOUT_MS,
-        absoluteLifetimeMs: ABSOLUTE_LIFETIME_MS,
-      },
+    const watch = sessionWatch(c);
+    await enforceRateLimit(
+      c.env.RL_PORTAL_READ,
+      `session:${keyHash(watch.credential.id)}`,
+      'connections from this session',
     );
+    return connect(c, watch, currentTeacher(c).calendarVersion);
   })
   /** A student watching through a share link: privacy-filtered, closed when the link is revoked or expires. */
   .get('/link/:token', async (c) => {
     const token = c.req.param('token');
     // Before the lookup, with the same key as the portal's reads of this link.
     await enforceRateLimit(c.env.RL_PORTAL_READ, `link:${keyHash(token)}`, 'requests for this link');
-    const { link, student, teacher } = await resolveLink(getDb(c.env), token, c.get('now'), ['active', 'used_up']);
-    return connect(
-      c,
-      teacher,
-      { kind: 'student', studentId: student.id, linkId: link.id },
-      { kind: 'link', id: link.id, expiresAt: link.expiresAt },
-    );
+    const resolved = await resolveLink(getDb(c.env), token, c.get('now'), ['active', 'used_up']);
+    return connect(c, linkWatch(resolved, token), resolved.teacher.calendarVersion);
   });

@@ -13,6 +13,7 @@ import { expandWeeklyRule, MAX_OCCURRENCES, parseSlotStart } from '../calendar/r
 import { cancelOpenSlots, createSlots } from '../calendar/slot-service.ts';
 import { MAX_SLOT_MINUTES, teacherSlotViews, teacherSlotsQuery } from '../calendar/slot-views.ts';
 import { teacherProfile } from '../teachers/profile.ts';
+import { liveTicket, sessionWatch } from './live.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_RANGE_DAYS = 62;
@@ -83,6 +84,7 @@ export const teacherCalendarRoutes = new Hono<AppEnv>()
       version: teacher.calendarVersion,
       slots: teacherSlotViews(read),
       teacher: teacherProfile(teacher),
+      ticket: await liveTicket(c, sessionWatch(c)),
     });
   })
 

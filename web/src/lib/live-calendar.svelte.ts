@@ -19,6 +19,7 @@ import {
   type ServerMessage,
   type SlotView,
 } from '#shared/live-protocol.ts';
+import { liveSocketOptions, liveSocketUrl, nextLiveUrl, type LiveTicket } from '#shared/live-connection.ts';
 import { ApiError } from './api.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended';
@@ -39,6 +40,8 @@ export class LiveCalendar {
   #state: CalendarState = { version: 0, slots: new Map() };
   #range = { from: 0, to: 0 };
   #socket: ReconnectingWebSocket | null = null;
+  /** Lets the next upgrade skip the database; from the snapshot read, renewed over the socket. */
+  #ticket: LiveTicket | null = null;
   #ping: ReturnType<typeof setInterval> | null = null;
   #fetchSnapshot: (from: number, to: number) => Promise<CalendarSnapshot>;
   #path: string;
@@ -58,6 +61,7 @@ export class LiveCalendar {
     this.loading = true;
     try {
       const snapshot = await this.#fetchSnapshot(from, to);
+      if (snapshot.ticket) this.#ticket = snapshot.ticket;
       // A snapshot older than what live events already brought would go backwards.
       if (snapshot.version >= this.#state.version || this.#range.from !== from) {
         // eslint-disable-next-line svelte/prefer-svelte-reactivity -- plain state, published by #publish()
@@ -76,15 +80,18 @@ export class LiveCalendar {
 
   connect(): void {
     if (this.#socket || this.ended) return;
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${this.#path}`;
+    const base = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
     let opened = false;
-    const socket = new ReconnectingWebSocket(url, [], {
-      minReconnectionDelay: 500 + Math.random() * 1500,
-      maxReconnectionDelay: 15_000,
-      reconnectionDelayGrowFactor: 1.6,
-      // A dead credential stays dead: no reconnect loop against it.
-      shouldReconnectOnClose: (event) => liveEnding(event.code) === null,
-    });
+    // Each attempt waits its jittered delay, then goes with the newest ticket (shared/live-connection.ts).
+    const socket: ReconnectingWebSocket = new ReconnectingWebSocket(
+      () => nextLiveUrl(socket.retryCount, () => base + liveSocketUrl(this.#path, this.#ticket, Date.now())),
+      [],
+      {
+        ...liveSocketOptions(),
+        // A dead credential stays dead: no reconnect loop against it.
+        shouldReconnectOnClose: (event) => liveEnding(event.code) === null,
+      },
+    );
     socket.addEventListener('open', () => {
       opened = true;
       this.status = 'live';
@@ -144,6 +151,9 @@ export class LiveCalendar {
         break;
       case 'closed':
         this.error = message.reason;
+        break;
+      case 'ticket':
+        this.#ticket = message.ticket;
         break;
     }
   }
