@@ -139,12 +139,51 @@ try {
     await dialog.getByRole('alert').waitFor();
     await firstScreen(page, 'booking-failed', width);
     await page.context().setOffline(false);
-    if (await dialog.getByRole('button', { name: /Confirm/ }).isEnabled()) {
-      await dialog.getByRole('button', { name: /Confirm/ }).click();
+    const again = dialog.getByRole('button', { name: /Confirm|Try again/ });
+    if (await again.isEnabled()) {
+      await again.click();
       await page.getByRole('dialog', { name: /booked/i }).waitFor();
       await firstScreen(page, 'booked', width);
+      await page.getByRole('button', { name: 'Done' }).click();
+      const mine = page.getByRole('region', { name: 'My bookings' });
+      await mine.getByRole('button', { name: /Cancel the session/ }).waitFor();
+      await mine.scrollIntoViewIfNeeded();
+      await firstScreen(page, 'my-bookings', width);
+      await mine.getByRole('button', { name: /Cancel the session/ }).click();
+      await mine.getByRole('button', { name: 'Yes, cancel it' }).click();
+      await mine.getByText(/Canceled your session/).waitFor();
+      await firstScreen(page, 'canceled', width);
+    }
+    const zoneButton = page.getByRole('button', { name: 'Change time zone' });
+    if (await zoneButton.count()) {
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await zoneButton.click();
+      await page
+        .getByRole('dialog')
+        .getByLabel(/Search/)
+        .fill('new york');
+      await firstScreen(page, 'time-zone', width);
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      // Past the teacher's horizon.
+      const next = page.getByRole('button', { name: /Next/ }).first();
+      while (await next.isEnabled()) await next.click();
+      await page.getByText(/nothing\s+can be booked this far ahead/).waitFor();
+      await firstScreen(page, 'beyond-horizon', width);
     }
     await page.context().close();
+
+    // The calendar can't be read (the network fails on the first read).
+    let failed = false;
+    const failing = await open(width, ada.url, (p) =>
+      p.route('**/api/booking/*/calendar**', (route: Route) => {
+        if (failed) return route.continue();
+        failed = true;
+        return route.abort('internetdisconnected');
+      }),
+    );
+    await failing.getByRole('alert').first().waitFor();
+    await firstScreen(failing, 'load-failed', width);
+    await failing.context().close();
 
     // Reconnecting: the live connection drops (a deploy, a lost network) and is refused for a while.
     let refuse = false;
