@@ -167,7 +167,7 @@ try {
       // Past the teacher's horizon.
       const next = page.getByRole('button', { name: /Next/ }).first();
       while (await next.isEnabled()) await next.click();
-      await page.getByText(/nothing\s+can be booked this far ahead/).waitFor();
+      await page.getByText(/nothing\s+can\s+be\s+booked\s+this\s+far\s+ahead/).waitFor();
       await firstScreen(page, 'beyond-horizon', width);
     }
     await page.context().close();

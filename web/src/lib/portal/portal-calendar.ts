@@ -1,9 +1,9 @@
 /**
  * The booking page's calendar arithmetic, kept out of the components so it can be tested: which weeks are
- * loaded together, which days have free times, the time-of-day filter, and how far ahead booking reaches.
+ * read together, which days have free times, the time-of-day filter, and how far ahead booking reaches.
  */
-import { Temporal } from 'temporal-polyfill';
 import type { SlotView } from '#shared/live-protocol.ts';
+import { addDays, dateIn, daysBetween, hourIn, startOfDay, type IsoDate } from './dates.ts';
 
 /** Weeks read in one calendar request: the day strip shows them, and moving between them costs no request. */
 export const BLOCK_WEEKS = 5;
@@ -18,32 +18,25 @@ export const TIMES_OF_DAY: { value: TimeOfDay; label: string }[] = [
 
 /** The part of the day a slot starts in, in the student's zone. */
 export function timeOfDay(startsAt: number, timeZone: string): Exclude<TimeOfDay, ''> {
-  const hour = Temporal.Instant.fromEpochMilliseconds(startsAt).toZonedDateTimeISO(timeZone).hour;
+  const hour = hourIn(startsAt, timeZone);
   return hour < 12 ? 'morning' : hour < 17 ? 'afternoon' : 'evening';
 }
 
-export const dateOf = (epochMs: number, timeZone: string) =>
-  Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(timeZone).toPlainDate();
-
-export const mondayOf = (date: Temporal.PlainDate) => date.subtract({ days: date.dayOfWeek - 1 });
-
 /** The first Monday of the block of weeks that holds `monday`, counting blocks from `firstMonday`. */
-export function blockStart(monday: Temporal.PlainDate, firstMonday: Temporal.PlainDate): Temporal.PlainDate {
-  const weeks = Math.floor(firstMonday.until(monday, { largestUnit: 'days' }).days / 7);
-  return firstMonday.add({ weeks: Math.floor(weeks / BLOCK_WEEKS) * BLOCK_WEEKS });
+export function blockStart(monday: IsoDate, firstMonday: IsoDate): IsoDate {
+  const weeks = Math.floor(daysBetween(firstMonday, monday) / 7);
+  return addDays(firstMonday, Math.floor(weeks / BLOCK_WEEKS) * BLOCK_WEEKS * 7);
 }
 
-/** Epoch ms of local midnight at the start of `date`, and of the day `days` later. */
-export function dayRange(date: Temporal.PlainDate, days: number, timeZone: string) {
-  return {
-    from: date.toZonedDateTime({ timeZone }).epochMilliseconds,
-    to: date.add({ days }).toZonedDateTime({ timeZone }).epochMilliseconds,
-  };
-}
+/** Epoch ms of the start of `date` and of the day `days` later, in the zone. */
+export const dayRange = (date: IsoDate, days: number, timeZone: string) => ({
+  from: startOfDay(date, timeZone),
+  to: startOfDay(addDays(date, days), timeZone),
+});
 
-/** ISO dates ("2027-03-15") on which at least one of `slots` starts, in the student's zone. */
+/** ISO dates on which at least one of `slots` starts, in the student's zone. */
 export const datesWith = (slots: SlotView[], timeZone: string) =>
-  new Set(slots.map((s) => dateOf(s.startsAt, timeZone).toString()));
+  new Set(slots.map((s) => dateIn(s.startsAt, timeZone)));
 
 /** The last instant a slot may start and still be booked (the teacher's horizon). */
 export const horizonEnd = (now: number, bookingHorizonDays: number) => now + bookingHorizonDays * 86_400_000;
