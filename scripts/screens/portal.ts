@@ -80,7 +80,7 @@ const shot = (page: Page, name: string, width: number) =>
 const firstScreen = (page: Page, name: string, width: number) =>
   page.screenshot({ path: join(outDir, `portal-${name}-${width}.png`) });
 
-async function open(width: number, url: string, hold?: (page: Page) => Promise<void>, at?: number) {
+async function open(width: number, url: string, hold?: (page: Page) => Promise<unknown>, at?: number) {
   const context = await browser.newContext({
     viewport: { width, height: width < 600 ? 844 : 800 },
     locale: 'en-GB',
