@@ -48,9 +48,9 @@ export async function portalCalendar(
   now: number,
   allow: LinkState[],
 ): Promise<{ resolved: ResolvedLink; version: number; slots: SlotView[] }> {
-  if (!isShareTokenShape(token)) judgeLink(null, now, allow);
+  if (!isShareTokenShape(token)) await judgeLink(db, null, now, allow);
   const [links, rows] = await db.batch([linkQuery(db, token), portalSlotsQuery(db, token, range.from, range.to)]);
-  const resolved = judgeLink(links[0] ?? null, now, allow);
+  const resolved = await judgeLink(db, links[0] ?? null, now, allow);
   const { teacher, student } = resolved;
   return {
     resolved,

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, gte, ne } from 'drizzle-orm';
 import { shareLinks, students, teachers } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
 import { DomainError } from '../errors.ts';
@@ -24,7 +24,7 @@ function findLink(db: Db, token: string) {
 
 const MESSAGES: Record<Exclude<LinkState, 'active'>, string> = {
   expired: 'This booking link has expired. Ask your teacher for a new one.',
-  revoked: 'This booking link is no longer valid. Ask your teacher for a new one.',
+  revoked: 'Your teacher turned this booking link off. Ask them for a new one if you still want to book.',
   used_up: 'This booking link has been used for all the bookings it allows. Ask your teacher for a new one.',
 };
 
@@ -38,11 +38,19 @@ export async function resolveLink(
   now: number,
   allow: LinkState[] = ['active'],
 ): Promise<ResolvedLink> {
-  return judgeLink(isShareTokenShape(token) ? await findLink(db, token) : null, now, allow);
+  return judgeLink(db, isShareTokenShape(token) ? await findLink(db, token) : null, now, allow);
 }
 
-/** What resolveLink decides about the row `linkQuery` found (null: none), for a caller that read it in a batch. */
-export function judgeLink(found: ResolvedLink | null, now: number, allow: LinkState[]): ResolvedLink {
+/**
+ * What resolveLink decides about the row `linkQuery` found (null: none), for a caller that read it in a batch.
+ * An allowed link costs no further read; only a revoked one reads once more (was it replaced?).
+ */
+export async function judgeLink(
+  db: Db,
+  found: ResolvedLink | null,
+  now: number,
+  allow: LinkState[],
+): Promise<ResolvedLink> {
   if (!found)
     throw new DomainError(
       'link_invalid',
@@ -50,9 +58,32 @@ export function judgeLink(found: ResolvedLink | null, now: number, allow: LinkSt
       'This booking link is not valid. Check that you copied all of it, or ask your teacher for a new one.',
     );
   const state = linkState(found.link, now);
-  if (!allow.includes(state))
+  if (!allow.includes(state)) {
+    // Only on this refusal path: a link revoked when a newer one was made reads as replaced, not switched off.
+    if (state === 'revoked' && (await wasReplaced(db, found.link)))
+      throw new DomainError('link_revoked', 410, REPLACED, { details: { state, replaced: true } });
     throw new DomainError(`link_${state}`, 410, MESSAGES[state as Exclude<LinkState, 'active'>], {
       details: { state },
     });
+  }
   return found;
+}
+
+const REPLACED = 'This booking link was replaced by a newer one. Use the latest link your teacher sent you.';
+
+/** True when the student got another link when (or after) this one was revoked: a regeneration. */
+async function wasReplaced(db: Db, link: ResolvedLink['link']): Promise<boolean> {
+  if (link.revokedAt === null) return false;
+  const newer = await db
+    .select({ id: shareLinks.id })
+    .from(shareLinks)
+    .where(
+      and(
+        eq(shareLinks.studentId, link.studentId),
+        ne(shareLinks.id, link.id),
+        gte(shareLinks.createdAt, link.revokedAt),
+      ),
+    )
+    .limit(1);
+  return newer.length > 0;
 }

@@ -8,7 +8,13 @@ import type { AppType } from '../../../worker/app.ts';
 export interface ApiErrorBody {
   code: string;
   message: string;
-  details?: { issues?: { path: string; message: string }[]; conflicts?: { startsAt: number; endsAt: number }[] };
+  details?: {
+    issues?: { path: string; message: string }[];
+    conflicts?: { startsAt: number; endsAt: number }[];
+    /** A refused share link: its state, and whether a newer link replaced it. */
+    state?: string;
+    replaced?: boolean;
+  };
 }
 
 export class ApiError extends Error {
