@@ -47,6 +47,8 @@ describe('the audit page', () => {
     const page = await context.newPage();
     const errors = pageErrors(page);
     await page.goto(`${appUrl()}/teacher`);
+    // On a phone the links are behind the Menu button.
+    await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
     await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
 

@@ -225,7 +225,7 @@ describe('GET /api/teacher/analytics/summary', () => {
     expect(byDefault.body.period).toMatchObject({ to: D.add({ days: 14 }).toString(), days: 30 });
 
     const refusals: [string, RegExp][] = [
-      ['from=2027-03-01', /both `from` and `to`/],
+      ['from=2027-03-01', /both a first and a last day/],
       ['from=2027-03-10&to=2027-03-01', /on or after the first/],
       ['from=2027-01-01&to=2028-06-01', /at most 366 days/],
       ['from=yesterday&to=2027-03-01', /2027-03-14/],

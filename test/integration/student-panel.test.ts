@@ -145,7 +145,7 @@ describe('the student panel', () => {
     expect((await later.get(`/api/booking/${ada.token}/calendar`)).status).toBe(410);
 
     const [entry] = await auditOf('share_link.changed', ada.linkId);
-    expect(entry!.details).toMatchObject({ studentId: ada.id, maxUses: { from: null, to: 1 } });
+    expect(entry).toMatchObject({ studentId: ada.id, changes: { maxUses: { from: null, to: 1 } } });
 
     // Days work too, and no limit again.
     const days = await teacher.api.patch(`/api/teacher/students/${ada.id}/share-link`, {

@@ -4,11 +4,11 @@
  * clicks racing (or a link made meanwhile from the student's row) never give a student a second live link.
  * Like a single link's creation, this sends no email: the teacher emails links from each row.
  */
-import { and, eq, isNull, notExists, sql } from 'drizzle-orm';
+import { and, eq, notExists, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { auditLog, shareLinks, students, type Teacher } from '../../db/schema.ts';
+import { shareLinks, students, type Teacher } from '../../db/schema.ts';
 import { HOUR_MS } from '../../shared/student-panel.ts';
-import { auditValues } from '../audit.ts';
+import { auditStatementWhen } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
@@ -73,31 +73,6 @@ function insertIfStillWithout(db: Db, link: typeof shareLinks.$inferInsert) {
   );
 }
 
-/** The audit entry, written only if its link went in. */
-function auditIfInserted(db: Db, entry: typeof auditLog.$inferInsert, linkId: string) {
-  const value = <T>(v: T, column: string) => sql<T>`${v}`.as(column);
-  return db.insert(auditLog).select(
-    db
-      .select({
-        id: value(entry.id!, 'id'),
-        at: value(entry.at, 'at'),
-        actorType: value(entry.actorType, 'actor_type'),
-        actorId: value(entry.actorId ?? null, 'actor_id'),
-        action: value(entry.action, 'action'),
-        targetType: value(entry.targetType ?? null, 'target_type'),
-        targetId: value(entry.targetId ?? null, 'target_id'),
-        teacherId: value(entry.teacherId ?? null, 'teacher_id'),
-        studentId: value(entry.studentId ?? null, 'student_id'),
-        ipHash: value(entry.ipHash ?? null, 'ip_hash'),
-        userAgent: value(entry.userAgent ?? null, 'user_agent'),
-        details: value(JSON.stringify(entry.details ?? null), 'details'),
-        changes: value(null, 'changes'),
-      })
-      .from(shareLinks)
-      .where(and(eq(shareLinks.id, linkId), isNull(shareLinks.revokedAt))),
-  );
-}
-
 /** Creates a link for each student who has none. Returns how many were made and how many still wait. */
 export async function issueMissingLinks(
   env: Env,
@@ -124,8 +99,9 @@ export async function issueMissingLinks(
         maxUses: options.maxUses ?? null,
         createdAt: now,
       };
-      // Plain values (no SQL in this entry), as the insert-select below needs them.
-      const audit = auditValues(
+      // The entry only if its link went in (the statement before it in the batch).
+      const audit = auditStatementWhen(
+        db,
         env,
         {
           actorType: 'teacher',
@@ -140,8 +116,9 @@ export async function issueMissingLinks(
           details: { replaced: [], bulk: true },
         },
         now,
-      ) as typeof auditLog.$inferInsert;
-      return [insertIfStillWithout(db, link), auditIfInserted(db, audit, link.id)] as const;
+        sql`EXISTS (SELECT 1 FROM ${shareLinks} WHERE ${shareLinks.id} = ${link.id} AND ${shareLinks.revokedAt} IS NULL)`,
+      );
+      return [insertIfStillWithout(db, link), audit] as const;
     }),
   );
   const [first, ...rest] = statements.flat();
