@@ -6,6 +6,7 @@ import { loadSession } from './auth/guard.ts';
 import { checkOrigin, requestLog, useClock } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './log/mask.ts';
+import { measureRequest } from './metrics/middleware.ts';
 import { authRoutes } from './routes/auth.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { limitLiveUpgrades, liveRoutes } from './routes/live.ts';
@@ -19,11 +20,13 @@ import { teacherApiKeyRoutes } from './routes/teacher-api-keys.ts';
 import { teacherBookingRoutes } from './routes/teacher-bookings.ts';
 import { studentRoutes } from './routes/student.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { operatorHealthRoutes, teacherHealthRoutes } from './routes/health.ts';
 import { teacherStudentEmailRoutes } from './routes/teacher-student-email.ts';
 
 const api = new Hono<AppEnv>()
   .use(requestLog)
   .use(useClock)
+  .use(measureRequest)
   .use(async (c, next) => {
     await next();
     // API answers are private and never cached; none of them may leak where they were asked from.
@@ -48,6 +51,8 @@ const api = new Hono<AppEnv>()
   .route('/teacher/students', teacherStudentEmailRoutes)
   .route('/teacher/api-keys', teacherApiKeyRoutes)
   .route('/teacher/bookings', teacherBookingRoutes)
+  .route('/teacher/health', teacherHealthRoutes)
+  .route('/operator/health', operatorHealthRoutes)
   .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)
   .route('/student', studentRoutes)
