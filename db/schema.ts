@@ -434,6 +434,35 @@ export const bookingChangeChecks = sqliteTable('booking_change_checks', {
   changeId: text('change_id').notNull(),
 });
 
+/**
+ * Request counts and latencies, one row per (scope, teacher, minute), written by each isolate's request
+ * metrics about once a minute as one additive upsert batch (worker/metrics/). Never one write per request.
+ * `scope` is `app` (every /api request; `teacher_id` '') or `portal` (a share-link portal request, by the
+ * link's teacher). `h0`..`h7` count requests by duration: ≤25, ≤50, ≤100, ≤250, ≤500, ≤1000, ≤2500, >2500 ms.
+ */
+export const requestMetrics = sqliteTable(
+  'request_metrics',
+  {
+    scope: text('scope', { enum: ['app', 'portal'] }).notNull(),
+    teacherId: text('teacher_id').notNull().default(''),
+    /** The minute's first instant, epoch ms. */
+    minute: integer('minute').notNull(),
+    count: integer('count').notNull().default(0),
+    errors5xx: integer('errors_5xx').notNull().default(0),
+    errors4xx: integer('errors_4xx').notNull().default(0),
+    sumMs: integer('sum_ms').notNull().default(0),
+    h0: integer('h0').notNull().default(0),
+    h1: integer('h1').notNull().default(0),
+    h2: integer('h2').notNull().default(0),
+    h3: integer('h3').notNull().default(0),
+    h4: integer('h4').notNull().default(0),
+    h5: integer('h5').notNull().default(0),
+    h6: integer('h6').notNull().default(0),
+    h7: integer('h7').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.teacherId, t.minute] })],
+);
+
 export type User = typeof users.$inferSelect;
 export type Teacher = typeof teachers.$inferSelect;
 export type Slot = typeof slots.$inferSelect;

@@ -6,6 +6,7 @@ import { loadSession } from './auth/guard.ts';
 import { checkOrigin, requestLog, useAuditClient, useClock } from './http/middleware.ts';
 import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './log/mask.ts';
+import { measureRequest } from './metrics/middleware.ts';
 import { authRoutes } from './routes/auth.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { connectWithTicket, limitLiveUpgrades, liveRoutes } from './routes/live.ts';
@@ -20,6 +21,7 @@ import { teacherBookingRoutes } from './routes/teacher-bookings.ts';
 import { teacherAnalyticsRoutes } from './routes/teacher-analytics.ts';
 import { studentRoutes } from './routes/student.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { operatorHealthRoutes, teacherHealthRoutes } from './routes/health.ts';
 import { teacherStudentEmailRoutes } from './routes/teacher-student-email.ts';
 import { teacherAuditRoutes } from './routes/teacher-audit.ts';
 
@@ -27,6 +29,7 @@ const api = new Hono<AppEnv>()
   .use(requestLog)
   .use(useClock)
   .use(useAuditClient)
+  .use(measureRequest)
   .use(async (c, next) => {
     await next();
     // API answers are private and never cached; none of them may leak where they were asked from.
@@ -54,6 +57,8 @@ const api = new Hono<AppEnv>()
   .route('/teacher/bookings', teacherBookingRoutes)
   .route('/teacher/analytics', teacherAnalyticsRoutes)
   .route('/teacher', teacherAuditRoutes)
+  .route('/teacher/health', teacherHealthRoutes)
+  .route('/operator/health', operatorHealthRoutes)
   .route('/booking/confirm', bookingConfirmRoutes)
   .route('/booking', bookingRoutes)
   .route('/student', studentRoutes)

@@ -63,6 +63,13 @@ export interface Env {
   EMAIL_EVENTS_QUEUE?: Queue<EmailEventMessage>;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */
   EMAIL?: SendEmail;
+  /**
+   * Workers Analytics Engine dataset for request metrics, in production when bound (wrangler.toml); never
+   * needed locally. One data point per /api request (metrics/middleware.ts).
+   */
+  REQUEST_METRICS?: AnalyticsEngineDataset;
+  /** Secret: the operator's bearer token for GET /api/operator/health; unset, the endpoint is a 404. */
+  OPERATOR_TOKEN?: string;
   /** "1" only on a stack started for tests: the X-Slotcast-Now header sets the request's time (clock.ts). */
   SLOTCAST_TEST_CLOCK?: string;
   [key: string]: unknown;

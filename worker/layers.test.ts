@@ -29,7 +29,10 @@ const LAYERS: [layer: string, paths: string[]][] = [
       'worker/crypto/',
     ],
   ],
-  ['infrastructure', ['worker/db.ts', 'worker/audit.ts', 'worker/email/', 'worker/live/', 'worker/http/']],
+  [
+    'infrastructure',
+    ['worker/db.ts', 'worker/audit.ts', 'worker/email/', 'worker/live/', 'worker/http/', 'worker/metrics/'],
+  ],
   [
     'domain',
     [

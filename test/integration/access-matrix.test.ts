@@ -267,6 +267,18 @@ const rows: Row[] = [
     expect: { ...TEACHER_ONLY, otherTeacher: 200 },
     mustNotLeak: (w) => [w.owner.studentId, w.owner.bookingId],
   },
+  // Health: a teacher sees their own portal's figures only; the operator's need the operator's bearer token.
+  {
+    method: 'GET',
+    path: () => '/api/teacher/health',
+    expect: { ...TEACHER_ONLY, otherTeacher: 200 },
+    mustNotLeak: (w) => [w.owner.teacherId],
+  },
+  {
+    method: 'GET',
+    path: () => '/api/operator/health',
+    expect: { nobody: 401, student: 401, otherStudent: 401, teacher: 401, otherTeacher: 401 },
+  },
   // The student's dashboard: sessions and availability.
   {
     method: 'GET',

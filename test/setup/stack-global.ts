@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort, startStack, type Stack } from '../../scripts/stack.ts';
+import { TEST_OPERATOR_TOKEN } from '../support/operator.ts';
 import { TEST_RESEND_WEBHOOK_SECRET } from '../support/webhooks.ts';
 
 // Each project loads this file in its own module runner, so the shared state lives on globalThis.
@@ -30,7 +31,12 @@ async function start(): Promise<{ stack: Stack; dataDir: string }> {
     testClock: true,
     // A short heartbeat so the "missed publish" test needn't wait 30 s.
     // Resend's webhook signing secret (a test value), so test/integration/email-problems.test.ts can sign events.
-    extraVars: { LIVE_HEARTBEAT_MS: '1500', RESEND_WEBHOOK_SECRET: TEST_RESEND_WEBHOOK_SECRET },
+    // The operator's token, so test/integration/health.test.ts can read the whole app's health.
+    extraVars: {
+      LIVE_HEARTBEAT_MS: '1500',
+      RESEND_WEBHOOK_SECRET: TEST_RESEND_WEBHOOK_SECRET,
+      OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
+    },
     // test/integration/oauth.test.ts breaks the demo school on purpose (down, forged tokens).
     school: { testControls: true },
   });

@@ -10,7 +10,7 @@ import { bookings, shareLinks, slots } from '../../db/schema.ts';
 import { bookingRefusal } from '../../shared/booking-rules.ts';
 import type { Db } from '../db.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
-import { judgeLink, linkQuery, type ResolvedLink } from '../share-links/resolve.ts';
+import { judgeLink, linkQuery, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
 import type { LinkState } from '../share-links/state.ts';
 import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { MAX_SLOT_MINUTES } from './slot-views.ts';
@@ -47,10 +47,11 @@ export async function portalCalendar(
   range: { from: number; to: number },
   now: number,
   allow: LinkState[],
+  seen?: LinkSeen,
 ): Promise<{ resolved: ResolvedLink; version: number; slots: SlotView[] }> {
   if (!isShareTokenShape(token)) await judgeLink(db, null, now, allow);
   const [links, rows] = await db.batch([linkQuery(db, token), portalSlotsQuery(db, token, range.from, range.to)]);
-  const resolved = await judgeLink(db, links[0] ?? null, now, allow);
+  const resolved = await judgeLink(db, links[0] ?? null, now, allow, seen);
   const { teacher, student } = resolved;
   return {
     resolved,

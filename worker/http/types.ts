@@ -33,5 +33,7 @@ export type AppEnv = {
     sessionAssertion?: SessionAssertion;
     /** Set for a read that validates the session in its own batch (auth/guard.ts `readAsTeacher`). */
     sessionInRead?: boolean;
+    /** A portal request's link teacher, set where the link is read: its request metrics count for them. */
+    portalTeacherId?: string;
   };
 };

@@ -21,7 +21,7 @@ import type { AppEnv } from '../http/types.ts';
 import { epochMsQuery } from '../http/bounds.ts';
 import { validate } from '../http/validate.ts';
 import { recordLinkView } from '../share-links/access.ts';
-import { resolveLink } from '../share-links/resolve.ts';
+import { resolveLink, type LinkSeen } from '../share-links/resolve.ts';
 import { linkSummary } from '../share-links/state.ts';
 import { linkWatch, liveTicket } from './live.ts';
 
@@ -42,6 +42,12 @@ async function limit(c: Context<AppEnv>, binding: 'RL_PORTAL_READ' | 'RL_PORTAL_
   await enforceRateLimit(c.env[binding], `link:${sha256Hex(token).slice(0, 32)}`, what);
 }
 
+/** Counts this request as the link's teacher's in the request metrics (DESIGN.md, "Health the teacher can see"). */
+const countForTeacher =
+  (c: Context<AppEnv>): LinkSeen =>
+  ({ teacher }) =>
+    c.set('portalTeacherId', teacher.id);
+
 export const bookingRoutes = new Hono<AppEnv>()
   .get('/:token/calendar', validate('param', tokenParam), validate('query', rangeQuery), async (c) => {
     const { token } = c.req.valid('param');
@@ -52,7 +58,14 @@ export const bookingRoutes = new Hono<AppEnv>()
     const to = query.to ?? from + 14 * DAY_MS;
     // One round trip: the link and the calendar in one batch. A used-up link still opens the calendar: its
     // bookings can be moved to another free time.
-    const snapshot = await portalCalendar(getDb(c.env), token, { from, to }, now, ['active', 'used_up']);
+    const snapshot = await portalCalendar(
+      getDb(c.env),
+      token,
+      { from, to },
+      now,
+      ['active', 'used_up'],
+      countForTeacher(c),
+    );
     const { teacher, student, link } = snapshot.resolved;
     // The view is counted by the teacher's calendar object, which writes views together (share-links/access.ts).
     c.executionCtx.waitUntil(
@@ -91,7 +104,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       await limit(c, 'RL_PORTAL_WRITE', token, 'booking attempts');
       const db = getDb(c.env);
       const now = c.get('now');
-      const resolved = await resolveLink(db, token, now);
+      const resolved = await resolveLink(db, token, now, ['active'], countForTeacher(c));
       const { slotId, timeZone } = c.req.valid('json');
       const result = await bookThroughLink(c.env, db, resolved, slotId, now, {
         ip: clientIp(c.req),
@@ -110,7 +123,7 @@ export const bookingRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const now = c.get('now');
     // A used-up link still shows (and can cancel) the bookings it made.
-    const { student, teacher } = await resolveLink(db, token, now, ['active', 'used_up']);
+    const { student, teacher } = await resolveLink(db, token, now, ['active', 'used_up'], countForTeacher(c));
     const rows = await db
       .select()
       .from(bookings)
@@ -131,7 +144,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       await limit(c, 'RL_PORTAL_WRITE', token, 'cancellations');
       const db = getDb(c.env);
       const now = c.get('now');
-      const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
+      const resolved = await resolveLink(db, token, now, ['active', 'used_up'], countForTeacher(c));
       if (!bookingIdSchema.safeParse(bookingId).success) throw notFound('No such booking.');
       return c.json(
         await cancelThroughLink(c.env, db, resolved, bookingId, now, {
@@ -152,7 +165,7 @@ export const bookingRoutes = new Hono<AppEnv>()
       await limit(c, 'RL_PORTAL_WRITE', token, 'reschedules');
       const db = getDb(c.env);
       const now = c.get('now');
-      const resolved = await resolveLink(db, token, now, ['active', 'used_up']);
+      const resolved = await resolveLink(db, token, now, ['active', 'used_up'], countForTeacher(c));
       if (!bookingIdSchema.safeParse(bookingId).success) throw notFound('No such booking.');
       return c.json(
         await rescheduleThroughLink(c.env, db, resolved, bookingId, c.req.valid('json').slotId, now, {

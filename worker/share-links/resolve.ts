@@ -37,9 +37,16 @@ export async function resolveLink(
   token: string,
   now: number,
   allow: LinkState[] = ['active'],
+  seen?: LinkSeen,
 ): Promise<ResolvedLink> {
-  return judgeLink(db, isShareTokenShape(token) ? await findLink(db, token) : null, now, allow);
+  return judgeLink(db, isShareTokenShape(token) ? await findLink(db, token) : null, now, allow, seen);
 }
+
+/**
+ * Told about a link that exists, before its state is judged: the portal's routes use it to count the request
+ * (a refused one too) as the link's teacher's in the request metrics.
+ */
+export type LinkSeen = (found: ResolvedLink) => void;
 
 /**
  * What resolveLink decides about the row `linkQuery` found (null: none), for a caller that read it in a batch.
@@ -50,7 +57,9 @@ export async function judgeLink(
   found: ResolvedLink | null,
   now: number,
   allow: LinkState[],
+  seen?: LinkSeen,
 ): Promise<ResolvedLink> {
+  if (found) seen?.(found);
   if (!found)
     throw new DomainError(
       'link_invalid',
