@@ -104,10 +104,12 @@ try {
     ['landing', '/', false],
     ['login', '/login', false],
     ['teacher-week', '/teacher', true],
+    ['teacher-bookings', '/teacher/bookings', true],
     ['teacher-settings', '/teacher/settings', true],
     ['teacher-students', '/teacher/students', true],
     ['teacher-audit', '/teacher/audit', true],
     ['teacher-analytics', '/teacher/analytics', true],
+    ['teacher-health', '/teacher/health', true],
     ['portal', portalPath, false],
     ['student-dashboard', '/student', 'student'],
   ] as const) {
