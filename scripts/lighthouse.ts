@@ -4,7 +4,8 @@
  * Prints one JSON line per page and fails when a score is under 95 or Chrome did not run (Lighthouse itself
  * exits 0 then). Name pages as arguments to run only those.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,7 +118,9 @@ try {
     const named = only.length > 0 ? only : (process.env.SLOTCAST_LH_PAGES?.split(',') ?? []);
     if (named.length > 0 && !named.includes(name)) continue;
     const report = join(outDir, `${name}.json`);
-    spawnSync(
+    // Not spawnSync: the stack's libSQL server runs in this process, and a blocked event loop would leave every
+    // page that reads the database waiting (Lighthouse then reports NO_FCP for the signed-in pages).
+    const lighthouse = spawn(
       process.execPath,
       [
         join(ROOT, 'node_modules', 'lighthouse', 'cli', 'index.js'),
@@ -133,6 +136,7 @@ try {
       ],
       { env: { ...process.env, CHROME_PATH: CHROMIUM_PATH }, stdio: 'inherit' },
     );
+    await once(lighthouse, 'exit');
     const result = JSON.parse(readFileSync(report, 'utf8')) as {
       runtimeError?: { message: string };
       finalDisplayedUrl: string;
