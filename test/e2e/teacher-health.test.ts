@@ -8,8 +8,7 @@ import type { Browser } from 'playwright-core';
 import { givenStudent, givenTeacher } from '../support/scenario.ts';
 import { appUrl } from '../support/stack.ts';
 import { join } from 'node:path';
-import { DESKTOP, launchBrowser, newContext, PHONE } from '../support/browser.ts';
-import { a11yViolations } from '../support/portal-page.ts';
+import { a11yViolations, DESKTOP, launchBrowser, newContext, PHONE } from '../support/browser.ts';
 
 const SCREENS = join(import.meta.dirname, '..', '..', 'docs', 'screens');
 
