@@ -98,7 +98,8 @@ describe('a student reschedules from the email while the teacher watches', () =>
     await teacherPage.getByRole('button', { name: /Algebra\s*,\s*Open/ }).waitFor();
     await screenshot(teacherPage, 'reschedule-teacher-week-desktop');
     const moved = await waitForEmail(student.email, { subjectIncludes: 'New time' });
-    expect(moved.text).toContain('(America/New_York)');
+    expect(moved.text).toMatch(/\(New York, Eastern (Standard |Daylight )?Time, GMT-[45]\)/);
+    expect(moved.text).not.toContain('America/New_York');
   });
 });
 
