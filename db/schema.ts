@@ -460,7 +460,11 @@ export const requestMetrics = sqliteTable(
     h6: integer('h6').notNull().default(0),
     h7: integer('h7').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.teacherId, t.minute] })],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.teacherId, t.minute] }),
+    // The retention job deletes by age across every scope and teacher (worker/jobs/metrics-retention.ts).
+    index('request_metrics_minute_idx').on(t.minute),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

@@ -32,7 +32,7 @@ describe('emails about a change', () => {
       timeZone: 'America/New_York',
       actionUrl: 'https://slotcast.example/book/t/tok?reschedule=b2',
     });
-    expect(student.text).toContain('Now: Tuesday, 14 January 2031, 18:30–19:30 (America/New_York)');
+    expect(student.text).toContain('Now: Tuesday, 14 January 2031, 18:30–19:30 (New York, Eastern Time, GMT-5)');
     const teacher = bookingMovedEmail({
       ...base,
       recipient: 'teacher',
@@ -42,9 +42,12 @@ describe('emails about a change', () => {
       actionUrl: 'https://slotcast.example/teacher',
     });
     expect(teacher.text).toContain(
-      'Now: Tuesday, 14 January 2031, 23:30–Wednesday, 15 January 2031, 00:30 (Europe/London)',
+      'Now: Tuesday, 14 January 2031, 23:30–Wednesday, 15 January 2031, 00:30 (London, United Kingdom Time, GMT+0)',
     );
     expect(teacher.attachments).toBeUndefined();
+    // No raw IANA ID reaches a reader.
+    for (const email of [student, teacher])
+      expect(email.text + email.html).not.toMatch(/America\/New_York|Europe\/London/);
   });
 
   it('moves the same calendar event and removes it on cancellation', () => {

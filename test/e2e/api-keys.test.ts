@@ -4,7 +4,7 @@ import { testClient } from '../support/client.ts';
 import { givenTeacher } from '../support/scenario.ts';
 import { appUrl, uniqueEmail } from '../support/stack.ts';
 import { hoursFromNow } from '../support/time.ts';
-import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
+import { DESKTOP, launchBrowser, newContext, PHONE, screenshot, a11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
 let page: Page;
@@ -44,7 +44,7 @@ describe('a teacher connects another booking system with an API key', () => {
     const secret = await section.getByLabel('New API key').inputValue();
     expect(secret).toMatch(/^sc_[a-z2-7]{52}$/);
     await screenshot(page, 'api-keys-phone');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
 
     expect(await confirmWith(secret)).toBe(201);
     await page.reload();
@@ -59,7 +59,7 @@ describe('a teacher connects another booking system with an API key', () => {
     await again.getByRole('button', { name: 'Revoke key' }).click();
     await again.getByText(/^Revoked /).waitFor();
     await screenshot(page, 'api-keys-desktop');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
     expect(await confirmWith(secret)).toBe(401);
     await context.close();
   });

@@ -1,6 +1,7 @@
 /**
  * What the browser enforces for Slotcast's pages: a Content-Security-Policy with no inline scripts but the app's
- * own hashed bootstrap, and a sign-in page that names the account before anyone presses the button.
+ * own hashed bootstrap, a sign-in page that names the account before anyone presses the button, and a page for
+ * a path that is no page. axe reports nothing on either page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -8,7 +9,7 @@ import { testClient } from '../support/client.ts';
 import { tokenFromEmail, waitForEmail } from '../support/mailbox.ts';
 import { givenTeacher } from '../support/scenario.ts';
 import { appUrl, uniqueIp } from '../support/stack.ts';
-import { launchBrowser, newContext, pageErrors, PHONE, screenshot } from '../support/browser.ts';
+import { a11yViolations, launchBrowser, newContext, pageErrors, PHONE, screenshot } from '../support/browser.ts';
 
 let browser: Browser;
 let page: Page;
@@ -70,8 +71,19 @@ describe('the sign-in confirmation page', () => {
     const token = tokenFromEmail(await waitForEmail(teacher.email));
     await page.goto(`${appUrl()}/login/verify#token=${token}`);
     await expect.poll(() => page.getByText(`This signs you in as ${teacher.email}`).count()).toBe(1);
+    expect(await a11yViolations(page)).toEqual([]);
     await screenshot(page, 'sign-in-confirmation-phone');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/teacher/);
+  });
+});
+
+describe('a path that is no page', () => {
+  it('says the page doesn’t exist and leads back to the start, with nothing for axe to report', async () => {
+    const response = await page.goto(`${appUrl()}/no-such-page`);
+    expect(response?.status()).toBeLessThan(500);
+    await page.getByRole('heading', { name: 'This page doesn’t exist' }).waitFor();
+    await page.getByRole('link', { name: 'Go to Slotcast’s start page' }).waitFor();
+    expect(await a11yViolations(page)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { waitForEmail } from '../support/mailbox.ts';
 import { appUrl } from '../support/stack.ts';
 import { givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
-import { DESKTOP, launchBrowser, newContext, pageErrors, seriousA11yViolations } from '../support/browser.ts';
+import { DESKTOP, launchBrowser, newContext, pageErrors, a11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
 let page: Page;
@@ -50,7 +50,7 @@ describe('one person, both roles', () => {
     await share.uncheck();
     await sharing.getByText('Can’t see your weekly times, notes or preferences.').waitFor();
     expect(await share.isChecked()).toBe(false);
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
 
     await nav.getByRole('link', { name: 'Calendar' }).click();
     await page.waitForURL(/\/teacher$/);

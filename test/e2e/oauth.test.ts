@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { tokenFromEmail, waitForEmail } from '../support/mailbox.ts';
 import { appUrl, uniqueEmail } from '../support/stack.ts';
-import { launchBrowser, newContext, pageErrors, screenshot, seriousA11yViolations } from '../support/browser.ts';
+import { launchBrowser, newContext, pageErrors, screenshot, a11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
 let page: Page;
@@ -49,7 +49,7 @@ describe('a teacher signs in with their school', () => {
   it('signs in through the demo school, linked to that account, then signs out and in again', async () => {
     await page.goto(`${appUrl()}/login`);
     await page.getByRole('link', { name: 'Sign in with Demo School' }).waitFor();
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
     await screenshot(page, 'login-with-providers');
     await signInWithDemoSchool(email);
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -65,7 +65,7 @@ describe('a teacher signs in with their school', () => {
     await methods.getByText(`Email link to ${email}`).waitFor();
     await methods.getByText('Demo School').waitFor();
     await screenshot(page, 'settings-sign-in-methods');
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
     await methods.getByRole('button', { name: 'Unlink Demo School' }).click();
     await methods.getByText('Demo School is no longer linked.', { exact: false }).waitFor();
     await methods.getByRole('button', { name: 'Unlink Demo School' }).waitFor({ state: 'detached' });

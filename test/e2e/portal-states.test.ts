@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { givenStudent, givenTeacher, type GivenTeacher } from '../support/scenario.ts';
-import { DESKTOP, launchBrowser, PHONE, pageErrors } from '../support/browser.ts';
-import { a11yViolations, openPortalAt } from '../support/portal-page.ts';
+import { a11yViolations, DESKTOP, launchBrowser, PHONE, pageErrors } from '../support/browser.ts';
+import { openPortalAt } from '../support/portal-page.ts';
 import { daysFromToday } from '../support/time.ts';
 
 let browser: Browser;

@@ -8,7 +8,7 @@ import { waitForEmail } from '../support/mailbox.ts';
 import { givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
 import { mailboxUrl } from '../support/stack.ts';
 import { weekParam } from '../support/time.ts';
-import { DESKTOP, launchBrowser, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
+import { DESKTOP, launchBrowser, PHONE, screenshot, a11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
 let page: Page;
@@ -41,19 +41,26 @@ describe('a student books, signs in from the email and uses the dashboard', () =
       .first()
       .click();
     const text = await page.locator('pre').innerText();
-    expect(text).toContain('(America/New_York)');
+    expect(text).toMatch(/\(New York, Eastern (Standard |Daylight )?Time, GMT-[45]\)/);
+    expect(text).not.toContain('America/New_York');
     const link = /https?:\/\/\S+\/login\/verify#token=[a-z2-7]+/.exec(text)![0];
     await page.goto(link);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(/\/student$/);
     await page.getByRole('heading', { name: 'Hi Priya' }).waitFor();
     await page.getByRole('region', { name: 'Sessions' }).getByText('Lesson 1 with Mr Okoye').waitFor();
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
   });
 
   it('saves weekly availability and finds it again after a reload', async () => {
     const section = page.getByRole('region', { name: "When you're free" });
     await section.getByRole('button', { name: 'Add a time on Tuesday' }).click();
+    // A range that ends before it starts: refused beside its fields, with nothing for axe to report.
+    await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('From').fill('19:30');
+    await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('Until').fill('17:00');
+    await section.getByRole('button', { name: 'Save availability' }).click();
+    await section.locator('[aria-invalid="true"]').first().waitFor();
+    expect(await a11yViolations(page)).toEqual([]);
     await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('From').fill('17:00');
     await section.getByRole('group', { name: 'Tuesday range 1' }).getByLabel('Until').fill('19:30');
     await section.getByLabel('Notes for the teachers you share with').fill('Evenings after school');
@@ -82,7 +89,7 @@ describe('a student books, signs in from the email and uses the dashboard', () =
     await sessions.getByText(/You can cancel until/).waitFor();
     await sessions.getByRole('button', { name: /^Cancel Lesson 1/ }).click();
     await sessions.getByRole('button', { name: 'Yes, cancel it' }).waitFor();
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
     await screenshot(page, 'student-dashboard-cancel-phone');
     // Nothing pushes the page sideways on a phone.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);

@@ -8,8 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
-import { DESKTOP, launchBrowser, newContext, pageErrors, PHONE } from '../support/browser.ts';
+import { a11yViolations, DESKTOP, launchBrowser, newContext, pageErrors, PHONE } from '../support/browser.ts';
 import { givenManyStudents, givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
 import { appUrl } from '../support/stack.ts';
 
@@ -37,12 +36,6 @@ async function teacherPage(viewport: { width: number; height: number }): Promise
 }
 
 const rows = (page: Page) => page.locator('table.panel tbody tr:not(.problem)');
-
-/** Every axe violation (not only serious ones): the panel is meant to have none. */
-async function axeViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return results.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-}
 
 /**
  * Opens the panel and measures, in the page: navigation start → the 200 rows on screen (the page's own
@@ -145,17 +138,17 @@ describe('the student panel with 200 students', () => {
 
   it('looks right and has no accessibility violations on a desktop and a phone', async () => {
     mkdirSync(SCREENS, { recursive: true });
-    expect(await axeViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SCREENS, 'students-1280.png') });
     const phone = await teacherPage(PHONE);
     await phone.goto(`${appUrl()}/teacher/students`);
     await phone.getByText('Showing all 200 students').waitFor();
-    expect(await axeViolations(phone)).toEqual([]);
+    expect(await a11yViolations(phone)).toEqual([]);
     await phone.screenshot({ path: join(SCREENS, 'students-390.png') });
     await phone.getByRole('button', { name: 'Manage Ada Lin’s link' }).click();
     await phone.getByRole('dialog', { name: 'Booking link for Ada Lin' }).waitFor();
-    expect(await axeViolations(phone)).toEqual([]);
+    expect(await a11yViolations(phone)).toEqual([]);
     await phone.screenshot({ path: join(SCREENS, 'students-manage-390.png') });
     await phone.context().close();
     // axe walks every one of the 200 rows, three times: slow on busy cores.

@@ -8,7 +8,7 @@ import { db } from '../support/database.ts';
 import { givenStudent, givenTeacher, signedInAs } from '../support/scenario.ts';
 import { appUrl } from '../support/stack.ts';
 import { dayLabel, nextSpringOfDifferentSummerTimes } from '../support/time.ts';
-import { DESKTOP, launchBrowser, pageErrors, PHONE, screenshot, seriousA11yViolations } from '../support/browser.ts';
+import { DESKTOP, launchBrowser, pageErrors, PHONE, screenshot, a11yViolations } from '../support/browser.ts';
 
 let browser: Browser;
 let page: Page;
@@ -125,7 +125,7 @@ describe("the teacher sees students' weekly availability on the week view", () =
       'Jonas Weber',
       'Priya Raman',
     ]);
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
     await screenshot(page, 'teacher-availability-desktop');
   });
 
@@ -158,7 +158,7 @@ describe("the teacher sees students' weekly availability on the week view", () =
     await page.goto(`${appUrl()}/teacher?week=${gapWeek}`);
     await page.getByRole('list', { name: new RegExp(`^Students free ${gapDay(1)}`) }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await a11yViolations(page)).toEqual([]);
     await screenshot(page, 'teacher-availability-phone');
     await page.setViewportSize(DESKTOP);
   });
@@ -181,7 +181,7 @@ describe("the teacher sees students' weekly availability on the week view", () =
     await otherPage.getByRole('button', { name: 'Try again' }).click();
     await otherPage.getByText('No student has shared availability yet.').waitFor();
     expect(await otherPage.getByText('Students free').count()).toBe(0);
-    expect(await seriousA11yViolations(otherPage)).toEqual([]);
+    expect(await a11yViolations(otherPage)).toEqual([]);
     await screenshot(otherPage, 'teacher-availability-empty-desktop');
     await context.close();
   });

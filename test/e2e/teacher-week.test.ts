@@ -7,11 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { Temporal } from 'temporal-polyfill';
 import { givenStudent, givenTeacher, type GivenTeacher } from '../support/scenario.ts';
 import { appUrl, uniqueEmail } from '../support/stack.ts';
-import { DESKTOP, launchBrowser, PHONE, screenshot } from '../support/browser.ts';
+import { a11yViolations, DESKTOP, launchBrowser, PHONE, screenshot } from '../support/browser.ts';
 
 const zone = 'Europe/Berlin';
 const today = Temporal.Now.plainDateISO(zone);
@@ -27,12 +26,6 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let teacher: GivenTeacher;
-
-/** Every accessibility violation axe finds, at any impact. */
-async function a11yViolations(target: Page) {
-  const results = await new AxeBuilder({ page: target }).exclude('iframe[sandbox]').analyze();
-  return results.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target) }));
-}
 
 /** The point on a day's column at a wall time: the grid spans 08:00 to 20:00 when nothing is outside. */
 async function pointAt(date: Temporal.PlainDate, time: string) {
@@ -181,6 +174,7 @@ describe('the landing and sign-in pages', () => {
       expect(await a11yViolations(landing)).toEqual([]);
       await landing.getByRole('link', { name: 'Sign in or create an account' }).click();
       await landing.getByRole('heading', { name: 'Sign in or create an account' }).waitFor();
+      expect(await a11yViolations(landing)).toEqual([]);
       const email = uniqueEmail('new-teacher');
       await landing.getByLabel('Email address').fill(email);
       await landing.getByRole('button', { name: 'Email me a sign-in link' }).click();

@@ -99,8 +99,9 @@ describe('POST /api/booking/confirm', () => {
     expect(booking).toMatchObject({ source: 'api', studentId: enrolled!.id, studentUserId: user!.id });
 
     const email = await waitForEmail(body.email, { subjectIncludes: 'Booked' });
-    expect(email.text).toContain('(Asia/Tokyo)');
-    expect(email.text).toContain('(Europe/Berlin)');
+    expect(email.text).toContain('(Tokyo, Japan Standard Time, GMT+9)');
+    expect(email.text).toMatch(/\(Berlin, Central European (Standard |Summer )?Time, GMT\+[12]\)/);
+    expect(email.text).not.toMatch(/Asia\/Tokyo|Europe\/Berlin/);
     expect(email.text).toMatch(/\/login\/verify#token=[a-z2-7]+/);
     expect(email.attachments.some((a) => a.filename === 'session.ics')).toBe(true);
     await waitForEmail(teacher.email, { subjectIncludes: 'Lena Ortiz' });

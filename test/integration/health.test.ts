@@ -9,6 +9,7 @@ import { testClient, type Json, type TestClient } from '../support/client.ts';
 import { TEST_OPERATOR_TOKEN } from '../support/operator.ts';
 import { givenStudent, givenTeacher, portalClient } from '../support/scenario.ts';
 import { until } from '../support/until.ts';
+import { runCron } from '../support/cron.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -85,5 +86,26 @@ describe('health the teacher can see', () => {
     expect(tooLong.status).toBe(400);
     expect(tooLong.text).toContain('Ask for at most 92 days at a time.');
     expect((await teacher.api.get('/api/teacher/health?from=soon')).status).toBe(400);
+  });
+});
+
+describe('retention', () => {
+  it('the cron job deletes request figures older than 100 days at its scheduled time and keeps younger ones', async () => {
+    const teacher = await givenTeacher();
+    const ada = await givenStudent(teacher, { name: 'Ada' });
+    const now = quietMinute();
+    const DAY_MS = 24 * 60 * MINUTE_MS;
+    const figuresAt = (at: number) => healthOf(teacher.api, at, at + MINUTE_MS);
+    // One portal request 101 days before `now` and one 99 days before, placed there by the injected clock.
+    const old = now - 101 * DAY_MS;
+    const young = now - 99 * DAY_MS;
+    for (const at of [old, young])
+      expect((await ada.portal.api.at(at).get(`/api/booking/${ada.token}/calendar`)).status).toBeLessThan(500);
+    expect((await settled(() => figuresAt(old), 1)).total.requests).toBe(1);
+    expect((await settled(() => figuresAt(young), 1)).total.requests).toBe(1);
+
+    await runCron({ at: now });
+    expect((await figuresAt(old)).body.total.requests).toBe(0);
+    expect((await figuresAt(young)).body.total.requests).toBe(1);
   });
 });

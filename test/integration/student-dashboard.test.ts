@@ -6,7 +6,7 @@ import { db } from '../support/database.ts';
 import { openLive } from '../support/live.ts';
 import { waitForEmail } from '../support/mailbox.ts';
 import { givenSlots, givenStudent, givenTeacher, signedInAs } from '../support/scenario.ts';
-import { hoursFromNow } from '../support/time.ts';
+import { hoursFromNow, inFreshRateWindow } from '../support/time.ts';
 import { refusal } from '../support/refusal.ts';
 
 /** A student who booked through a link, signed in to their new account. */
@@ -94,6 +94,31 @@ describe('weekly availability', () => {
     expect((await student.api.get('/api/student/availability')).body.availability.weeklyRanges).toEqual([
       { day: 1, start: '09:00', end: '10:00' },
     ]);
+  });
+});
+
+describe('availability changes are rate-limited', () => {
+  it('refuses the 21st save in a minute with 429 and a sentence, and the refused save changes nothing', async () => {
+    const teacher = await givenTeacher();
+    const student = await givenBookedStudent(teacher, await givenSlots(teacher, 1));
+    const mondays = { timeZone: 'UTC', weeklyRanges: [{ day: 1, start: '09:00', end: '10:00' }] };
+    await inFreshRateWindow(40);
+    for (let i = 0; i < 20; i++)
+      expect((await student.api.post('/api/student/availability', mondays)).status).toBe(200);
+    const refused = await student.api.post('/api/student/availability', {
+      timeZone: 'Europe/Berlin',
+      weeklyRanges: [{ day: 2, start: '17:00', end: '19:00' }],
+      notes: 'Tuesdays instead',
+    });
+    expect(refused.status).toBe(429);
+    expect(refusal(refused.body.error)).toMatch(
+      /^Too many availability changes\. Please wait (a second|\d+ seconds) and try again\.$/,
+    );
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await student.api.get('/api/student/availability')).body.availability).toMatchObject({
+      ...mondays,
+      notes: '',
+    });
   });
 });
 

@@ -4,7 +4,6 @@
  * same instant, so the Worker and the page agree on "now". The test stack honours the header.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
 import { PHONE } from './browser.ts';
 import { uniqueIp } from './stack.ts';
 
@@ -30,14 +29,4 @@ export async function openPortalAt(
   if (at !== undefined) await page.clock.setFixedTime(at);
   await page.goto(url);
   return { context, page };
-}
-
-/** Every accessibility violation axe finds on the page as it is now, whatever its impact. */
-export async function a11yViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).exclude('iframe[sandbox]').analyze();
-  return results.violations.map((v) => ({
-    id: v.id,
-    impact: v.impact,
-    targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
-  }));
 }

@@ -10,6 +10,7 @@ import { sweepOutbox } from './outbox-sweep.ts';
 import { getDb } from '../db.ts';
 import { queueDueReminders } from '../reminders/queue.ts';
 import { purgeExpiredAuditEntries } from './audit-retention.ts';
+import { purgeExpiredRequestMetrics } from './metrics-retention.ts';
 
 export interface JobResult {
   job: string;
@@ -24,6 +25,8 @@ const JOBS: Record<string, (env: Env, now: number) => Promise<Record<string, num
   reminders: async (env, now) => ({ queued: await queueDueReminders(env, getDb(env), now) }),
   /** Audit entries past the retention period (jobs/audit-retention.ts). */
   auditRetention: async (env, now) => ({ purged: await purgeExpiredAuditEntries(getDb(env), now) }),
+  /** Request metrics past their retention period (jobs/metrics-retention.ts). */
+  metricsRetention: async (env, now) => ({ purged: await purgeExpiredRequestMetrics(getDb(env), now) }),
 };
 
 /** Runs every job at `now`; one job failing doesn't stop the others. */

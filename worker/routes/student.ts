@@ -66,6 +66,7 @@ export const studentRoutes = new Hono<AppEnv>()
     ),
     async (c) => {
       const { user } = c.get('auth');
+      await enforceRateLimit(c.env.RL_PORTAL_READ, `user:${user!.id}`, 'requests');
       const { filter, cursor, limit } = c.req.valid('query');
       const now = c.get('now');
       const upcoming = filter === 'upcoming';
@@ -203,6 +204,7 @@ export const studentRoutes = new Hono<AppEnv>()
   /** "Add to calendar": the same event file as the confirmation email's. */
   .get('/sessions/:id/calendar.ics', validate('param', sessionParam), async (c) => {
     const user = c.get('auth').user!;
+    await enforceRateLimit(c.env.RL_PORTAL_READ, `user:${user.id}`, 'requests');
     const { booking, teacher } = await ownSession(getDb(c.env), user.id, c.req.valid('param').id);
     if (booking.status !== 'scheduled')
       throw new DomainError(
@@ -228,10 +230,9 @@ export const studentRoutes = new Hono<AppEnv>()
   })
 
   .get('/availability', async (c) => {
-    const [row] = await getDb(c.env)
-      .select()
-      .from(availability)
-      .where(eq(availability.studentUserId, c.get('auth').user!.id));
+    const userId = c.get('auth').user!.id;
+    await enforceRateLimit(c.env.RL_PORTAL_READ, `user:${userId}`, 'requests');
+    const [row] = await getDb(c.env).select().from(availability).where(eq(availability.studentUserId, userId));
     return c.json({
       availability: row
         ? {
@@ -277,6 +278,7 @@ export const studentRoutes = new Hono<AppEnv>()
   /** Upsert by the student's account. */
   .post('/availability', validate('json', availabilitySchema), async (c) => {
     const userId = c.get('auth').user!.id;
+    await enforceRateLimit(c.env.RL_PORTAL_WRITE, `user:${userId}`, 'availability changes');
     const body = c.req.valid('json');
     const now = c.get('now');
     const weeklyRanges = [...body.weeklyRanges].sort((a, b) => a.day - b.day || a.start.localeCompare(b.start));

@@ -1,115 +1,19 @@
 /**
- * Time zones as a person reads them: every zone the browser knows, under its current IANA name (browsers still
- * report some outdated ones, "Asia/Calcutta" for India), labelled "Kolkata · India Standard Time (GMT+5:30)",
- * and found by any part of that label. Only `Intl`, no zone data of our own.
+ * The portal's time zone: the naming and search shared with the Worker's emails (`#shared/time-zones.ts`), and
+ * the zone a student chose, remembered in this browser per link.
  */
+import { currentZoneName, isKnownZone } from '#shared/time-zones.ts';
 
-/** Outdated IDs that `Intl` still hands out (its canonical list follows CLDR), mapped to today's IANA names. */
-const CURRENT_NAMES: Record<string, string> = {
-  'Africa/Asmera': 'Africa/Asmara',
-  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
-  'America/Catamarca': 'America/Argentina/Catamarca',
-  'America/Cordoba': 'America/Argentina/Cordoba',
-  'America/Jujuy': 'America/Argentina/Jujuy',
-  'America/Mendoza': 'America/Argentina/Mendoza',
-  'America/Coral_Harbour': 'America/Atikokan',
-  'America/Godthab': 'America/Nuuk',
-  'America/Indianapolis': 'America/Indiana/Indianapolis',
-  'America/Louisville': 'America/Kentucky/Louisville',
-  'Asia/Calcutta': 'Asia/Kolkata',
-  'Asia/Katmandu': 'Asia/Kathmandu',
-  'Asia/Rangoon': 'Asia/Yangon',
-  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
-  'Atlantic/Faeroe': 'Atlantic/Faroe',
-  'Europe/Kiev': 'Europe/Kyiv',
-  'Pacific/Enderbury': 'Pacific/Kanton',
-  'Pacific/Ponape': 'Pacific/Pohnpei',
-  'Pacific/Truk': 'Pacific/Chuuk',
-  'Asia/Dacca': 'Asia/Dhaka',
-  'Asia/Thimbu': 'Asia/Thimphu',
-  'Asia/Ulan_Bator': 'Asia/Ulaanbaatar',
-  'Asia/Macao': 'Asia/Macau',
-  'Asia/Chungking': 'Asia/Chongqing',
-};
-
-/** Today's IANA name for a zone ID (an outdated alias becomes the current name; others pass through). */
-export const currentZoneName = (id: string) => CURRENT_NAMES[id] ?? id;
-
-/** True when `id` is a zone this runtime can show times in. */
-export function isKnownZone(id: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: id });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export interface ZoneChoice {
-  id: string;
-  /** "Kolkata" */
-  city: string;
-  /** "India Standard Time" */
-  name: string;
-  /** "GMT+5:30" at the moment the list was made. */
-  offset: string;
-  /** Everything a search may match, lower-cased. */
-  haystack: string;
-}
-
-function zonePart(id: string, style: 'longGeneric' | 'shortOffset', locale?: string, at = Date.now()): string {
-  try {
-    const parts = new Intl.DateTimeFormat(locale, { timeZone: id, timeZoneName: style }).formatToParts(at);
-    return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
-  } catch {
-    return '';
-  }
-}
-
-/** "Kolkata" from "Asia/Kolkata", "Buenos Aires" from "America/Argentina/Buenos_Aires". */
-export const cityOf = (id: string) => (id.split('/').at(-1) ?? id).replaceAll('_', ' ');
-
-export function describeZone(id: string, locale?: string, at = Date.now()): ZoneChoice {
-  const city = cityOf(id);
-  const name = zonePart(id, 'longGeneric', locale, at);
-  const offset = zonePart(id, 'shortOffset', locale, at);
-  const region = id.includes('/') ? id.split('/')[0]! : '';
-  return { id, city, name, offset, haystack: `${city} ${name} ${offset} ${id} ${region}`.toLowerCase() };
-}
-
-/** "Kolkata · India Standard Time (GMT+5:30)" */
-export const zoneLabel = (zone: ZoneChoice) =>
-  `${zone.city}${zone.name ? ` · ${zone.name}` : ''}${zone.offset ? ` (${zone.offset})` : ''}`;
-
-/** Every zone the browser knows, once each under its current name, by UTC offset then city. */
-export function allZones(locale?: string, at = Date.now()): ZoneChoice[] {
-  const ids = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
-  const unique = [...new Set(ids.map(currentZoneName))].filter(isKnownZone);
-  const offsetMinutes = (id: string) => {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: id,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    }).formatToParts(at);
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-    return Math.round((local - Math.floor(at / 60_000) * 60_000) / 60_000);
-  };
-  return unique
-    .map((id) => ({ zone: describeZone(id, locale, at), minutes: offsetMinutes(id) }))
-    .sort((a, b) => a.minutes - b.minutes || a.zone.city.localeCompare(b.zone.city))
-    .map((entry) => entry.zone);
-}
-
-/** Zones whose label holds every word of the query (any order, any case); all of them for an empty query. */
-export function searchZones(zones: ZoneChoice[], query: string): ZoneChoice[] {
-  const words = query.toLowerCase().replaceAll('_', ' ').split(/\s+/).filter(Boolean);
-  return words.length === 0 ? zones : zones.filter((zone) => words.every((word) => zone.haystack.includes(word)));
-}
+export {
+  allZones,
+  cityOf,
+  currentZoneName,
+  describeZone,
+  isKnownZone,
+  searchZones,
+  zoneLabel,
+  type ZoneChoice,
+} from '#shared/time-zones.ts';
 
 /** Where a link's chosen zone is remembered: one key per link, named by a hash, not by the token itself. */
 export function zoneStorageKey(token: string): string {

@@ -1,0 +1,1 @@
+CREATE INDEX `request_metrics_minute_idx` ON `request_metrics` (`minute`);
