@@ -7,6 +7,7 @@ import { checkOrigin, requestLog, useAuditClient, useClock } from './http/middle
 import type { AppEnv } from './http/types.ts';
 import { describeForLog, maskPath } from './log/mask.ts';
 import { measureRequest } from './metrics/middleware.ts';
+import { clientIp, enforceRateLimit } from './http/rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { connectWithTicket, limitLiveUpgrades, liveRoutes } from './routes/live.ts';
@@ -45,7 +46,11 @@ const api = new Hono<AppEnv>()
   // goes to the calendar object from here, without a lookup (routes/live.ts).
   .use('/live/*', limitLiveUpgrades, connectWithTicket)
   .use(loadSession)
-  .get('/health', (c) => c.json({ ok: true }))
+  .get(
+    '/health',
+    (c, next) => enforceRateLimit(c.env.RL_HEALTH, `ip:${clientIp(c.req)}`, 'health checks').then(next),
+    (c) => c.json({ ok: true }),
+  )
   .route('/auth', authRoutes)
   .route('/auth', oauthRoutes)
   .route('/teacher', teacherCalendarRoutes)

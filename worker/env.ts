@@ -59,6 +59,13 @@ export interface Env {
   RL_TEACHER_EMAIL: RateLimit;
   /** A teacher's audit trail reads and CSV exports, per teacher. */
   RL_TEACHER_AUDIT: RateLimit;
+  /** Requests with a session cookie, per client address, before the session is looked up. */
+  RL_SESSION_IP: RateLimit;
+  /** Per session: reads (GET, HEAD) and writes apart. */
+  RL_SESSION_READ: RateLimit;
+  RL_SESSION_WRITE: RateLimit;
+  /** GET /api/health, per client address. */
+  RL_HEALTH: RateLimit;
   /** Test mode only (SLOTCAST_TEST_CLOCK): lets tests publish an event as the subscription would. */
   EMAIL_EVENTS_QUEUE?: Queue<EmailEventMessage>;
   /** Cloudflare Email Service binding, when EMAIL_PROVIDER is "cloudflare". */

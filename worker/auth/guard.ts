@@ -12,7 +12,8 @@ import type { AppEnv } from '../http/types.ts';
 import { readSessionCookie } from './cookies.ts';
 import { assertSession, forgetSession, recallSession, rememberSession, type SessionGuard } from './session-cache.ts';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { validateSessionToken, validateSessionWithRead } from './session.ts';
+import { parseSessionToken, validateSessionToken, validateSessionWithRead } from './session.ts';
+import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 
 /**
  * Writes that check the session inside their own batch (worker/auth/session-cache.ts): on these, a session
@@ -39,9 +40,27 @@ async function authenticate(c: Context<AppEnv>, token: string | undefined) {
   return auth;
 }
 
-/** Resolves the session once per request. */
+/**
+ * Spends a signed-in request's budget before its session is looked up (DESIGN.md, "Rate limits"): the client
+ * address's first, so made-up cookies can't buy unlimited lookups, then the session's own, reads and writes
+ * apart. A cookie that can't be one of ours is never looked up, so it spends only the address's budget.
+ */
+async function limitSignedInRequest(c: Context<AppEnv>, token: string) {
+  await enforceRateLimit(c.env.RL_SESSION_IP, `ip:${clientIp(c.req)}`, 'requests from this network');
+  const session = parseSessionToken(token);
+  if (!session) return;
+  const reading = c.req.method === 'GET' || c.req.method === 'HEAD';
+  await enforceRateLimit(
+    reading ? c.env.RL_SESSION_READ : c.env.RL_SESSION_WRITE,
+    `session:${session.id}`,
+    reading ? 'requests' : 'changes',
+  );
+}
+
+/** Resolves the session once per request, after the request's rate limits. */
 export const loadSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = readSessionCookie(c);
+  if (token) await limitSignedInRequest(c, token);
   if (token && SESSION_IN_READ.has(`${c.req.method} ${c.req.path}`)) {
     // Signed out until readAsTeacher validates the session with the route's read.
     c.set('auth', { session: null, user: null, teacher: null, studentArea: false });

@@ -64,7 +64,7 @@ function sessionQuery(db: Db, sessionId: string) {
 type SessionRow = Awaited<ReturnType<typeof sessionQuery>>[number];
 
 /** The token's two halves, or null when it can't be one of ours (no round trip spent on it). */
-function parseSessionToken(token: string): { id: string; secret: string } | null {
+export function parseSessionToken(token: string): { id: string; secret: string } | null {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null;
   return { id, secret };
