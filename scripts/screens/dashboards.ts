@@ -7,29 +7,16 @@
  * name `teacher-settings-error`). It only drives pages a person could, so the same script takes the "before"
  * shots on an older checkout. Set SLOTCAST_SKIP_BUILD=1 to reuse web/build.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createClient } from '@libsql/client';
-import { drizzle } from 'drizzle-orm/libsql';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { Temporal } from 'temporal-polyfill';
 import type { Browser, Page } from 'playwright-core';
 import * as schema from '../../db/schema.ts';
 import { createSessionFor, createTeacherSession } from '../../test/support/teacher-session.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
-import { freePort, ROOT, startStack } from '../stack.ts';
+import { screensSetup } from './setup.ts';
 
-const outDir = resolve(process.argv[2] ?? join(ROOT, 'docs', 'screens'));
-mkdirSync(outDir, { recursive: true });
-const stack = await startStack({
-  dataDir: mkdtempSync(join(tmpdir(), 'slotcast-screens-')),
-  fresh: true,
-  quiet: true,
-  port: await freePort(),
-  build: process.env.SLOTCAST_SKIP_BUILD !== '1',
-});
-const database = drizzle(createClient({ url: stack.dbUrl }), { schema });
+const { outDir, stack, database } = await screensSetup();
 
 /** Next week's Wednesday at `hour`:00 UTC: always ahead, whatever today is. */
 function nextWednesdayAt(hour: number): string {

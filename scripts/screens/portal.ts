@@ -3,29 +3,14 @@
  * and desktop (1280 px) width, against a fresh local stack: `node scripts/screens/portal.ts [outDir]` (default
  * docs/screens). Files are `portal-<state>-<width>.png`. Set SLOTCAST_SKIP_BUILD=1 to reuse web/build.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createClient } from '@libsql/client';
-import { drizzle } from 'drizzle-orm/libsql';
+import { join } from 'node:path';
 import type { Page, Route } from 'playwright-core';
-import * as schema from '../../db/schema.ts';
 import { createTeacherSession } from '../../test/support/teacher-session.ts';
 import { launchBrowser } from '../../test/support/browser.ts';
-import { freePort, ROOT, startStack } from '../stack.ts';
+import { screensSetup } from './setup.ts';
 
-const outDir = resolve(process.argv[2] ?? join(ROOT, 'docs', 'screens'));
-mkdirSync(outDir, { recursive: true });
-const stack = await startStack({
-  dataDir: mkdtempSync(join(tmpdir(), 'slotcast-screens-')),
-  fresh: true,
-  quiet: true,
-  port: await freePort(),
-  build: process.env.SLOTCAST_SKIP_BUILD !== '1',
-  testClock: true,
-});
+const { outDir, stack, database } = await screensSetup({ testClock: true });
 const HOUR = 3_600_000;
-const database = drizzle(createClient({ url: stack.dbUrl }), { schema });
 
 async function teacherWith(displayName: string, slotStarts: number[]) {
   const teacher = await createTeacherSession(database, {

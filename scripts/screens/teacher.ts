@@ -1,32 +1,19 @@
 /**
- * `node scripts/screens-teacher.ts <out dir>`: screenshots of the pages a teacher meets first (landing, sign-in and
+ * `node scripts/screens/teacher.ts <out dir>`: screenshots of the pages a teacher meets first (landing, sign-in and
  * its "check your inbox" answer, the week, the new-slot dialog, the phone menu) at 390 and 1280 px, against a
  * fresh local stack with a teacher who has open and booked slots. Run it before and after a change to the look.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createClient } from '@libsql/client';
-import { drizzle } from 'drizzle-orm/libsql';
+import { join } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
 import type { Page } from 'playwright-core';
-import * as schema from '../db/schema.ts';
-import { createTeacherSession } from '../test/support/teacher-session.ts';
-import { launchBrowser } from '../test/support/browser.ts';
-import { freePort, startStack } from './stack.ts';
+import { createTeacherSession } from '../../test/support/teacher-session.ts';
+import { launchBrowser } from '../../test/support/browser.ts';
+import { screensSetup } from './setup.ts';
 
-const outDir = resolve(process.argv[2] ?? 'docs/screens');
-mkdirSync(outDir, { recursive: true });
-const stack = await startStack({
-  dataDir: mkdtempSync(join(tmpdir(), 'slotcast-screens-')),
-  fresh: true,
-  quiet: true,
-  port: await freePort(),
-  build: process.env.SLOTCAST_SKIP_BUILD !== '1',
-});
+const { outDir, stack, database } = await screensSetup();
 const browser = await launchBrowser();
 try {
-  const teacher = await createTeacherSession(drizzle(createClient({ url: stack.dbUrl }), { schema }));
+  const teacher = await createTeacherSession(database);
   const headers = { origin: stack.appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
   const post = async (path: string, body: unknown, extra: Record<string, string> = headers) =>
     (await fetch(`${stack.appUrl}${path}`, { method: 'POST', headers: extra, body: JSON.stringify(body) })).json();
