@@ -260,7 +260,7 @@ export async function main(args: Map<string, string>): Promise<void> {
       const { status, body } = await post<{ version: number }>('/api/teacher/slots', { start, lengthMinutes: 30 });
       if (status >= 500) counts.write5xx++;
       if (status !== 201) throw new Error(`slot change failed: ${status} ${JSON.stringify(body)}`);
-      return { version: body.version, ms: performance.now() - started };
+      return { version: body.version, ms: performance.now() - started, startedAt: started };
     };
     await change();
 
@@ -304,23 +304,28 @@ export async function main(args: Map<string, string>): Promise<void> {
     )
       await sleep(50);
     const answeringAt = performance.now();
-    const target = Math.max(...(await duringDrop).map((c) => c.version));
-    const caughtUp = () => clients.filter((c) => c.open && c.state.version >= target).length;
 
     note('storm: the teacher keeps writing while the clients come back');
-    const stormWrites: number[] = [];
+    // A write every 500 ms on a fixed schedule, each timed on its own: a slow write can't hide behind the next.
+    const stormWrites: { atMs: number; ms: number }[] = [];
+    const inFlight: Promise<void>[] = [];
     let allBackAt: number | null = null;
     const writer = (async () => {
       while (allBackAt === null && performance.now() - answeringAt < timeoutMs) {
-        const started = performance.now();
-        stormWrites.push((await change()).ms);
-        await sleep(Math.max(0, 500 - (performance.now() - started)));
+        const atMs = performance.now() - answeringAt;
+        inFlight.push(change().then(({ ms }) => void stormWrites.push({ atMs: round(atMs), ms: round(ms) })));
+        await sleep(500);
       }
     })();
+    // The writes made during the drop were held by the reload; the storm's own writes start at once, beside them.
+    const duringDropWrites = await duringDrop;
+    const target = Math.max(...duringDropWrites.map((c) => c.version));
+    const caughtUp = () => clients.filter((c) => c.open && c.state.version >= target).length;
     await waitUntil(() => caughtUp() === clientCount, timeoutMs, 20);
     allBackAt = caughtUp() === clientCount ? performance.now() : null;
     const caughtUpAtEnd = caughtUp();
     await writer;
+    await Promise.all(inFlight);
     const attempts = clients.map((c) => c.attempts);
     const { version: last } = await change();
     await waitUntil(() => clients.every((c) => c.state.version >= last), 10_000);
@@ -340,9 +345,23 @@ export async function main(args: Map<string, string>): Promise<void> {
         read_5xx: counts.read5xx,
         write_5xx: counts.write5xx,
         storm_writes: stormWrites.length,
-        write_p50_ms: round(percentile(stormWrites, 50)),
-        write_p99_ms: round(percentile(stormWrites, 99)),
-        write_max_ms: round(Math.max(...stormWrites)),
+        write_p50_ms: round(
+          percentile(
+            stormWrites.map((w) => w.ms),
+            50,
+          ),
+        ),
+        write_p99_ms: round(
+          percentile(
+            stormWrites.map((w) => w.ms),
+            99,
+          ),
+        ),
+        write_max_ms: round(Math.max(...stormWrites.map((w) => w.ms))),
+        // Sent while the Worker reloaded: wrangler holds them until the new Worker answers, then they meet the storm.
+        writes_during_drop_ms: duringDropWrites.map((w) => round(w.ms)),
+        writes_during_drop_after_answer_ms: duringDropWrites.map((w) => round(w.ms - (answeringAt - w.startedAt))),
+        storm_writes_timeline: stormWrites.sort((a, b) => a.atMs - b.atMs).map((w) => [w.atMs, w.ms]),
         missed_last_change: clients.filter((c) => c.state.version < last).length,
         baseline_upgrades_per_s: baselineUps,
         baseline_floor_ms: round((clientCount / baselineUps) * 1000),

@@ -1,3 +1,4 @@
+import { waitUntil } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import { describeForLog } from '../log/mask.ts';
 import type { CalendarEvent, LiveEnding } from '../../shared/live-protocol.ts';
@@ -7,15 +8,26 @@ export const calendarStub = (env: Env, teacherId: string) =>
   env.TEACHER_CALENDAR.get(env.TEACHER_CALENDAR.idFromName(teacherId));
 
 /**
- * Hands a committed change to the teacher's live object. The database already holds the change, so a failed
- * publish loses nothing: clients notice the version gap at the next heartbeat and refetch.
+ * Hands a committed change to the teacher's live object, without making the request wait for it: the call is
+ * sent now (so a later change from the same client reaches the object after it) and finishes after the answer
+ * (`waitUntil`). The object is one thread; while it is busy, say accepting a thousand sockets after a deploy,
+ * a write that waited for its fan-out waited for all of them (DESIGN.md, "Live updates"). The database already
+ * holds the change, so a failed publish loses nothing: clients notice the version gap at the next heartbeat
+ * and refetch.
  */
-export async function publishCalendarEvent(env: Env, teacherId: string, event: CalendarEvent): Promise<void> {
-  try {
-    await calendarStub(env, teacherId).publish(teacherId, event);
-  } catch (error) {
-    console.error(JSON.stringify({ at: 'publishCalendarEvent', version: event.version, error: describeForLog(error) }));
-  }
+export function publishCalendarEvent(env: Env, teacherId: string, event: CalendarEvent): Promise<void> {
+  waitUntil(
+    calendarStub(env, teacherId)
+      .publish(teacherId, event)
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          console.error(
+            JSON.stringify({ at: 'publishCalendarEvent', version: event.version, error: describeForLog(error) }),
+          ),
+      ),
+  );
+  return Promise.resolve();
 }
 
 /**
