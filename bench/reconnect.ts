@@ -193,10 +193,29 @@ async function waitUntil(condition: () => boolean, timeoutMs: number, pollMs = 2
   return condition();
 }
 
-/** The local runtime's upgrades per second into a bare room, all opened at once: the ceiling for the storm. */
-async function baselineUpgradesPerSecond(appUrl: string, count: number): Promise<number> {
+/**
+ * The local runtime's upgrades per second into a bare room, all opened at once: the ceiling for the storm. Beside
+ * them, every 250 ms, one bare database round trip through the runtime (worker/bench/index.ts, no Slotcast code):
+ * how long the runtime itself makes any request wait while it accepts that many sockets.
+ */
+async function baselineStorm(appUrl: string, count: number): Promise<{ upgradesPerS: number; requestMs: number[] }> {
   const url = `${appUrl.replace(/^http/, 'ws')}/api/bench/room/baseline-${Date.now()}/ws`;
   const started = performance.now();
+  let done = false;
+  const requestMs: number[] = [];
+  const probes: Promise<void>[] = [];
+  const prober = (async () => {
+    while (!done) {
+      const at = performance.now();
+      probes.push(
+        fetch(`${appUrl}/api/bench/bare/query`).then(
+          async (r) => void (await r.text(), requestMs.push(round(performance.now() - at))),
+          () => undefined,
+        ),
+      );
+      await sleep(250);
+    }
+  })();
   const sockets = await Promise.all(
     Array.from(
       { length: count },
@@ -209,9 +228,12 @@ async function baselineUpgradesPerSecond(appUrl: string, count: number): Promise
     ),
   );
   const seconds = (performance.now() - started) / 1000;
+  done = true;
+  await prober;
+  await Promise.all(probes);
   const opened = sockets.filter((s) => s !== null);
   for (const ws of opened) ws.terminate();
-  return round(opened.length / seconds);
+  return { upgradesPerS: round(opened.length / seconds), requestMs };
 }
 
 export async function main(args: Map<string, string>): Promise<void> {
@@ -265,7 +287,8 @@ export async function main(args: Map<string, string>): Promise<void> {
     await change();
 
     note(`baseline: ${baselineCount} upgrades at once into a bare room`);
-    const baselineUps = await baselineUpgradesPerSecond(appUrl, baselineCount);
+    const baseline = await baselineStorm(appUrl, baselineCount);
+    const baselineUps = baseline.upgradesPerS;
 
     note(`${clientCount} clients open the portal (${perLink} per link)`);
     const range = { from: Date.now(), to: Date.now() + 60 * DAY_MS };
@@ -365,6 +388,7 @@ export async function main(args: Map<string, string>): Promise<void> {
         missed_last_change: clients.filter((c) => c.state.version < last).length,
         baseline_upgrades_per_s: baselineUps,
         baseline_floor_ms: round((clientCount / baselineUps) * 1000),
+        baseline_storm_bare_request_ms: baseline.requestMs,
         loadavg: loadavg().map((l) => round(l, 2)),
       }),
     );

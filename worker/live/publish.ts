@@ -1,4 +1,3 @@
-import { waitUntil } from 'cloudflare:workers';
 import type { Env } from '../env.ts';
 import { describeForLog } from '../log/mask.ts';
 import type { CalendarEvent, LiveEnding } from '../../shared/live-protocol.ts';
@@ -16,19 +15,29 @@ export const calendarStub = (env: Env, teacherId: string) =>
  * and refetch.
  */
 export function publishCalendarEvent(env: Env, teacherId: string, event: CalendarEvent): Promise<void> {
-  waitUntil(
-    calendarStub(env, teacherId)
-      .publish(teacherId, event)
-      .then(
-        () => undefined,
-        (error: unknown) =>
-          console.error(
-            JSON.stringify({ at: 'publishCalendarEvent', version: event.version, error: describeForLog(error) }),
-          ),
-      ),
+  const published = calendarStub(env, teacherId)
+    .publish(teacherId, event)
+    .then(
+      () => undefined,
+      (error: unknown) =>
+        console.error(
+          JSON.stringify({ at: 'publishCalendarEvent', version: event.version, error: describeForLog(error) }),
+        ),
+    );
+  // Resolves once the call is handed to the invocation, not when the object has fanned it out (without the
+  // runtime's module, as before: when it has).
+  return runtime().then(
+    ({ waitUntil }) => waitUntil(published),
+    () => published,
   );
-  return Promise.resolve();
 }
+
+/**
+ * The runtime's own module (`waitUntil` of the current invocation), loaded on first use: tools that import the
+ * app's routes outside workerd (a test listing them) never load it.
+ */
+let runtimeModule: Promise<typeof import('cloudflare:workers')> | null = null;
+const runtime = () => (runtimeModule ??= import('cloudflare:workers'));
 
 /**
  * Closes at once the sockets a credential opened on the teacher's calendar, after the credential ended in the
