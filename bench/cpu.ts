@@ -38,7 +38,8 @@ export async function main(args: Map<string, string>): Promise<void> {
   const warmup = 5;
   const loadBefore = loadavg();
   const dataDir = await mkdtemp(join(tmpdir(), 'slotcast-bench-'));
-  const stack = await startStack({ dataDir, fresh: true, quiet: true, port: await freePort() });
+  // The bench Worker (worker/bench/index.ts): the app as deployed, plus bare probes of the runtime's own costs.
+  const stack = await startStack({ dataDir, fresh: true, quiet: true, port: await freePort(), bench: true });
   const app = stack.appUrl;
   try {
     const pids = findWorkerdPids();
@@ -93,9 +94,23 @@ export async function main(args: Map<string, string>): Promise<void> {
     const health = () => call('/api/health');
     const baselineFirst = await measure('health', requests, health);
 
-    const portalRead = await measure('portal calendar read', requests, (i) =>
-      call(`/api/booking/${linkOf(i)}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }),
-    );
+    // The runtime's own costs, without Slotcast: what any Worker pays locally for an answer, a database round
+    // trip as a bare HTTP request, a rate-limit check, a log line (worker/bench/index.ts).
+    const bare = (what: string) => () => call(`/api/bench/bare/${what}`);
+    const runtimeEmpty = await measure('runtime: empty answer', requests, bare('empty'));
+    const runtimeQuery = await measure('runtime: one bare database round trip', requests, bare('query'));
+    const runtimeLibsql = await measure('one round trip through the libSQL client', requests, bare('libsql'));
+    const runtimeDrizzle = await measure('one round trip through getDb (drizzle, retries)', requests, bare('drizzle'));
+    const runtimeLimit = await measure('runtime: one rate-limit check', requests, bare('rate-limit'));
+    const runtimeLog = await measure('runtime: one log line', requests, bare('log'));
+
+    // Each read's ticket is kept: the ticket upgrades below use them, as a client coming back after a deploy does.
+    const tickets = new Map<string, string>();
+    const portalRead = await measure('portal calendar read', requests, async (i) => {
+      const body = await call(`/api/booking/${linkOf(i)}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } });
+      const ticket = (JSON.parse(body) as { ticket?: { value: string } }).ticket;
+      if (ticket) tickets.set(linkOf(i), ticket.value);
+    });
 
     // Elimination: the same route refused before any database work (a malformed token: routing, validation,
     // both rate limits, the 404), and refused after one round trip (a well-formed token no link has).
@@ -161,9 +176,12 @@ export async function main(args: Map<string, string>): Promise<void> {
     );
 
     const wsBase = app.replace(/^http/, 'ws');
-    const openWatcher = (i: number, onMessage?: (raw: string) => void) =>
+    const openWatcher = (i: number, onMessage?: (raw: string) => void, withTicket = false) =>
       new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(`${wsBase}/api/live/link/${linkOf(i)}`, {
+        const ticket = withTicket ? tickets.get(linkOf(i)) : undefined;
+        if (withTicket && !ticket) throw new Error('No ticket came with the portal read.');
+        const query = ticket ? `?ticket=${encodeURIComponent(ticket)}` : '';
+        const ws = new WebSocket(`${wsBase}/api/live/link/${linkOf(i)}${query}`, {
           headers: { origin: app, 'cf-connecting-ip': nextIp() },
           perMessageDeflate: false,
         });
@@ -182,6 +200,16 @@ export async function main(args: Map<string, string>): Promise<void> {
         setTimeout(resolve, 2_000);
       });
     const upgrade = await measure('live upgrade', requests, async (i) => closed(await openWatcher(i)));
+    // What a reconnect after a deploy costs: the upgrade with the ticket the page's read gave (no database).
+    // Tickets live 90 s, so each link's is read afresh first (not counted).
+    for (let i = 0; i < tokens.length; i++)
+      await call(`/api/booking/${linkOf(i)}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }).then((body) => {
+        const ticket = (JSON.parse(body) as { ticket?: { value: string } }).ticket;
+        if (ticket) tickets.set(linkOf(i), ticket.value);
+      });
+    const ticketUpgrade = await measure('live upgrade with a ticket', requests, async (i) =>
+      closed(await openWatcher(i, undefined, true)),
+    );
 
     // Fan-out: the same slot creates with W watchers connected; what they add, per event and watcher.
     note(`connecting ${watcherCount} watchers`);
@@ -241,11 +269,20 @@ export async function main(args: Map<string, string>): Promise<void> {
           slot_create: figure(slotCreate),
           sign_in: figure(signIn),
           live_upgrade: figure(upgrade),
+          live_upgrade_with_ticket: figure(ticketUpgrade),
         },
         elimination: {
           portal_read_refused_before_database: figure(noDatabase),
           portal_read_refused_after_one_round_trip: figure(oneRoundTrip),
           one_round_trip_cpu_ms: round(oneRoundTrip.cpuMs - noDatabase.cpuMs, 2),
+        },
+        runtime: {
+          empty_answer: figure(runtimeEmpty),
+          bare_round_trip_worker_ms: round(runtimeQuery.workerMs - runtimeEmpty.workerMs, 2),
+          libsql_client_round_trip_worker_ms: round(runtimeLibsql.workerMs - runtimeEmpty.workerMs, 2),
+          get_db_round_trip_worker_ms: round(runtimeDrizzle.workerMs - runtimeEmpty.workerMs, 2),
+          rate_limit_check_worker_ms: round(runtimeLimit.workerMs - runtimeEmpty.workerMs, 2),
+          log_line_worker_ms: round(runtimeLog.workerMs - runtimeEmpty.workerMs, 2),
         },
         fanout: {
           watchers: watcherCount,

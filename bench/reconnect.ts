@@ -193,10 +193,29 @@ async function waitUntil(condition: () => boolean, timeoutMs: number, pollMs = 2
   return condition();
 }
 
-/** The local runtime's upgrades per second into a bare room, all opened at once: the ceiling for the storm. */
-async function baselineUpgradesPerSecond(appUrl: string, count: number): Promise<number> {
+/**
+ * The local runtime's upgrades per second into a bare room, all opened at once: the ceiling for the storm. Beside
+ * them, every 250 ms, one bare database round trip through the runtime (worker/bench/index.ts, no Slotcast code):
+ * how long the runtime itself makes any request wait while it accepts that many sockets.
+ */
+async function baselineStorm(appUrl: string, count: number): Promise<{ upgradesPerS: number; requestMs: number[] }> {
   const url = `${appUrl.replace(/^http/, 'ws')}/api/bench/room/baseline-${Date.now()}/ws`;
   const started = performance.now();
+  let done = false;
+  const requestMs: number[] = [];
+  const probes: Promise<void>[] = [];
+  const prober = (async () => {
+    while (!done) {
+      const at = performance.now();
+      probes.push(
+        fetch(`${appUrl}/api/bench/bare/query`).then(
+          async (r) => void (await r.text(), requestMs.push(round(performance.now() - at))),
+          () => undefined,
+        ),
+      );
+      await sleep(250);
+    }
+  })();
   const sockets = await Promise.all(
     Array.from(
       { length: count },
@@ -209,9 +228,12 @@ async function baselineUpgradesPerSecond(appUrl: string, count: number): Promise
     ),
   );
   const seconds = (performance.now() - started) / 1000;
+  done = true;
+  await prober;
+  await Promise.all(probes);
   const opened = sockets.filter((s) => s !== null);
   for (const ws of opened) ws.terminate();
-  return round(opened.length / seconds);
+  return { upgradesPerS: round(opened.length / seconds), requestMs };
 }
 
 export async function main(args: Map<string, string>): Promise<void> {
@@ -260,12 +282,13 @@ export async function main(args: Map<string, string>): Promise<void> {
       const { status, body } = await post<{ version: number }>('/api/teacher/slots', { start, lengthMinutes: 30 });
       if (status >= 500) counts.write5xx++;
       if (status !== 201) throw new Error(`slot change failed: ${status} ${JSON.stringify(body)}`);
-      return { version: body.version, ms: performance.now() - started };
+      return { version: body.version, ms: performance.now() - started, startedAt: started };
     };
     await change();
 
     note(`baseline: ${baselineCount} upgrades at once into a bare room`);
-    const baselineUps = await baselineUpgradesPerSecond(appUrl, baselineCount);
+    const baseline = await baselineStorm(appUrl, baselineCount);
+    const baselineUps = baseline.upgradesPerS;
 
     note(`${clientCount} clients open the portal (${perLink} per link)`);
     const range = { from: Date.now(), to: Date.now() + 60 * DAY_MS };
@@ -304,23 +327,28 @@ export async function main(args: Map<string, string>): Promise<void> {
     )
       await sleep(50);
     const answeringAt = performance.now();
-    const target = Math.max(...(await duringDrop).map((c) => c.version));
-    const caughtUp = () => clients.filter((c) => c.open && c.state.version >= target).length;
 
     note('storm: the teacher keeps writing while the clients come back');
-    const stormWrites: number[] = [];
+    // A write every 500 ms on a fixed schedule, each timed on its own: a slow write can't hide behind the next.
+    const stormWrites: { atMs: number; ms: number }[] = [];
+    const inFlight: Promise<void>[] = [];
     let allBackAt: number | null = null;
     const writer = (async () => {
       while (allBackAt === null && performance.now() - answeringAt < timeoutMs) {
-        const started = performance.now();
-        stormWrites.push((await change()).ms);
-        await sleep(Math.max(0, 500 - (performance.now() - started)));
+        const atMs = performance.now() - answeringAt;
+        inFlight.push(change().then(({ ms }) => void stormWrites.push({ atMs: round(atMs), ms: round(ms) })));
+        await sleep(500);
       }
     })();
+    // The writes made during the drop were held by the reload; the storm's own writes start at once, beside them.
+    const duringDropWrites = await duringDrop;
+    const target = Math.max(...duringDropWrites.map((c) => c.version));
+    const caughtUp = () => clients.filter((c) => c.open && c.state.version >= target).length;
     await waitUntil(() => caughtUp() === clientCount, timeoutMs, 20);
     allBackAt = caughtUp() === clientCount ? performance.now() : null;
     const caughtUpAtEnd = caughtUp();
     await writer;
+    await Promise.all(inFlight);
     const attempts = clients.map((c) => c.attempts);
     const { version: last } = await change();
     await waitUntil(() => clients.every((c) => c.state.version >= last), 10_000);
@@ -340,12 +368,27 @@ export async function main(args: Map<string, string>): Promise<void> {
         read_5xx: counts.read5xx,
         write_5xx: counts.write5xx,
         storm_writes: stormWrites.length,
-        write_p50_ms: round(percentile(stormWrites, 50)),
-        write_p99_ms: round(percentile(stormWrites, 99)),
-        write_max_ms: round(Math.max(...stormWrites)),
+        write_p50_ms: round(
+          percentile(
+            stormWrites.map((w) => w.ms),
+            50,
+          ),
+        ),
+        write_p99_ms: round(
+          percentile(
+            stormWrites.map((w) => w.ms),
+            99,
+          ),
+        ),
+        write_max_ms: round(Math.max(...stormWrites.map((w) => w.ms))),
+        // Sent while the Worker reloaded: wrangler holds them until the new Worker answers, then they meet the storm.
+        writes_during_drop_ms: duringDropWrites.map((w) => round(w.ms)),
+        writes_during_drop_after_answer_ms: duringDropWrites.map((w) => round(w.ms - (answeringAt - w.startedAt))),
+        storm_writes_timeline: stormWrites.sort((a, b) => a.atMs - b.atMs).map((w) => [w.atMs, w.ms]),
         missed_last_change: clients.filter((c) => c.state.version < last).length,
         baseline_upgrades_per_s: baselineUps,
         baseline_floor_ms: round((clientCount / baselineUps) * 1000),
+        baseline_storm_bare_request_ms: baseline.requestMs,
         loadavg: loadavg().map((l) => round(l, 2)),
       }),
     );

@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<{ main(args: Map<string, string>): P
   cpu: () => import('./cpu.ts'),
   'busy-hour': () => import('./busy-hour.ts'),
   reconnect: () => import('./reconnect.ts'),
+  profile: () => import('./profile.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -55,6 +55,8 @@ export interface StackOptions {
   bench?: boolean;
   /** The demo school's OpenID Connect provider (scripts/oidc-provider); `testControls` lets tests break it. */
   school?: { testControls?: boolean } | false;
+  /** wrangler's DevTools inspector port (bench/profile.ts takes CPU profiles through it); default: wrangler's. */
+  inspectorPort?: number;
 }
 
 export interface Stack {
@@ -214,6 +216,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       logLevel,
       logFile,
       bench: options.bench ?? false,
+      inspectorPort: options.inspectorPort,
     });
     cleanups.push(() => stopProcessGroup(wrangler));
     await waitForHealth(appUrl, wrangler, logFile, options.healthTimeoutMs ?? 90_000);
@@ -264,6 +267,7 @@ function startWrangler(o: {
   logLevel: string;
   logFile: string;
   bench: boolean;
+  inspectorPort?: number;
 }): ChildProcess {
   const args = [
     join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
@@ -277,6 +281,7 @@ function startWrangler(o: {
     // GET /__scheduled runs the cron jobs by hand (wrangler.toml lets the path reach the Worker).
     '--test-scheduled',
     ...(o.bench ? ['--env', 'bench'] : []),
+    ...(o.inspectorPort ? ['--inspector-port', String(o.inspectorPort)] : []),
     '--show-interactive-dev-session=false',
     // Below warn, wrangler prints a line per request; maskRequestLines() takes the tokens out of them.
     '--log-level',

@@ -3,7 +3,10 @@
  * production Worker plus a bare partyserver room, the broadcast baseline the live calendar is measured
  * against. Production's entry (worker/index.ts) doesn't import this file, so none of it ships.
  */
+import { createClient } from '@libsql/client/web';
+import { sql } from 'drizzle-orm';
 import worker from '../index.ts';
+import { getDb } from '../db.ts';
 import type { EmailJob, Env } from '../env.ts';
 import { BenchRoom } from './bench-room.ts';
 
@@ -14,11 +17,44 @@ type BenchEnv = Env & { BENCH_ROOM: DurableObjectNamespace<BenchRoom> };
 
 const ROOM_PATH = /^\/api\/bench\/room\/([^/]+)\//;
 
+/**
+ * What the runtime itself costs, without Slotcast (`npm run bench -- cpu` measures these in the same run as the
+ * app's paths): an empty answer, one round trip to the database as a bare HTTP request (no client library, no
+ * query builder), one rate-limit check, one log line. Each answers `{}`; none touches the app.
+ */
+const BARE: Record<string, (env: BenchEnv) => Promise<unknown> | unknown> = {
+  '/api/bench/bare/empty': () => null,
+  '/api/bench/bare/query': async (env) => {
+    const url = new URL(
+      'v2/pipeline',
+      String(env.DATABASE_URL)
+        .replace(/^libsql:/, 'http:')
+        .replace(/\/?$/, '/'),
+    );
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: [{ type: 'execute', stmt: { sql: 'SELECT 1' } }, { type: 'close' }] }),
+    });
+    return response.json();
+  },
+  '/api/bench/bare/libsql': (env) =>
+    createClient({ url: String(env.DATABASE_URL), authToken: env.DATABASE_AUTH_TOKEN as string | undefined }).execute(
+      'SELECT 1',
+    ),
+  '/api/bench/bare/drizzle': (env) => getDb(env).run(sql`SELECT 1`),
+  '/api/bench/bare/rate-limit': (env) => env.RL_API.limit({ key: 'bench-bare' }),
+  '/api/bench/bare/log': () => console.log(JSON.stringify({ method: 'GET', path: '/api/bench/bare/log', status: 200 })),
+};
+
 export default {
   ...worker,
   /** `/api/bench/room/:room/*` goes to the room (a WebSocket, or a POST to broadcast); the rest to the app. */
   fetch(request: Request, env: BenchEnv, ctx: ExecutionContext) {
-    const room = ROOM_PATH.exec(new URL(request.url).pathname)?.[1];
+    const { pathname } = new URL(request.url);
+    const bare = BARE[pathname];
+    if (bare) return Promise.resolve(bare(env)).then(() => new Response('{}'));
+    const room = ROOM_PATH.exec(pathname)?.[1];
     if (!room) return worker.fetch(request, env, ctx);
     const headers = new Headers(request.headers);
     // partyserver reads the room name from this header when not routed through routePartykitRequest.

@@ -15,14 +15,25 @@ import type { LinkState } from '../share-links/state.ts';
 import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { MAX_SLOT_MINUTES } from './slot-views.ts';
 
-/** The slots of the teacher whose link has this token, in [from, to). */
+/**
+ * The slots of the teacher whose link has this token, in [from, to): only the columns the portal shows, flat.
+ * A calendar read decodes every cell of every row (the client builds an object per row, property by property),
+ * so a column nobody reads is CPU spent on each slot of each view (DESIGN.md, "Cost per request").
+ */
 function portalSlotsQuery(db: Db, token: string, from: number, to: number) {
   const teacherOfLink = db
     .select({ teacherId: shareLinks.teacherId })
     .from(shareLinks)
     .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
   return db
-    .select({ slot: slots, bookedBy: bookings.studentId })
+    .select({
+      id: slots.id,
+      startsAt: slots.startsAt,
+      endsAt: slots.endsAt,
+      subject: slots.subject,
+      status: slots.status,
+      bookedBy: bookings.studentId,
+    })
     .from(slots)
     .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
     .where(
@@ -56,12 +67,8 @@ export async function portalCalendar(
   return {
     resolved,
     version: teacher.calendarVersion,
-    slots: rows.map(({ slot, bookedBy }) => ({
-      id: slot.id,
-      startsAt: slot.startsAt,
-      endsAt: slot.endsAt,
-      subject: slot.subject,
-      status: slot.status,
+    slots: rows.map(({ bookedBy, ...slot }) => ({
+      ...slot,
       seriesId: null,
       mine: bookedBy === student.id,
       bookable: slot.status === 'open' && bookingRefusal(slot.startsAt, teacher, now) === null,

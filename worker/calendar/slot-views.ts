@@ -6,7 +6,16 @@ import type { SlotView } from '../../shared/live-protocol.ts';
 /** Longest slot the API accepts; lets range reads use the (teacher_id, starts_at) index. */
 export const MAX_SLOT_MINUTES = 12 * 60;
 
-type SlotRow = typeof slots.$inferSelect;
+/** What a slot's view shows: a calendar read selects these columns and no others (DESIGN.md, "Cost per request"). */
+type SlotRow = Pick<typeof slots.$inferSelect, 'id' | 'startsAt' | 'endsAt' | 'subject' | 'status' | 'seriesId'>;
+const slotViewColumns = {
+  id: slots.id,
+  startsAt: slots.startsAt,
+  endsAt: slots.endsAt,
+  subject: slots.subject,
+  status: slots.status,
+  seriesId: slots.seriesId,
+};
 type BookingInfo = {
   id: string;
   studentId: string | null;
@@ -39,7 +48,7 @@ export function teacherSlotsQuery(db: Db, teacherId: string | SQL, from: number,
   return (
     db
       .select({
-        slot: slots,
+        slot: slotViewColumns,
         booking: {
           id: bookings.id,
           studentId: bookings.studentId,
