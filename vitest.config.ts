@@ -40,6 +40,7 @@ export default defineConfig({
             'db/**/*.test.ts',
             'test/support/**/*.test.ts',
             'web/src/lib/**/*.test.ts',
+            'web/build-steps/**/*.test.ts',
           ],
           environment: 'node',
         },

@@ -1,12 +1,24 @@
-import adapter from '@sveltejs/adapter-static';
+import staticAdapter from '@sveltejs/adapter-static';
+import type { Adapter } from '@sveltejs/kit';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
+import { preloadErrorPage } from './build-steps/preload-error-page.ts';
+
+// A single-page app: the Worker serves index.html for every non-API path it has no prerendered shell for.
+const spa = staticAdapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true });
+/** adapter-static, then the error page's preloads added to the HTML it wrote (build-steps/preload-error-page.ts). */
+const adapter: Adapter = {
+  ...spa,
+  async adapt(builder) {
+    await spa.adapt(builder);
+    preloadErrorPage('build', builder.getClientDirectory());
+  },
+};
 
 export default defineConfig({
   plugins: [
     sveltekit({
-      // A single-page app: the Worker serves index.html for every non-API path.
-      adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+      adapter,
       // Scripts: our own files, and the one inline bootstrap script by its hash (a <meta> CSP in index.html;
       // static/_headers adds the directives a <meta> can't carry). No 'unsafe-inline' for scripts.
       csp: {

@@ -85,6 +85,7 @@ describe('the analytics page', () => {
     // A chart's numbers as a real table.
     await page.getByText('Table: Subjects').click();
     const subjects = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Subject' }) });
+    await subjects.waitFor();
     expect(await subjects.getByRole('row').allInnerTexts()).toEqual([
       'Subject\tBookings',
       'Maths\t3',

@@ -36,7 +36,10 @@ export class ApiError extends Error {
   }
 }
 
-export const api = hc<AppType>(`${location.origin}/api`, { init: { credentials: 'same-origin' } });
+// The build imports prerendered pages' load modules on the server to read their options, where there is no
+// `location`; nothing is requested there (ssr is off: no load function runs).
+const origin = typeof location === 'undefined' ? 'http://localhost' : location.origin;
+export const api = hc<AppType>(`${origin}/api`, { init: { credentials: 'same-origin' } });
 
 /** Awaits a typed client call, throwing ApiError for any non-2xx answer. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any status and format: one helper for every endpoint

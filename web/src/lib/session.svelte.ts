@@ -10,8 +10,28 @@ class Session {
   me = $state<Me | null>(null);
   loaded = $state(false);
 
+  /** The last check: its time and answer. */
+  #checked: { at: number; me: Promise<Me | null> } | null = null;
+
   /** Null when signed out; throws on other errors. */
-  async refresh(): Promise<Me | null> {
+  refresh(): Promise<Me | null> {
+    const me = this.#load();
+    this.#checked = { at: Date.now(), me };
+    me.catch(() => (this.#checked = null));
+    return me;
+  }
+
+  /**
+   * The session as checked moments ago, else checked now. An area's guard runs again when its first page
+   * redirects at once (the teacher's calendar moving to the week of the next slot); that second check would
+   * only repeat the first, one round trip later.
+   */
+  recent(maxAgeMs = 5_000): Promise<Me | null> {
+    if (this.#checked && Date.now() - this.#checked.at < maxAgeMs) return this.#checked.me;
+    return this.refresh();
+  }
+
+  async #load(): Promise<Me | null> {
     try {
       this.me = await loadMe();
     } catch (error) {
@@ -26,6 +46,7 @@ class Session {
   async signOut(): Promise<void> {
     await call(api.auth['sign-out'].$post());
     this.me = null;
+    this.#checked = null;
   }
 }
 
@@ -48,7 +69,7 @@ export function homeOf(me: Me): string {
 export async function requireRole(role: Area): Promise<Me> {
   let me: Me | null;
   try {
-    me = await session.refresh();
+    me = await session.recent();
   } catch (cause) {
     error(503, cause instanceof Error ? cause.message : 'Slotcast could not be reached.');
   }

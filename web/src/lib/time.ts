@@ -35,19 +35,33 @@ export function parseWeekParam(value: string | null, timeZone: string): Temporal
   return mondayOf(today(timeZone));
 }
 
+// Formatters made once: Temporal's toLocaleString builds a new Intl.DateTimeFormat on every call, and a week
+// labels each day twice. A plain date is formatted as its UTC midnight, in UTC.
+const dayFormats = {
+  short: new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }),
+  long: new Intl.DateTimeFormat(undefined, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }),
+};
+const rangeFormats = {
+  day: new Intl.DateTimeFormat(undefined, { day: 'numeric', timeZone: 'UTC' }),
+  dayMonth: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
+  full: new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }),
+};
+const utcMidnight = (date: Temporal.PlainDate) => Date.UTC(date.year, date.month - 1, date.day);
+
 export const formatDay = (date: Temporal.PlainDate, style: 'short' | 'long' = 'short') =>
-  date.toLocaleString(
-    undefined,
-    style === 'short'
-      ? { weekday: 'short', day: 'numeric', month: 'short' }
-      : { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' },
-  );
+  dayFormats[style].format(utcMidnight(date));
 
 export const formatWeekRange = (monday: Temporal.PlainDate) => {
   const sunday = monday.add({ days: 6 });
   const sameMonth = monday.month === sunday.month;
-  const start = monday.toLocaleString(undefined, sameMonth ? { day: 'numeric' } : { day: 'numeric', month: 'short' });
-  return `${start} – ${sunday.toLocaleString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}`;
+  const start = (sameMonth ? rangeFormats.day : rangeFormats.dayMonth).format(utcMidnight(monday));
+  return `${start} – ${rangeFormats.full.format(utcMidnight(sunday))}`;
 };
 
 export const dateInputValue = (date: Temporal.PlainDate) => date.toString();

@@ -74,9 +74,16 @@ export function startOfDay(date: IsoDate, timeZone: string): number {
   return instant;
 }
 
+const isoDateFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A date in words in the reader's language: the options of `Intl.DateTimeFormat`, no zone shift. */
-export const formatIsoDate = (date: IsoDate, options: Intl.DateTimeFormatOptions) =>
-  new Intl.DateTimeFormat(undefined, { ...options, timeZone: 'UTC' }).format(utcOf(date));
+export function formatIsoDate(date: IsoDate, options: Intl.DateTimeFormatOptions): string {
+  // One formatter per set of options, kept: the day strip and the week label dozens of dates per render.
+  const key = JSON.stringify(options);
+  let format = isoDateFormats.get(key);
+  if (!format) isoDateFormats.set(key, (format = new Intl.DateTimeFormat(undefined, { ...options, timeZone: 'UTC' })));
+  return format.format(utcOf(date));
+}
 
 export interface WeekDay {
   date: IsoDate;

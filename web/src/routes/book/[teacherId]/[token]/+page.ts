@@ -1,0 +1,26 @@
+// The portal's page shell is prerendered once, for a placeholder link, so its HTML names the page's scripts and
+// styles and the browser fetches them with the app's entry instead of after it. web/static/_redirects serves
+// this one shell for every /book/<teacher>/<token> address; the page reads the real link from the address.
+// In the browser, the page's first reads start here (lib/portal/first-reads.ts).
+import { browserTimeZone } from '../../../../lib/api.ts';
+import { startRead } from '../../../../lib/early-read.ts';
+import {
+  calendarReadKey,
+  firstRange,
+  myBookingsKey,
+  readMyBookings,
+  readPortalCalendar,
+} from '../../../../lib/portal/first-reads.ts';
+import { initialZone } from '../../../../lib/portal/time-zones.ts';
+import type { EntryGenerator, PageLoad } from './$types';
+
+export const prerender = true;
+export const entries: EntryGenerator = () => [{ teacherId: 'shell', token: 'shell' }];
+
+export const load: PageLoad = ({ params, url }) => {
+  const { token } = params;
+  const { from, to } = firstRange(url.searchParams.get('week'), initialZone(token, browserTimeZone()));
+  startRead(calendarReadKey(token, from, to), () => readPortalCalendar(token, from, to));
+  startRead(myBookingsKey(token), () => readMyBookings(token));
+  return {};
+};

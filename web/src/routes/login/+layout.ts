@@ -1,0 +1,2 @@
+// Prerendered as empty shells (no data: ssr is off), so each page's HTML preloads its own scripts and styles.
+export const prerender = true;

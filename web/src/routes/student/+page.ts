@@ -1,0 +1,15 @@
+// The dashboard's four reads start here, alongside the student layout's session check (lib/early-read.ts).
+// The page shows its sections once all four have answered, in one pass: shown as each arrived, every section
+// pushed the ones below it down.
+import { api, call } from '../../lib/api.ts';
+import { startRead } from '../../lib/early-read.ts';
+import type { PageLoad } from './$types';
+
+export const load: PageLoad = () => ({
+  ready: Promise.allSettled([
+    startRead('student.sessions.upcoming', () => call(api.student.sessions.$get({ query: { filter: 'upcoming' } }))),
+    startRead('student.availability', () => call(api.student.availability.$get())),
+    startRead('student.sharing', () => call(api.student.sharing.$get())),
+    startRead('auth.accounts', () => call(api.auth.oauth.accounts.$get())),
+  ]),
+});
