@@ -11,9 +11,9 @@ describe('slot times as words', () => {
     expect(formatSlotTime(nine, nine + minutes(60), london)).toBe('Mon 15 Mar, 09:00–10:00');
   });
 
-  it('writes the long day with the year and the zone, as emails do', () => {
+  it('writes the long day with the year and the zone named for a reader', () => {
     expect(formatSlotTime(nine, nine + minutes(45), { ...london, weekday: 'long', year: true, showZone: true })).toBe(
-      'Monday, 15 March 2027, 09:00–09:45 (Europe/London)',
+      'Monday, 15 March 2027, 09:00–09:45 (London, United Kingdom Time, GMT+0)',
     );
   });
 

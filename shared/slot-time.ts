@@ -3,6 +3,7 @@
  * dialogs and lists, the emails and the API's messages. Only `Intl`, so it runs the same in the browser and
  * the Worker.
  */
+import { readableZone } from './time-zones.ts';
 
 export interface SlotTimeFormat {
   /** IANA zone the times are shown in. */
@@ -13,7 +14,7 @@ export interface SlotTimeFormat {
   weekday?: 'long' | 'short';
   /** Adds the year to the day. */
   year?: boolean;
-  /** Adds the zone's name in brackets: "(Europe/London)". */
+  /** Adds the zone, named for a reader, in brackets: "(London, Greenwich Mean Time, GMT)" (readableZone). */
   showZone?: boolean;
 }
 
@@ -61,6 +62,6 @@ export function formatSlotTime(startsAt: number, endsAt: number, format: SlotTim
   const { timeZone, locale } = format;
   const crossesMidnight = dateKey(startsAt, timeZone) !== dateKey(Math.max(startsAt, endsAt - 1), timeZone);
   const end = crossesMidnight ? formatDateTime(endsAt, format) : formatTime(endsAt, timeZone, locale);
-  const zone = format.showZone ? ` (${timeZone})` : '';
+  const zone = format.showZone ? ` (${readableZone(timeZone, startsAt, locale)})` : '';
   return `${formatDateTime(startsAt, format)}–${end}${zone}`;
 }
