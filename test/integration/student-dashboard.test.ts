@@ -119,7 +119,8 @@ describe('availability changes are rate-limited', () => {
       ...mondays,
       notes: '',
     });
-  });
+    // Waiting for a fresh rate-limit window alone can take 40 s.
+  }, 120_000);
 });
 
 describe('the sessions lists', () => {
