@@ -3,8 +3,8 @@
  * phone (390 px) and desktop (1280 px) width, against a fresh local stack: `node scripts/screens/dashboards.ts
  * [outDir]` (default docs/screens). The student's dashboard (`student-dashboard`, its cancel question
  * `student-cancel`, a refused availability range `student-availability-error`), the teacher's bookings list
- * (`teacher-bookings`, `teacher-cancel-dialog`, `teacher-move-dialog`) and settings (`teacher-settings`, a refused
- * name `teacher-settings-error`). It only drives pages a person could, so the same script takes the "before"
+ * (`teacher-bookings`, `teacher-cancel-dialog`, `teacher-move-dialog`) and settings (`teacher-settings`, its time-zone
+ * search `teacher-settings-zone`, a refused name `teacher-settings-error`). It only drives pages a person could, so the same script takes the "before"
  * shots on an older checkout. Set SLOTCAST_SKIP_BUILD=1 to reuse web/build.
  */
 import { join } from 'node:path';
@@ -150,7 +150,12 @@ try {
       await teacher.getByLabel('Your name, as students see it').waitFor();
       await teacher.waitForLoadState('networkidle');
     });
+    await shot(teacher, 'teacher-settings-zone', width, async () => {
+      await teacher.getByLabel('Time zone', { exact: true }).fill('kolk');
+      await teacher.getByRole('button', { name: /Kolkata/ }).waitFor();
+    });
     await shot(teacher, 'teacher-settings-error', width, async () => {
+      await teacher.reload();
       await teacher.getByLabel('Your name, as students see it').fill('');
       await teacher.getByRole('button', { name: /^Save/ }).first().click();
       await teacher.locator('.error, [role="alert"]').first().waitFor();

@@ -156,11 +156,26 @@ describe('a teacher signs in and publishes slots that every open view sees live'
     await pageA.getByLabel('Buffer between slots: unit').selectOption('minutes');
     await buffer.fill('10');
     expect(await a11yViolations(pageA)).toEqual([]);
+    // The time zone is found by a readable name and picked from the matches; focus stays in the search box.
+    const zone = pageA.getByLabel('Time zone', { exact: true });
+    await zone.fill('india');
+    const kolkata = pageA.getByRole('list', { name: 'Time zones' }).getByRole('button', { name: /Kolkata/ });
+    await kolkata.waitFor();
+    expect(await a11yViolations(pageA)).toEqual([]);
+    await kolkata.click();
+    const shownZone = pageA.locator('#timeZone-current');
+    await shownZone.getByText('Kolkata, India Standard Time, GMT+5:30').waitFor();
+    expect(await zone.evaluate((box) => box === document.activeElement)).toBe(true);
+    expect(await zone.inputValue()).toBe('');
     await pageA.getByRole('button', { name: 'Save rules' }).click();
     await pageA.getByText('Saved.').waitFor();
     await pageA.reload();
     expect(await pageA.getByLabel('Buffer between slots', { exact: true }).inputValue()).toBe('10');
     expect(await pageA.getByLabel('Buffer between slots: unit').inputValue()).toBe('minutes');
+    await shownZone.getByText('Kolkata, India Standard Time, GMT+5:30').waitFor();
+    // Saved under today's IANA name, as the API keeps it.
+    const saved = await pageA.evaluate(() => fetch('/api/teacher/settings').then((r) => r.json()));
+    expect((saved as { timeZone: string }).timeZone).toBe('Asia/Kolkata');
     await screenshot(pageA, 'teacher-settings-desktop');
   });
 

@@ -1,3 +1,6 @@
+/** What a form control spreads on itself to be marked invalid and described by its hint and message. */
+export type FieldAria = { 'aria-invalid': true | undefined; 'aria-describedby': string | undefined };
+
 /**
  * A form field's accessibility while the API refuses it: marked invalid, and described by its message (shown
  * beside it with the id `<field id>-error`) and by its hint when it has one. Spread onto the input:
@@ -8,7 +11,7 @@ export function fieldAria(
   id: string,
   keys: string | string[],
   hintId?: string,
-): { 'aria-invalid': true | undefined; 'aria-describedby': string | undefined } {
+): FieldAria {
   const message = fieldMessage(errors, keys);
   const describedBy = [hintId, message ? `${id}-error` : undefined].filter(Boolean).join(' ');
   return { 'aria-invalid': message ? true : undefined, 'aria-describedby': describedBy || undefined };
