@@ -106,10 +106,26 @@ export function allZones(locale?: string, at = Date.now()): ZoneChoice[] {
     .map((entry) => entry.zone);
 }
 
-/** Zones whose label holds every word of the query (any order, any case); all of them for an empty query. */
+/**
+ * Zones whose label holds every word of the query (any order, any case); all of them for an empty query. Best
+ * matches first: zones where each word is a whole word of the label ("india" finds India Standard Time before
+ * Indianapolis and the Indian Ocean's islands), then cities that start with the query ("kolk"); otherwise by
+ * offset, as listed.
+ */
 export function searchZones(zones: ZoneChoice[], query: string): ZoneChoice[] {
-  const words = query.toLowerCase().replaceAll('_', ' ').split(/\s+/).filter(Boolean);
-  return words.length === 0 ? zones : zones.filter((zone) => words.every((word) => zone.haystack.includes(word)));
+  const text = query.toLowerCase().replaceAll('_', ' ').trim();
+  const words = text.split(/\s+/).filter(Boolean);
+  if (words.length === 0) return zones;
+  const rank = (zone: ZoneChoice) => {
+    const labelWords = new Set(zone.haystack.split(/[\s/()]+/));
+    if (words.every((word) => labelWords.has(word))) return 0;
+    return zone.city.toLowerCase().startsWith(text) ? 1 : 2;
+  };
+  return zones
+    .filter((zone) => words.every((word) => zone.haystack.includes(word)))
+    .map((zone) => ({ zone, rank: rank(zone) }))
+    .sort((a, b) => a.rank - b.rank)
+    .map((entry) => entry.zone);
 }
 
 /**

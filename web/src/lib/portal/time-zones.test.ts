@@ -28,6 +28,20 @@ describe('time zones as a person reads them', () => {
     expect(searchZones(zones, 'atlantis')).toEqual([]);
   });
 
+  it('lists the best matches first: whole words of the label, then a city by its start', () => {
+    // "india" is also inside Indianapolis and the Indian Ocean's zones, listed before Kolkata by offset.
+    // (Colombo keeps India Standard Time too, and comes first by name.)
+    expect(
+      searchZones(zones, 'india')
+        .slice(0, 2)
+        .map((z) => z.id),
+    ).toEqual(['Asia/Colombo', 'Asia/Kolkata']);
+    expect(searchZones(zones, 'kolk')[0]!.id).toBe('Asia/Kolkata');
+    expect(searchZones(zones, 'san')[0]!.city.startsWith('San')).toBe(true);
+    expect(searchZones(zones, 'india').map((z) => z.id)).toContain('Indian/Maldives');
+    expect(searchZones(zones, 'indianap')[0]!.id).toBe('America/Indiana/Indianapolis');
+  });
+
   it('remembers a zone per link under a key that does not hold the token', () => {
     const token = 'abcdefghijklmnopqrstuvwxyz234567';
     expect(zoneStorageKey(token)).not.toContain(token.slice(0, 6));
