@@ -13,6 +13,7 @@ const benches: Record<string, () => Promise<{ main(args: Map<string, string>): P
   'busy-hour': () => import('./busy-hour.ts'),
   reconnect: () => import('./reconnect.ts'),
   profile: () => import('./profile.ts'),
+  'read-decode': () => import('./read-decode.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

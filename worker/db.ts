@@ -1,8 +1,9 @@
 import { createClient } from '@libsql/client/web';
-import { lt } from 'drizzle-orm';
+import { lt, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from '../db/schema.ts';
+import { withArrayReads } from './db-array-reads.ts';
 import { WRITE_RECEIPT_TTL_MS, withRetries } from './db-retry.ts';
 import { config, type Env } from './env.ts';
 
@@ -18,10 +19,22 @@ export type Db = LibSQLDatabase;
  * behind a concurrency limit, and a Worker must never resolve one request's promise from another's I/O
  * (workerd cancels such requests as hung). The client holds no connection, so making one is cheap.
  * Transient failures are retried underneath (worker/db-retry.ts): reads always, writes by their receipt.
+ * Reads come back with array rows, decoded once (worker/db-array-reads.ts); drizzle reads them by index.
  */
 export function getDb(env: Env): Db {
   const { DATABASE_URL, DATABASE_AUTH_TOKEN } = config(env);
-  return drizzle(withRetries(createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN })));
+  const client = createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN });
+  return drizzle(withRetries(withArrayReads(client, DATABASE_URL, DATABASE_AUTH_TOKEN)));
+}
+
+/**
+ * A hand-written SELECT's rows as objects keyed by the names its columns carry (`AS name`). Use this, not
+ * drizzle's `db.all(sql…)`: reads come back as array rows (worker/db-array-reads.ts), and drizzle's builder
+ * queries read them by index, but `db.all` on raw SQL reads a row's own property names.
+ */
+export async function selectByName<T>(db: Db, query: SQL): Promise<T[]> {
+  const { columns, rows } = await db.run(query);
+  return rows.map((row) => Object.fromEntries(columns.map((name, i) => [name, row[i]])) as T);
 }
 
 /** Cron: write receipts only matter while a retry may still come, seconds after its batch. */

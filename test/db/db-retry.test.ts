@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate.ts';
 import { startLibsqlServer, type LibsqlServer } from '../../db/server/index.ts';
+import { withArrayReads } from '../../worker/db-array-reads.ts';
 import { DbRequestError, WriteAnswerLost, withRetries } from '../../worker/db-retry.ts';
 
 type Fault = 'drop-before' | 'drop-after' | 'busy-503';
@@ -104,6 +105,41 @@ describe('reads', () => {
     expect(message).toContain('— in: SELECT * FROM users WHERE email = ?');
     expect(message).not.toContain('private@example.test');
     expect(requests).toBe(4);
+  });
+});
+
+describe('reads answered as array rows (as getDb reads)', () => {
+  const arrayClient = () =>
+    withRetries(withArrayReads(createClient({ url: proxyUrl, authToken }), proxyUrl, authToken), {
+      attempts: 4,
+      baseDelayMs: 1,
+      maxDelayMs: 5,
+    });
+
+  it('answer after a lost connection, a lost answer and a busy server', async () => {
+    faults.push('drop-before', 'drop-after', 'busy-503');
+    const result = await arrayClient().execute({ sql: 'SELECT ? AS answer', args: [42] });
+    expect(result.rows).toEqual([[42]]);
+    expect(requests).toBe(4);
+  });
+
+  it('give up after their tries with the cause first and no parameter values', async () => {
+    faults.push('drop-before', 'drop-before', 'drop-before', 'drop-before');
+    const failure = await arrayClient()
+      .batch([{ sql: 'SELECT * FROM users WHERE email = ?', args: ['private@example.test'] }])
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DbRequestError);
+    expect((failure as Error).message).toMatch(/^DB request failed: fetch failed/);
+    expect((failure as Error).message).not.toContain('private@example.test');
+    expect(requests).toBe(4);
+  });
+
+  it('are not retried when the database refused them', async () => {
+    const failure = await arrayClient()
+      .execute('SELECT no_such_column FROM retry_notes')
+      .catch((error: unknown) => error);
+    expect((failure as { code?: string }).code).toBe('SQLITE_ERROR');
+    expect(requests).toBe(1);
   });
 });
 

@@ -15,14 +15,15 @@ export async function accountForVerifiedEmail(
   now: number,
 ): Promise<{ user: User | undefined; created: boolean }> {
   const userId = newId();
-  await db.batch([
+  // One round trip: the row is read back in the same batch (one transaction) as the writes that made it.
+  const [, , [user]] = await db.batch([
     db
       .insert(users)
       .values({ id: userId, email, name: '', role: 'teacher', emailVerifiedAt: now, createdAt: now, updatedAt: now })
       .onConflictDoNothing(),
     db.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.email, email)),
+    db.select().from(users).where(eq(users.email, email)).limit(1),
   ]);
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   return { user, created: user?.id === userId };
 }
 

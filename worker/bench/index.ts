@@ -18,6 +18,15 @@ type BenchEnv = Env & { BENCH_ROOM: DurableObjectNamespace<BenchRoom> };
 const ROOM_PATH = /^\/api\/bench\/room\/([^/]+)\//;
 
 /**
+ * While true, the email consumer hands every message of the outbox's queue back, to come again after
+ * HOLD_SECONDS, and sends nothing: `npm run bench -- cpu` measures a booking's request apart from the email the
+ * consumer sends for it (on Cloudflare a separate invocation, with its own CPU limit), then releases the held
+ * emails and measures their delivery. Module state: the consumer runs in the same isolate as the fetch handler.
+ */
+let holdingEmail = false;
+const HOLD_SECONDS = 30;
+
+/**
  * What the runtime itself costs, without Slotcast (`npm run bench -- cpu` measures these in the same run as the
  * app's paths): an empty answer, one round trip to the database as a bare HTTP request (no client library, no
  * query builder), one rate-limit check, one log line. Each answers `{}`; none touches the app.
@@ -45,10 +54,20 @@ const BARE: Record<string, (env: BenchEnv) => Promise<unknown> | unknown> = {
   '/api/bench/bare/drizzle': (env) => getDb(env).run(sql`SELECT 1`),
   '/api/bench/bare/rate-limit': (env) => env.RL_API.limit({ key: 'bench-bare' }),
   '/api/bench/bare/log': () => console.log(JSON.stringify({ method: 'GET', path: '/api/bench/bare/log', status: 200 })),
+  '/api/bench/email/hold': () => {
+    holdingEmail = true;
+  },
+  '/api/bench/email/release': () => {
+    holdingEmail = false;
+  },
 };
 
 export default {
   ...worker,
+  async queue(batch: MessageBatch<EmailJob>, env: BenchEnv) {
+    if (holdingEmail && batch.queue === 'slotcast-email') return batch.retryAll({ delaySeconds: HOLD_SECONDS });
+    return worker.queue(batch, env);
+  },
   /** `/api/bench/room/:room/*` goes to the room (a WebSocket, or a POST to broadcast); the rest to the app. */
   fetch(request: Request, env: BenchEnv, ctx: ExecutionContext) {
     const { pathname } = new URL(request.url);

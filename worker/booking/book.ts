@@ -14,7 +14,9 @@ import { DomainError, notFound } from '../errors.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
-import type { ResolvedLink } from '../share-links/resolve.ts';
+import { judgeLink, linkQuery, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
+import type { LinkState } from '../share-links/state.ts';
+import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { cancelBooking } from './cancel.ts';
 import { moveBooking } from './reschedule.ts';
 import { provisionStudentAccount } from './provision.ts';
@@ -38,27 +40,40 @@ interface Actor {
   timeZone?: string;
   /** The account signed in in the browser that booked, if any: a booking from the student's own account shares. */
   signedInUserId?: string | null;
-  /** The portal's own address (this link), where the confirmation email's reschedule link points. */
-  portalUrl?: string;
+  /** The portal's own address (this link) for its teacher, where the confirmation email's reschedule link points. */
+  portalUrl?: (teacherId: string) => string;
 }
 
+/**
+ * Books the slot through the link with this token. The link (with its student and teacher), the slot and the
+ * teacher's address (for the booking notice) are read in one round trip, the slot and the address found through
+ * the token's link, so nothing waits for the link first; nothing read is used before the link is judged. Throws
+ * what resolveLink throws (404 unknown, 410 not active); a malformed token costs no round trip.
+ */
 export async function bookThroughLink(
   env: Env,
   db: Db,
-  resolved: ResolvedLink,
+  token: string,
   slotId: string,
   now: number,
   actor: Actor,
+  seen?: LinkSeen,
 ) {
-  const { link, student, teacher } = resolved;
-  // The slot and the teacher's address (for the booking notice) in one round trip.
-  const [[slot], [teacherUser]] = await db.batch([
+  if (!isShareTokenShape(token)) await judgeLink(db, null, now, ['active']);
+  const teacherOfLink = db
+    .select({ teacherId: shareLinks.teacherId })
+    .from(shareLinks)
+    .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
+  const [links, [slot], [teacherUser]] = await db.batch([
+    linkQuery(db, token),
     db
       .select()
       .from(slots)
-      .where(and(eq(slots.id, slotId), eq(slots.teacherId, teacher.id))),
-    db.select({ email: users.email }).from(users).where(eq(users.id, teacher.id)),
+      .where(and(eq(slots.id, slotId), eq(slots.teacherId, teacherOfLink))),
+    db.select({ email: users.email }).from(users).where(eq(users.id, teacherOfLink)),
   ]);
+  const resolved = await judgeLink(db, links[0] ?? null, now, ['active'], seen);
+  const { link, student, teacher } = resolved;
   if (!slot || slot.status === 'canceled') throw notFound('This slot is no longer available.');
   if (slot.status === 'booked') throw slotTaken();
   const refusal = bookingRefusal(slot.startsAt, teacher, now);
@@ -84,7 +99,7 @@ export async function bookThroughLink(
     studentTimeZone: actor.timeZone ?? null,
   };
   const account = await provisionStudentAccount(env, db, {
-    rescheduleUrl: actor.portalUrl ? `${actor.portalUrl}?reschedule=${booking.id}` : undefined,
+    rescheduleUrl: actor.portalUrl ? `${actor.portalUrl(teacher.id)}?reschedule=${booking.id}` : undefined,
     teacher,
     studentId: student.id,
     studentRowId: student.id,
@@ -181,16 +196,46 @@ async function linkBooking(db: Db, { student, teacher }: ResolvedLink, bookingId
   return booking;
 }
 
+/**
+ * Cancels one of the bookings of the student whose link has this token (a used-up link still can). The link and
+ * the booking are read in one round trip, the booking found through the token's link (its student and teacher),
+ * so another student's booking id is simply not found; nothing read is used before the link is judged. A
+ * booking id that isn't one (`isBookingId`) is not looked up.
+ */
 export async function cancelThroughLink(
   env: Env,
   db: Db,
-  resolved: ResolvedLink,
+  token: string,
   bookingId: string,
+  isBookingId: boolean,
   now: number,
   actor: Actor,
+  seen?: LinkSeen,
 ) {
+  const allow: LinkState[] = ['active', 'used_up'];
+  if (!isShareTokenShape(token)) await judgeLink(db, null, now, allow);
+  const ofLink = (column: typeof shareLinks.studentId | typeof shareLinks.teacherId) =>
+    db
+      .select({ id: column })
+      .from(shareLinks)
+      .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
+  const bookingQuery = db
+    .select()
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.id, bookingId),
+        eq(bookings.studentId, ofLink(shareLinks.studentId)),
+        eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
+      ),
+    );
+  const [links, found] = isBookingId
+    ? await db.batch([linkQuery(db, token), bookingQuery])
+    : [await linkQuery(db, token), []];
+  const resolved = await judgeLink(db, links[0] ?? null, now, allow, seen);
+  const [booking] = found;
+  if (!booking) throw notFound('No such booking.');
   const { link, teacher } = resolved;
-  const booking = await linkBooking(db, resolved, bookingId);
   return cancelBooking(env, db, {
     booking,
     teacher,

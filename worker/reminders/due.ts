@@ -5,7 +5,7 @@
  * is what decides, under the reminders_sent key.
  */
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db.ts';
+import { selectByName, type Db } from '../db.ts';
 import { MAX_REMINDER_OFFSET_MINUTES } from '../../shared/reminder-offsets.ts';
 
 const MINUTE = 60_000;
@@ -48,13 +48,15 @@ export async function dueReminders(db: Db, now: number): Promise<DueReminder[]> 
   const reminded = (recipient: 'student' | 'teacher') =>
     sql`EXISTS (SELECT 1 FROM reminders_sent r WHERE r.booking_id = b.id AND r.starts_at = b.starts_at
           AND r.offset_minutes = o.value AND r.recipient = ${recipient})`;
-  const rows = await db.all<
+  const rows = await selectByName<
     Omit<DueReminder, 'remindTeacher' | 'studentReminded' | 'teacherReminded'> & {
       remindTeacher: number;
       studentReminded: number;
       teacherReminded: number;
     }
-  >(sql`
+  >(
+    db,
+    sql`
     SELECT b.id AS bookingId, b.starts_at AS startsAt, b.ends_at AS endsAt, b.subject AS subject,
       o.value AS offsetMinutes, ${due} AS dueAt,
       t.id AS teacherId, t.display_name AS teacherName, tu.email AS teacherEmail, t.time_zone AS teacherTimeZone,
@@ -80,7 +82,8 @@ export async function dueReminders(db: Db, now: number): Promise<DueReminder[]> 
       AND (NOT ${reminded('student')} OR (t.remind_teacher = 1 AND NOT ${reminded('teacher')}))
     ORDER BY ${due}
     LIMIT ${REMINDERS_PER_RUN}
-  `);
+  `,
+  );
   return rows.map((r) => ({
     ...r,
     remindTeacher: r.remindTeacher === 1,

@@ -102,17 +102,22 @@ export const bookingRoutes = new Hono<AppEnv>()
     async (c) => {
       const { token } = c.req.valid('param');
       await limit(c, 'RL_PORTAL_WRITE', token, 'booking attempts');
-      const db = getDb(c.env);
-      const now = c.get('now');
-      const resolved = await resolveLink(db, token, now, ['active'], countForTeacher(c));
       const { slotId, timeZone } = c.req.valid('json');
-      const result = await bookThroughLink(c.env, db, resolved, slotId, now, {
-        ip: clientIp(c.req),
-        userAgent: c.req.header('user-agent'),
-        timeZone,
-        signedInUserId: c.get('auth').user?.id ?? null,
-        portalUrl: shareUrl(config(c.env).APP_URL, resolved.teacher.id, token),
-      });
+      const result = await bookThroughLink(
+        c.env,
+        getDb(c.env),
+        token,
+        slotId,
+        c.get('now'),
+        {
+          ip: clientIp(c.req),
+          userAgent: c.req.header('user-agent'),
+          timeZone,
+          signedInUserId: c.get('auth').user?.id ?? null,
+          portalUrl: (teacherId) => shareUrl(config(c.env).APP_URL, teacherId, token),
+        },
+        countForTeacher(c),
+      );
       return c.json(result, 201);
     },
   )
@@ -142,15 +147,17 @@ export const bookingRoutes = new Hono<AppEnv>()
     async (c) => {
       const { token, bookingId } = c.req.valid('param');
       await limit(c, 'RL_PORTAL_WRITE', token, 'cancellations');
-      const db = getDb(c.env);
-      const now = c.get('now');
-      const resolved = await resolveLink(db, token, now, ['active', 'used_up'], countForTeacher(c));
-      if (!bookingIdSchema.safeParse(bookingId).success) throw notFound('No such booking.');
       return c.json(
-        await cancelThroughLink(c.env, db, resolved, bookingId, now, {
-          ip: clientIp(c.req),
-          userAgent: c.req.header('user-agent'),
-        }),
+        await cancelThroughLink(
+          c.env,
+          getDb(c.env),
+          token,
+          bookingId,
+          bookingIdSchema.safeParse(bookingId).success,
+          c.get('now'),
+          { ip: clientIp(c.req), userAgent: c.req.header('user-agent') },
+          countForTeacher(c),
+        ),
       );
     },
   )

@@ -10,7 +10,7 @@ import {
   type AuditActorKind,
   type AuditEntryView,
 } from '../../shared/audit-actions.ts';
-import type { Db } from '../db.ts';
+import { selectByName, type Db } from '../db.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const AUDIT_RETENTION_MS = AUDIT_RETENTION_DAYS * DAY_MS;
@@ -87,12 +87,15 @@ export async function readTrail(db: Db, teacherId: string, query: TrailQuery, no
     sources.map((s) => sql`SELECT * FROM (${s})`),
     sql` UNION ALL `,
   );
-  const rows = await db.all<Row>(sql`
+  const rows = await selectByName<Row>(
+    db,
+    sql`
     SELECT u.*, s.name AS studentName, k.name AS keyName
     FROM (${union}) u
     LEFT JOIN students s ON s.id = u.studentId AND s.teacher_id = ${teacherId}
     LEFT JOIN api_keys k ON u.actorType = 'api_key' AND k.id = u.actorId AND k.teacher_id = ${teacherId}
-    ORDER BY u.at DESC, u.id DESC LIMIT ${query.limit + 1}`);
+    ORDER BY u.at DESC, u.id DESC LIMIT ${query.limit + 1}`,
+  );
   const page = rows.slice(0, query.limit).map((row) => entryView(row, teacherId));
   const last = page.at(-1);
   return { entries: page, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
