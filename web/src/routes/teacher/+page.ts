@@ -5,7 +5,7 @@
 import { redirect } from '@sveltejs/kit';
 import { api, call } from '../../lib/api.ts';
 import { keepFirstRead } from '../../lib/first-calendar-read.ts';
-import { mondayOf, today } from '../../lib/time.ts';
+import { mondayOf, todayIn } from '#shared/dates.ts';
 import { weekToOpen } from '../../lib/week-grid.ts';
 import type { PageLoad } from './$types';
 
@@ -26,6 +26,6 @@ export const load: PageLoad = async ({ url, parent }) => {
   const timeZone = me.teacher?.timeZone ?? 'UTC';
   const week = weekToOpen(ahead?.slots ?? [], now, timeZone);
   // This week stays at the bare address; only a later week is named in it.
-  if (!week.equals(mondayOf(today(timeZone)))) redirect(307, `/teacher?week=${week}`);
+  if (week !== mondayOf(todayIn(timeZone))) redirect(307, `/teacher?week=${week}`);
   return {};
 };
