@@ -47,16 +47,18 @@ export function wallClock(epochMs: number, timeZone: string): WallClock {
     });
     partsFormats.set(timeZone, format);
   }
-  const parts = format.formatToParts(epochMs);
-  const value = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return {
-    year: value('year'),
-    month: value('month'),
-    day: value('day'),
-    hour: value('hour'),
-    minute: value('minute'),
-  };
+  const clock: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0 };
+  for (const part of format.formatToParts(epochMs))
+    if (part.type in clock) clock[part.type as keyof WallClock] = +part.value;
+  return clock;
 }
+
+/**
+ * Builds the first date formatter now: the first one a page builds loads the browser's date and zone data
+ * (about 100 ms on a slow phone), the rest take a millisecond or two. A page calls this while its first reads
+ * are on the network, so that cost isn't part of drawing it.
+ */
+export const prepareDateFormats = () => void wallClock(Date.now(), 'UTC');
 
 /** How far the zone's wall clock is ahead of UTC at an instant, in ms (whole minutes). */
 export function offsetAt(epochMs: number, timeZone: string): number {
@@ -81,14 +83,30 @@ export function minutesIn(epochMs: number, timeZone: string): number {
 
 export const todayIn = (timeZone: string) => dateIn(Date.now(), timeZone);
 
+// The offsets a day either side of midnights: a week's eight midnights share them (Monday's "day after" is
+// Wednesday's "day before"), so a week's midnights cost ten `Intl` calls, not forty-odd.
+const probes = new Map<string, number>();
+function probeOffset(epochMs: number, timeZone: string): number {
+  const key = `${timeZone} ${epochMs}`;
+  let offset = probes.get(key);
+  if (offset === undefined) {
+    // The overlay probes around every student's times too; a long session of browsing weeks starts afresh.
+    if (probes.size > 20_000) probes.clear();
+    probes.set(key, (offset = offsetAt(epochMs, timeZone)));
+  }
+  return offset;
+}
+
 /**
  * The instants at which a zone's clocks show a wall time (as epoch ms of that time read as UTC): one, none in a
  * spring-forward gap, two in an autumn overlap, earlier first. As Temporal finds them: with the offsets a day
  * before and a day after, so at most one clock change in between.
  */
 function instantsShowing(wall: number, timeZone: string) {
-  const before = offsetAt(wall - DAY, timeZone);
-  const after = offsetAt(wall + DAY, timeZone);
+  const before = probeOffset(wall - DAY, timeZone);
+  const after = probeOffset(wall + DAY, timeZone);
+  // No clock change within a day either side (nearly always): one instant, and no `Intl` call to check it.
+  if (before === after) return { before, after, found: [wall - before] };
   const candidates = [...new Set([wall - before, wall - after])].sort((a, b) => a - b);
   return { before, after, found: candidates.filter((instant) => instant + offsetAt(instant, timeZone) === wall) };
 }
@@ -117,6 +135,16 @@ export const clockTime = (minutes: number) =>
  * moment after the gap (as Temporal's `startOfDay` has it; not the `compatible` rule, which could land later).
  */
 export function startOfDay(date: IsoDate, timeZone: string): number {
+  // Kept: a week's days, its grid and the live calendar's reads ask for the same few dozen days again and again,
+  // and each answer costs several `Intl` calls (a long task on a slow phone's first render).
+  const key = `${timeZone} ${date}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) dayStarts.set(key, (start = findStartOfDay(date, timeZone)));
+  return start;
+}
+const dayStarts = new Map<string, number>();
+
+function findStartOfDay(date: IsoDate, timeZone: string): number {
   const wall = utcOf(date);
   const { after, found } = instantsShowing(wall, timeZone);
   if (found[0] !== undefined) return found[0];
@@ -150,11 +178,10 @@ export interface WeekDay {
   end: number;
 }
 
-export const weekDays = (monday: IsoDate, timeZone: string): WeekDay[] =>
-  Array.from({ length: 7 }, (_, i) => {
-    const date = addDays(monday, i);
-    return { date, start: startOfDay(date, timeZone), end: startOfDay(addDays(date, 1), timeZone) };
-  });
+export function weekDays(monday: IsoDate, timeZone: string): WeekDay[] {
+  const starts = Array.from({ length: 8 }, (_, i) => startOfDay(addDays(monday, i), timeZone));
+  return Array.from({ length: 7 }, (_, i) => ({ date: addDays(monday, i), start: starts[i]!, end: starts[i + 1]! }));
+}
 
 /** "30 Nov – 6 Dec 2026" */
 export function formatWeekRange(monday: IsoDate): string {
