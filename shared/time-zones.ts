@@ -4,6 +4,7 @@
  * and found by any part of that label. Only `Intl`, no zone data of our own, so the portal's zone picker and
  * the Worker's emails name zones the same way.
  */
+import { offsetAt } from './dates.ts';
 
 /** Outdated IDs that `Intl` still hands out (its canonical list follows CLDR), mapped to today's IANA names. */
 const CURRENT_NAMES: Record<string, string> = {
@@ -86,23 +87,9 @@ export const zoneLabel = (zone: ZoneChoice) =>
 export function allZones(locale?: string, at = Date.now()): ZoneChoice[] {
   const ids = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
   const unique = [...new Set(ids.map(currentZoneName))].filter(isKnownZone);
-  const offsetMinutes = (id: string) => {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: id,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    }).formatToParts(at);
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'));
-    return Math.round((local - Math.floor(at / 60_000) * 60_000) / 60_000);
-  };
   return unique
-    .map((id) => ({ zone: describeZone(id, locale, at), minutes: offsetMinutes(id) }))
-    .sort((a, b) => a.minutes - b.minutes || a.zone.city.localeCompare(b.zone.city))
+    .map((id) => ({ zone: describeZone(id, locale, at), offset: offsetAt(at, id) }))
+    .sort((a, b) => a.offset - b.offset || a.zone.city.localeCompare(b.zone.city))
     .map((entry) => entry.zone);
 }
 

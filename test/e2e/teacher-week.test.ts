@@ -75,6 +75,23 @@ describe("the teacher's week", () => {
     await screenshot(page, 'teacher-week-grid-desktop');
   });
 
+  it('offers to move or cancel a booked session from its details', async () => {
+    // The dialogs' code loads after the week is drawn; each still opens on the first press.
+    const booked = page.getByRole('button', { name: /Booked by Priya Raman/ });
+    for (const [action, title, leave] of [
+      ['Move session', "Move Priya Raman's session", 'Close'],
+      ['Cancel session', "Cancel Priya Raman's session", 'Keep it'],
+    ] as const) {
+      await booked.click();
+      await page.getByRole('dialog').getByRole('button', { name: action }).click();
+      const dialog = page.getByRole('dialog', { name: title });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: leave }).click();
+      await dialog.waitFor({ state: 'detached' });
+    }
+    await booked.waitFor();
+  });
+
   it('opens "New slot" at the time pressed on an empty part of the grid, and shows the slot there', async () => {
     await page.goto(`${appUrl()}/teacher?week=${monday}`);
     await page.getByText('Live', { exact: true }).waitFor();

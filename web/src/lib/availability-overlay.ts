@@ -2,7 +2,18 @@
  * Students' weekly availability ("Tue 17:00–19:30" in the student's zone) as concrete times in one week of
  * the teacher's zone, for the overlay on the teacher's week view.
  */
-import { Temporal } from 'temporal-polyfill';
+import {
+  addDays,
+  clockTime,
+  dateIn,
+  dayOfWeek,
+  instantAt,
+  minutesIn,
+  minutesOf,
+  startOfDay,
+  weekDays,
+  type IsoDate,
+} from '#shared/dates.ts';
 import type { WeeklyRange } from '#shared/weekly-range.ts';
 
 /** Wall times in the teacher's zone; `end` is "24:00" when the time runs to the end of the day. */
@@ -19,22 +30,14 @@ export interface DayRanges {
 
 export const rangeText = (range: TimeRange) => `${range.start}–${range.end}`;
 
-const wallTime = (time: string) => (time === '24:00' ? null : Temporal.PlainTime.from(time));
+/**
+ * The instant a student's wall time happens on a date (Temporal's `compatible` rule inside a DST change);
+ * "24:00" is when the next day starts.
+ */
+const instantOf = (date: IsoDate, time: string, timeZone: string) =>
+  time === '24:00' ? startOfDay(addDays(date, 1), timeZone) : instantAt(date, minutesOf(time), timeZone);
 
-/** The instant a student's wall time happens on a date (Temporal's `compatible` rule inside a DST change). */
-function instantOf(date: Temporal.PlainDate, time: string, timeZone: string): number {
-  const plainTime = wallTime(time);
-  const zoned = plainTime
-    ? date.toZonedDateTime({ timeZone, plainTime })
-    : date.add({ days: 1 }).toZonedDateTime({ timeZone });
-  return zoned.epochMilliseconds;
-}
-
-const localTime = (epochMs: number, timeZone: string) =>
-  Temporal.Instant.fromEpochMilliseconds(epochMs)
-    .toZonedDateTimeISO(timeZone)
-    .toPlainTime()
-    .toString({ smallestUnit: 'minute' });
+const localTime = (epochMs: number, timeZone: string) => clockTime(minutesIn(epochMs, timeZone));
 
 /**
  * A student's weekly ranges, which repeat in `studentZone`, as the times they fall on in the week starting
@@ -44,33 +47,21 @@ const localTime = (epochMs: number, timeZone: string) =>
 export function availabilityInWeek(
   ranges: readonly WeeklyRange[],
   studentZone: string,
-  monday: Temporal.PlainDate,
+  monday: IsoDate,
   teacherZone: string,
 ): DayRanges[] {
-  const days = Array.from({ length: 7 }, (_, i) => {
-    const date = monday.add({ days: i });
-    return {
-      date,
-      start: date.toZonedDateTime({ timeZone: teacherZone }).epochMilliseconds,
-      end: date.add({ days: 1 }).toZonedDateTime({ timeZone: teacherZone }).epochMilliseconds,
-    };
-  });
+  const days = weekDays(monday, teacherZone);
   const weekStart = days[0]!.start;
   const weekEnd = days[6]!.end;
 
   // Every student date that can touch the teacher's week: offsets differ by at most a day either way.
-  const first = Temporal.Instant.fromEpochMilliseconds(weekStart)
-    .toZonedDateTimeISO(studentZone)
-    .toPlainDate()
-    .subtract({ days: 1 });
-  const last = Temporal.Instant.fromEpochMilliseconds(weekEnd)
-    .toZonedDateTimeISO(studentZone)
-    .toPlainDate()
-    .add({ days: 1 });
+  const first = addDays(dateIn(weekStart, studentZone), -1);
+  const last = addDays(dateIn(weekEnd, studentZone), 1);
   const intervals: [number, number][] = [];
-  for (let date = first; Temporal.PlainDate.compare(date, last) <= 0; date = date.add({ days: 1 })) {
+  for (let date = first; date <= last; date = addDays(date, 1)) {
+    const weekday = dayOfWeek(date);
     for (const range of ranges) {
-      if (range.day !== date.dayOfWeek) continue;
+      if (range.day !== weekday) continue;
       const start = instantOf(date, range.start, studentZone);
       const end = instantOf(date, range.end, studentZone);
       if (end > start && end > weekStart && start < weekEnd) intervals.push([start, end]);
@@ -89,7 +80,7 @@ export function availabilityInWeek(
       else pieces.push([from, to]);
     }
     return {
-      date: day.date.toString(),
+      date: day.date,
       ranges: pieces.map(([from, to]) => ({
         start: localTime(from, teacherZone),
         end: to === day.end ? '24:00' : localTime(to, teacherZone),
@@ -120,12 +111,10 @@ export interface StudentFreeTimes {
  */
 export function overlayForWeek(
   students: readonly StudentAvailability[],
-  monday: Temporal.PlainDate,
+  monday: IsoDate,
   teacherZone: string,
 ): Map<string, StudentFreeTimes[]> {
-  const byDate = new Map<string, StudentFreeTimes[]>(
-    Array.from({ length: 7 }, (_, i) => [monday.add({ days: i }).toString(), []]),
-  );
+  const byDate = new Map<string, StudentFreeTimes[]>(Array.from({ length: 7 }, (_, i) => [addDays(monday, i), []]));
   for (const student of students) {
     let days: DayRanges[];
     try {

@@ -3,8 +3,7 @@
  * time a point on an empty column means, and which week to open first. Wall-clock minutes in the teacher's
  * zone (not milliseconds from midnight), so a slot on a daylight-saving day sits at the hour its label says.
  */
-import { Temporal } from 'temporal-polyfill';
-import { mondayOf } from './time.ts';
+import { dateIn, minutesIn, mondayOf, type IsoDate } from '#shared/dates.ts';
 
 /** The hours shown when the week has nothing earlier or later: a working day. */
 export const DEFAULT_HOURS = { first: 8, last: 20 } as const;
@@ -12,10 +11,7 @@ export const DEFAULT_HOURS = { first: 8, last: 20 } as const;
 export const SNAP_MINUTES = 15;
 
 /** Minutes since local midnight of an instant, in the zone. */
-export function wallMinutes(epochMs: number, timeZone: string): number {
-  const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(timeZone);
-  return zoned.hour * 60 + zoned.minute;
-}
+export const wallMinutes = minutesIn;
 
 /**
  * The hours the grid shows: the working day, widened to whole hours around every slot of the week. A slot that
@@ -55,22 +51,13 @@ export function snapToQuarter(fraction: number, firstHour: number, lastHour: num
   return Math.max(firstHour * 60, Math.min(lastHour * 60 - SNAP_MINUTES, snapped));
 }
 
-/** "09:15" for minutes since midnight. */
-export const clockTime = (minutes: number) =>
-  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+export { clockTime } from '#shared/dates.ts';
 
 /**
  * The Monday of the week to open first: the week of the next slot that hasn't ended yet, or this week when
  * there is none (a new teacher starts on today's week, where "New slot" is most likely wanted).
  */
-export function weekToOpen(
-  slots: { startsAt: number; endsAt: number }[],
-  now: number,
-  timeZone: string,
-): Temporal.PlainDate {
+export function weekToOpen(slots: { startsAt: number; endsAt: number }[], now: number, timeZone: string): IsoDate {
   const next = slots.filter((s) => s.endsAt > now).sort((a, b) => a.startsAt - b.startsAt)[0];
-  const day = Temporal.Instant.fromEpochMilliseconds(next ? Math.max(next.startsAt, now) : now)
-    .toZonedDateTimeISO(timeZone)
-    .toPlainDate();
-  return mondayOf(day);
+  return mondayOf(dateIn(next ? Math.max(next.startsAt, now) : now, timeZone));
 }

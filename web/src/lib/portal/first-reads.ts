@@ -4,7 +4,7 @@
  * calendar's key names its range, so a different first range (another zone chosen meanwhile) reads afresh.
  */
 import { api, call } from '../api.ts';
-import { isIsoDate, mondayOf, todayIn } from './dates.ts';
+import { isIsoDate, mondayOf, todayIn } from '#shared/dates.ts';
 import { BLOCK_WEEKS, blockStart, dayRange } from './portal-calendar.ts';
 
 export const readPortalCalendar = (token: string, from: number, to: number) =>

@@ -3,7 +3,7 @@
  * read together, which days have free times, the time-of-day filter, and how far ahead booking reaches.
  */
 import type { SlotView } from '#shared/live-protocol.ts';
-import { addDays, dateIn, daysBetween, hourIn, startOfDay, type IsoDate } from './dates.ts';
+import { addDays, dateIn, daysBetween, hourIn, startOfDay, type IsoDate } from '#shared/dates.ts';
 
 /** Weeks read in one calendar request: the day strip shows them, and moving between them costs no request. */
 export const BLOCK_WEEKS = 5;

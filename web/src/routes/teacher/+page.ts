@@ -5,7 +5,7 @@
 import { redirect } from '@sveltejs/kit';
 import { api, call } from '../../lib/api.ts';
 import { keepFirstRead } from '../../lib/first-calendar-read.ts';
-import { mondayOf, today } from '../../lib/time.ts';
+import { mondayOf, prepareDateFormats, todayIn } from '#shared/dates.ts';
 import { weekToOpen } from '../../lib/week-grid.ts';
 import type { PageLoad } from './$types';
 
@@ -16,16 +16,21 @@ const READ_DAYS = 62;
 const BACK_DAYS = 8;
 
 export const load: PageLoad = async ({ url, parent }) => {
-  if (url.searchParams.has('week')) return {};
+  if (url.searchParams.has('week')) {
+    prepareDateFormats();
+    return {};
+  }
   const now = Date.now();
   const from = now - BACK_DAYS * DAY_MS;
   const to = from + READ_DAYS * DAY_MS;
   const read = call(api.teacher.calendar.$get({ query: { from: String(from), to: String(to) } })).catch(() => null);
+  // While the reads are on the network; the week's first render then builds its date formats in a moment.
+  prepareDateFormats();
   const [{ me }, ahead] = await Promise.all([parent(), read]);
   if (ahead) keepFirstRead(from, to, ahead);
   const timeZone = me.teacher?.timeZone ?? 'UTC';
   const week = weekToOpen(ahead?.slots ?? [], now, timeZone);
   // This week stays at the bare address; only a later week is named in it.
-  if (!week.equals(mondayOf(today(timeZone)))) redirect(307, `/teacher?week=${week}`);
+  if (week !== mondayOf(todayIn(timeZone))) redirect(307, `/teacher?week=${week}`);
   return {};
 };
