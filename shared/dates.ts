@@ -183,10 +183,18 @@ export function weekDays(monday: IsoDate, timeZone: string): WeekDay[] {
   return Array.from({ length: 7 }, (_, i) => ({ date: addDays(monday, i), start: starts[i]!, end: starts[i + 1]! }));
 }
 
-/** "30 Nov – 6 Dec 2026" */
-export function formatWeekRange(monday: IsoDate): string {
-  const sunday = addDays(monday, 6);
-  const sameMonth = monday.slice(0, 7) === sunday.slice(0, 7);
-  const start = formatIsoDate(monday, sameMonth ? { day: 'numeric' } : { day: 'numeric', month: 'short' });
-  return `${start} – ${formatIsoDate(sunday, { day: 'numeric', month: 'short', year: 'numeric' })}`;
+const weekRangeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A week's dates as one range in the reader's language ("Nov 2 – 8, 2026" in American English, "2–8 Nov 2026"
+ * in British), by `Intl`'s own range rules, so the month and year are said once where they are shared.
+ */
+export function formatWeekRange(monday: IsoDate, locale?: string): string {
+  const key = locale ?? '';
+  let format = weekRangeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+    weekRangeFormats.set(key, format);
+  }
+  return format.formatRange(utcOf(monday), utcOf(addDays(monday, 6)));
 }
