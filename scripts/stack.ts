@@ -112,14 +112,20 @@ function secretKey(dataDir: string): string {
 export function buildWeb(): void {
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   // Run from web/ so SvelteKit finds its config there; with this Node, which SvelteKit's prerender fork reuses.
+  // A production build whoever calls it (vitest sets NODE_ENV=test, which would build Svelte's dev checks in):
+  // the tests, benchmarks and Lighthouse measure the pages that ship.
   const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
     cwd: join(ROOT, 'web'),
     stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (result.status !== 0) throw new Error('Building the web app failed (npm run build).');
 }
 
-/** True when web/build is missing or older than anything it is built from (a deleted file changes its folder). */
+/**
+ * True when web/build is missing or older than anything it is built from: web/, the code it shares with the
+ * Worker (shared/) and the lock file (a deleted file changes its folder).
+ */
 export function webBuildIsStale(): boolean {
   const built = join(ROOT, 'web', 'build', 'index.html');
   if (!existsSync(built)) return true;
@@ -130,7 +136,7 @@ export function webBuildIsStale(): boolean {
     if (stat.mtimeMs > builtAt) return true;
     return stat.isDirectory() && readdirSync(path).some((name) => !skip.has(name) && newer(join(path, name)));
   };
-  return newer(join(ROOT, 'web')) || newer(join(ROOT, 'package-lock.json'));
+  return ['web', 'shared', 'package-lock.json'].some((path) => newer(join(ROOT, path)));
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
