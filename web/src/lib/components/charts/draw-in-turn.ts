@@ -13,6 +13,8 @@ let last: Promise<void> = Promise.resolve();
  */
 export function drawInTurn<T>(load: () => Promise<T>, draw: (loaded: T) => void): void {
   const loading = load();
+  // Its failure is handled in the chain below, once earlier charts are drawn; not an unhandled rejection now.
+  loading.catch(() => {});
   last = last
     .then(() => loading)
     .then((loaded) => new Promise<void>((resolve) => setTimeout(() => (draw(loaded), resolve()))))
