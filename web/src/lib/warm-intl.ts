@@ -5,7 +5,9 @@
  * first reads are on the network, not inside the render that shows their answer.
  */
 import { describeZone } from '#shared/time-zones.ts';
+import { browserTimeZone } from './api.ts';
 
-export function warmIntl(timeZone: string): void {
-  setTimeout(() => describeZone(timeZone));
+/** `timeZone` left out: the browser's, looked up inside the task too (that lookup is the first format's cost). */
+export function warmIntl(timeZone?: string): void {
+  setTimeout(() => describeZone(timeZone ?? browserTimeZone()));
 }
