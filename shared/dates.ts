@@ -53,13 +53,6 @@ export function wallClock(epochMs: number, timeZone: string): WallClock {
   return clock;
 }
 
-/**
- * Builds the first date formatter now: the first one a page builds loads the browser's date and zone data
- * (about 100 ms on a slow phone), the rest take a millisecond or two. A page calls this while its first reads
- * are on the network, so that cost isn't part of drawing it.
- */
-export const prepareDateFormats = () => void wallClock(Date.now(), 'UTC');
-
 /** How far the zone's wall clock is ahead of UTC at an instant, in ms (whole minutes). */
 export function offsetAt(epochMs: number, timeZone: string): number {
   const w = wallClock(epochMs, timeZone);

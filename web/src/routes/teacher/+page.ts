@@ -5,7 +5,8 @@
 import { redirect } from '@sveltejs/kit';
 import { api, call } from '../../lib/api.ts';
 import { keepFirstRead } from '../../lib/first-calendar-read.ts';
-import { mondayOf, prepareDateFormats, todayIn } from '#shared/dates.ts';
+import { mondayOf, todayIn } from '#shared/dates.ts';
+import { warmIntl } from '../../lib/warm-intl.ts';
 import { weekToOpen } from '../../lib/week-grid.ts';
 import type { PageLoad } from './$types';
 
@@ -17,7 +18,7 @@ const BACK_DAYS = 8;
 
 export const load: PageLoad = async ({ url, parent }) => {
   if (url.searchParams.has('week')) {
-    prepareDateFormats();
+    warmIntl();
     return {};
   }
   const now = Date.now();
@@ -25,7 +26,7 @@ export const load: PageLoad = async ({ url, parent }) => {
   const to = from + READ_DAYS * DAY_MS;
   const read = call(api.teacher.calendar.$get({ query: { from: String(from), to: String(to) } })).catch(() => null);
   // While the reads are on the network; the week's first render then builds its date formats in a moment.
-  prepareDateFormats();
+  warmIntl();
   const [{ me }, ahead] = await Promise.all([parent(), read]);
   if (ahead) keepFirstRead(from, to, ahead);
   const timeZone = me.teacher?.timeZone ?? 'UTC';

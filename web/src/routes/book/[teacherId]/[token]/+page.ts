@@ -12,6 +12,7 @@ import {
   readPortalCalendar,
 } from '../../../../lib/portal/first-reads.ts';
 import { initialZone } from '../../../../lib/portal/time-zones.ts';
+import { warmIntl } from '../../../../lib/warm-intl.ts';
 import type { EntryGenerator, PageLoad } from './$types';
 
 export const prerender = true;
@@ -19,8 +20,11 @@ export const entries: EntryGenerator = () => [{ teacherId: 'shell', token: 'shel
 
 export const load: PageLoad = ({ params, url }) => {
   const { token } = params;
-  const { from, to } = firstRange(url.searchParams.get('week'), initialZone(token, browserTimeZone()));
-  startRead(calendarReadKey(token, from, to), () => readPortalCalendar(token, from, to));
   startRead(myBookingsKey(token), () => readMyBookings(token));
+  const zone = initialZone(token, browserTimeZone());
+  const { from, to } = firstRange(url.searchParams.get('week'), zone);
+  startRead(calendarReadKey(token, from, to), () => readPortalCalendar(token, from, to));
+  // The page names the zone ("Berlin time (GMT+1)"): its name data loads while the reads are under way.
+  warmIntl(zone);
   return {};
 };
