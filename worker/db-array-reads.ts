@@ -15,7 +15,7 @@
  * default. Failures carry what the retry layer (db-retry.ts) reads: the HTTP status, or the SQLite code.
  */
 import type { Client, InStatement, InValue, ResultSet, Row, TransactionMode } from '@libsql/client/web';
-import { isReadOnly } from './db-retry.ts';
+import { isReadOnly, withClientMethods } from './db-retry.ts';
 
 type HranaValue =
   | { type: 'null' }
@@ -156,15 +156,7 @@ export function withArrayReads(client: Client, url: string, authToken: string | 
     return sets;
   };
 
-  return new Proxy(client, {
-    get(target, property) {
-      if (property === 'execute') return execute;
-      if (property === 'batch') return batch;
-      const value: unknown = Reflect.get(target, property, target);
-      // The client keeps private fields: its own methods must run with the client itself as `this`.
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return withClientMethods(client, execute, batch);
 }
 
 const sqlOf = (s: InStatement) => (typeof s === 'string' ? s : s.sql);

@@ -165,6 +165,11 @@ export function withRetries(client: Client, policy: RetryPolicy = DEFAULT_RETRY)
     return write(statements, mode);
   };
 
+  return withClientMethods(client, execute, batch);
+}
+
+/** The client with its `execute` and `batch` answered by the given functions, everything else its own. */
+export function withClientMethods(client: Client, execute: Client['execute'], batch: Client['batch']): Client {
   return new Proxy(client, {
     get(target, property) {
       if (property === 'execute') return execute;
