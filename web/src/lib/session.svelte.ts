@@ -1,8 +1,10 @@
 /** Who is signed in, loaded once per page visit from /api/auth/me. */
 import { error, redirect } from '@sveltejs/kit';
 import { api, ApiError, call } from './api.ts';
+import { shellReadOr } from './early-read.ts';
 
-const loadMe = () => call(api.auth.me.$get());
+// The student dashboard's HTML shell may have started the check already (lib/student-shell-script.ts).
+const loadMe = () => shellReadOr('auth.me', () => call(api.auth.me.$get()));
 export type Me = Awaited<ReturnType<typeof loadMe>>;
 export type TeacherProfile = NonNullable<Me['teacher']>;
 

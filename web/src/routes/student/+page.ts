@@ -1,4 +1,5 @@
-// The dashboard's four reads start here, alongside the student layout's session check (lib/early-read.ts).
+// The dashboard's four reads start here, alongside the student layout's session check (lib/early-read.ts), or
+// are taken from the page's HTML shell, which started them before the scripts arrived (lib/student-shell-script.ts).
 // The page shows its sections once all four have answered, in one pass: shown as each arrived, every section
 // pushed the ones below it down.
 import { api, call } from '../../lib/api.ts';

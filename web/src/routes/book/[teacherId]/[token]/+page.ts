@@ -1,7 +1,8 @@
 // The portal's page shell is prerendered once, for a placeholder link, so its HTML names the page's scripts and
 // styles and the browser fetches them with the app's entry instead of after it. web/static/_redirects serves
 // this one shell for every /book/<teacher>/<token> address; the page reads the real link from the address.
-// In the browser, the page's first reads start here (lib/portal/first-reads.ts).
+// In the browser, the page's first reads were started by the shell's inline script (lib/portal/shell-script.ts);
+// `startRead` takes them, or starts them when it didn't (lib/early-read.ts, lib/portal/first-reads.ts).
 import { browserTimeZone } from '../../../../lib/api.ts';
 import { startRead } from '../../../../lib/early-read.ts';
 import {
