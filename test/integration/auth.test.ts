@@ -89,6 +89,19 @@ describe('signing in with an emailed link', () => {
     const token = tokenFromEmail(await waitForEmail(email));
     const results = await Promise.all([1, 2, 3].map(() => testClient().post('/api/auth/magic-link/verify', { token })));
     expect(results.map((r) => r.status).sort()).toEqual([200, 410, 410]);
+    // The new address got one account, and the one click that won says it made it: one entry, not three.
+    const accounts = await db().select().from(schema.users).where(eq(schema.users.email, email));
+    expect(accounts).toHaveLength(1);
+    const made = await db()
+      .select({ action: schema.auditLog.action })
+      .from(schema.auditLog)
+      .where(eq(schema.auditLog.targetId, accounts[0]!.id));
+    expect(
+      made
+        .filter((e) => e.action !== 'auth.sign_in_failed')
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['account.created', 'auth.signed_in']);
   });
 
   it('refuses an expired link and can send a fresh one to the same address', async () => {

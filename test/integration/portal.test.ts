@@ -196,4 +196,21 @@ describe('portal read limits', () => {
     expect(statuses.slice(0, 120).every((s) => s === 200)).toBe(true);
     expect(statuses[120]).toBe(429);
   }, 90_000);
+
+  it("limits guessed tokens per address, while a link's own reads spend only the link's budget", async () => {
+    const teacher = await givenTeacher();
+    const student = await givenStudent(teacher);
+    const ip = uniqueIp();
+    await inFreshRateWindow(40);
+    // The first read spends the address's budget too; the link is then known, and its reads spend the link's.
+    for (let i = 0; i < 100; i++) expect((await portalClient(student.token, ip).calendar()).status).toBe(200);
+    const guesses: number[] = [];
+    for (let i = 0; i < 120; i++) guesses.push((await portalClient(unknownToken(), ip).calendar()).status);
+    expect(guesses.slice(0, 119).every((s) => s === 404)).toBe(true);
+    expect(guesses[119]).toBe(429);
+  }, 90_000);
 });
+
+/** A token of a share link's shape that no link has. */
+const unknownToken = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => 'abcdefghijklmnopqrstuvwxyz234567'[b % 32]).join('');

@@ -10,7 +10,14 @@ import { getDb, isConstraintError } from '../db.ts';
 import { DomainError } from '../errors.ts';
 import type { AppEnv } from '../http/types.ts';
 import { readSessionCookie } from './cookies.ts';
-import { assertSession, forgetSession, recallSession, rememberSession, type SessionGuard } from './session-cache.ts';
+import {
+  assertSession,
+  forgetSession,
+  isRememberedSession,
+  recallSession,
+  rememberSession,
+  type SessionGuard,
+} from './session-cache.ts';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { parseSessionToken, validateSessionToken, validateSessionWithRead } from './session.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
@@ -46,7 +53,9 @@ async function authenticate(c: Context<AppEnv>, token: string | undefined) {
  * apart. A cookie that can't be one of ours is never looked up, so it spends only the address's budget.
  */
 async function limitSignedInRequest(c: Context<AppEnv>, token: string) {
-  await enforceRateLimit(c.env.RL_SESSION_IP, `ip:${clientIp(c.req)}`, 'requests from this network');
+  // A cookie this isolate has just validated (id and secret) is no made-up one: the session's budget bounds it.
+  if (!isRememberedSession(token, c.get('now')))
+    await enforceRateLimit(c.env.RL_SESSION_IP, `ip:${clientIp(c.req)}`, 'requests from this network');
   const session = parseSessionToken(token);
   if (!session) return;
   const reading = c.req.method === 'GET' || c.req.method === 'HEAD';

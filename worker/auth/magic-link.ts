@@ -3,7 +3,7 @@
  * carries the token in the URL fragment, so it never reaches a server or proxy log; the landing page
  * POSTs it, so mail scanners that pre-open links can't consume it.
  */
-import { and, eq, gt, isNull, type SQL } from 'drizzle-orm';
+import { eq, type SQL } from 'drizzle-orm';
 import { loginTokens } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
 import { sha256Hex } from '../crypto/hash.ts';
@@ -42,18 +42,6 @@ export function newLoginToken(
 export type ConsumeResult =
   | { ok: true; token: typeof loginTokens.$inferSelect }
   | { ok: false; reason: 'invalid' | 'expired' | 'used'; email: string | null };
-
-/** Marks the token used if it is unused and unexpired: one statement, so two clicks can't both win. */
-export async function consumeLoginToken(db: Db, token: string, now: number): Promise<ConsumeResult> {
-  const tokenHash = sha256Hex(token);
-  const [claimed] = await db
-    .update(loginTokens)
-    .set({ usedAt: now })
-    .where(and(eq(loginTokens.tokenHash, tokenHash), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
-    .returning();
-  if (claimed) return { ok: true, token: claimed };
-  return explainUnusable(db, token, now);
-}
 
 /** Why a token can't be used, without consuming anything. */
 export async function explainUnusable(

@@ -60,6 +60,14 @@ export function recallSession(
   };
 }
 
+/**
+ * True when this exact token (id and secret) was validated on this isolate within the last few minutes: not a
+ * made-up cookie, so its request may spend the session's own budget alone (guard.ts). Decides no access.
+ */
+export function isRememberedSession(token: string, now: number): boolean {
+  return recallSession(token, now) !== null;
+}
+
 export function forgetSession(sessionId: string): void {
   remembered.delete(sessionId);
 }

@@ -2,14 +2,16 @@
  * Signing in with a magic link: consume the token, make the account a sign-up link promises, and open a
  * session, with the audit entries in the same batch. A link that can't be used is audited too.
  */
-import { eq } from 'drizzle-orm';
-import { teachers, users } from '../../db/schema.ts';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { loginTokens, teachers, users } from '../../db/schema.ts';
 import { auditStatement } from '../audit.ts';
 import type { Db } from '../db.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
-import { accountForVerifiedEmail, becomeTeacher } from './account.ts';
-import { consumeLoginToken } from './magic-link.ts';
+import { sha256Hex } from '../crypto/hash.ts';
+import { newId } from '../crypto/random.ts';
+import { becomeTeacher } from './account.ts';
+import { explainUnusable } from './magic-link.ts';
 import { newSession } from './session.ts';
 
 const invalidLink = () => new DomainError('token_invalid', 400, 'This sign-in link is not valid. Ask for a new one.');
@@ -58,8 +60,49 @@ async function auditFailedSignIn(
   );
 }
 
+/**
+ * Consumes the link and finds or makes its address's account in one round trip (one write batch), where it was
+ * two: the claim (one conditional update, so two clicks can't both win), then the account's statements, each
+ * keyed through the token's row. The account is made and its address marked verified only by the batch whose
+ * claim matched (`changes()` is the claim's row count where the insert runs): a losing click makes nothing,
+ * so the winner alone says it made the account (its audit entry). A link that can't be used is explained as
+ * before (`explainUnusable`), with one read more, only on that path.
+ */
+async function consumeWithAccount(db: Db, token: string, now: number) {
+  const tokenHash = sha256Hex(token);
+  const userId = newId();
+  const claimedNow = db
+    .select({ email: loginTokens.email })
+    .from(loginTokens)
+    .where(and(eq(loginTokens.tokenHash, tokenHash), eq(loginTokens.usedAt, now)));
+  const [claimed, , , [user]] = await db.batch([
+    db
+      .update(loginTokens)
+      .set({ usedAt: now })
+      .where(and(eq(loginTokens.tokenHash, tokenHash), isNull(loginTokens.usedAt), gt(loginTokens.expiresAt, now)))
+      .returning(),
+    db.run(
+      sql`INSERT INTO ${users} (id, email, name, role, email_verified_at, created_at, updated_at) SELECT ${userId}, ${loginTokens.email}, '', 'teacher', ${now}, ${now}, ${now} FROM ${loginTokens} WHERE ${loginTokens.tokenHash} = ${tokenHash} AND changes() = 1 ON CONFLICT DO NOTHING`,
+    ),
+    db.update(users).set({ emailVerifiedAt: now, updatedAt: now }).where(eq(users.email, claimedNow)),
+    db
+      .select()
+      .from(users)
+      .where(
+        eq(
+          users.email,
+          db.select({ email: loginTokens.email }).from(loginTokens).where(eq(loginTokens.tokenHash, tokenHash)),
+        ),
+      )
+      .limit(1),
+  ]);
+  const [row] = claimed;
+  if (!row) return { consumed: await explainUnusable(db, token, now) };
+  return { consumed: { ok: true as const, token: row }, user, created: user?.id === userId };
+}
+
 export async function signInWithLink(env: Env, db: Db, input: SignInRequest, now: number) {
-  const consumed = await consumeLoginToken(db, input.token, now);
+  const { consumed, user, created } = await consumeWithAccount(db, input.token, now);
   if (!consumed.ok) {
     await auditFailedSignIn(env, db, input, consumed.reason, consumed.email, now);
     if (consumed.reason === 'invalid') throw invalidLink();
@@ -73,7 +116,6 @@ export async function signInWithLink(env: Env, db: Db, input: SignInRequest, now
   const { email, purpose } = consumed.token;
   // A sign-up link creates the teacher account; a second click on another sign-up link for the same address
   // finds the account the first one made.
-  const { user, created } = await accountForVerifiedEmail(db, email, now);
   if (!user || user.disabledAt) {
     await auditFailedSignIn(env, db, input, 'disabled', email, now);
     throw invalidLink();

@@ -18,6 +18,7 @@ import { judgeLink, linkQuery, type LinkSeen, type ResolvedLink } from '../share
 import type { LinkState } from '../share-links/state.ts';
 import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { cancelBooking } from './cancel.ts';
+import { partiesFrom, partiesReads, type PartiesRows } from './parties.ts';
 import { moveBooking } from './reschedule.ts';
 import { provisionStudentAccount } from './provision.ts';
 import { grantOnPortalBooking } from '../students/sharing.ts';
@@ -229,9 +230,25 @@ export async function cancelThroughLink(
         eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
       ),
     );
-  const [links, found] = isBookingId
-    ? await db.batch([linkQuery(db, token), bookingQuery])
-    : [await linkQuery(db, token), []];
+  // The booking's parties (for the notices) come in the same batch, found through the token's link and the booking.
+  const bookingOfLink = db
+    .select({ id: bookings.studentUserId })
+    .from(bookings)
+    .where(
+      and(
+        eq(bookings.id, bookingId),
+        eq(bookings.studentId, ofLink(shareLinks.studentId)),
+        eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
+      ),
+    );
+  const partyKeys = {
+    studentId: ofLink(shareLinks.studentId),
+    studentUserId: bookingOfLink,
+    teacherId: ofLink(shareLinks.teacherId),
+  };
+  const [links, found, ...partyRows] = isBookingId
+    ? await db.batch([linkQuery(db, token), bookingQuery, ...partiesReads(db, partyKeys, now)])
+    : [await linkQuery(db, token), [], [], [], [], []];
   const resolved = await judgeLink(db, links[0] ?? null, now, allow, seen);
   const [booking] = found;
   if (!booking) throw notFound('No such booking.');
@@ -240,6 +257,7 @@ export async function cancelThroughLink(
     booking,
     teacher,
     now,
+    parties: await partiesFrom(env, partyRows as PartiesRows, booking, teacher, now),
     by: { actorType: 'share_link', actorId: link.id, ip: actor.ip, userAgent: actor.userAgent },
     viaLinkId: link.id,
   });

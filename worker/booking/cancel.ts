@@ -27,7 +27,7 @@ import { DomainError } from '../errors.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
 import { cancelDeadline, describeDuration } from '../../shared/booking-rules.ts';
 import { cancellationNotices } from './notices.ts';
-import { loadParties } from './parties.ts';
+import { loadParties, type Parties } from './parties.ts';
 
 export type CancelingTeacher = Pick<
   Teacher,
@@ -42,6 +42,8 @@ interface Cancellation {
   by: Pick<AuditEntry, 'actorType' | 'actorId' | 'ip' | 'userAgent'>;
   /** The share link the cancellation came through, for the teacher's link analytics. */
   viaLinkId?: string;
+  /** The booking's parties when the caller read them with the booking (one round trip fewer). */
+  parties?: Parties;
   /** Set when the teacher cancels: their words to the student, and whether others may book the time. */
   teacherChoice?: { message: string | null; reopen: boolean };
 }
@@ -65,7 +67,7 @@ export async function cancelBooking(env: Env, db: Db, input: Cancellation) {
   const reopen = teacherChoice?.reopen ?? true;
   const message = teacherChoice?.message ?? null;
   const icsSequence = booking.icsSequence + 1;
-  const parties = await loadParties(env, db, booking, teacher, now);
+  const parties = input.parties ?? (await loadParties(env, db, booking, teacher, now));
   const emails = await cancellationNotices(env, {
     booking: { ...booking, icsSequence },
     teacher,

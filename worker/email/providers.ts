@@ -31,42 +31,76 @@ const headersOf = (cfg: Config, email: OutgoingEmail) =>
     extra: { 'X-Slotcast-Outbox-Id': email.outboxId },
   });
 
+const smtpOptions = (cfg: Config) => ({
+  host: cfg.SMTP_HOST,
+  port: cfg.SMTP_PORT,
+  secure: cfg.SMTP_SECURE,
+  startTls: cfg.SMTP_STARTTLS,
+  credentials: cfg.SMTP_USER && cfg.SMTP_PASS ? { username: cfg.SMTP_USER, password: cfg.SMTP_PASS } : undefined,
+  authType: cfg.SMTP_USER ? ('plain' as const) : undefined,
+  socketTimeoutMs: 10_000,
+  responseTimeoutMs: 10_000,
+  // worker-mailer's own error lines quote the SMTP transcript, recipient address included; the error it
+  // throws reaches delivery.ts, which logs it with addresses masked.
+  logLevel: LogLevel.NONE,
+});
+
 /**
  * worker-mailer writes From, To and Subject as given when they are in `headers`, and would otherwise leave a
  * pure-ASCII subject and quoted names unescaped, so the raw values are built by headers.ts.
  */
-async function sendSmtp(cfg: Config, email: OutgoingEmail): Promise<SendResult> {
+function smtpMessage(cfg: Config, email: OutgoingEmail) {
   const h = headersOf(cfg, email);
   const id = messageId(h, email.outboxId);
-  await WorkerMailer.send(
-    {
-      host: cfg.SMTP_HOST,
-      port: cfg.SMTP_PORT,
-      secure: cfg.SMTP_SECURE,
-      startTls: cfg.SMTP_STARTTLS,
-      credentials: cfg.SMTP_USER && cfg.SMTP_PASS ? { username: cfg.SMTP_USER, password: cfg.SMTP_PASS } : undefined,
-      authType: cfg.SMTP_USER ? 'plain' : undefined,
-      socketTimeoutMs: 10_000,
-      responseTimeoutMs: 10_000,
-      // worker-mailer's own error lines quote the SMTP transcript, recipient address included; the error it
-      // throws reaches delivery.ts, which logs it with addresses masked.
-      logLevel: LogLevel.NONE,
+  const message = {
+    from: { email: h.from.email },
+    to: h.to,
+    subject: h.subject,
+    text: email.text,
+    html: email.html,
+    headers: { From: mimeMailbox(h.from), To: h.to, Subject: mimeSubject(h.subject), 'Message-ID': id },
+    attachments: email.attachments?.map((a) => ({
+      filename: a.filename,
+      content: a.content,
+      mimeType: a.contentType,
+    })),
+  };
+  return { id, message };
+}
+
+/**
+ * One SMTP connection for the emails of one queue batch, opened at the first email: the connection, greeting,
+ * EHLO (and STARTTLS, AUTH) and QUIT are paid once per batch instead of once per email, so an email costs its
+ * MAIL, RCPT, DATA and body (DESIGN.md, "Cost per request"). After any failure the connection is dropped and
+ * the next email opens a new one: a refused or half-finished transaction never leaves the next email on a
+ * connection in an unknown state.
+ */
+function smtpSender(cfg: Config): EmailSender {
+  let mailer: Promise<WorkerMailer> | null = null;
+  const drop = (open: Promise<WorkerMailer>) =>
+    open.then(
+      (m) => m.close().catch(() => undefined),
+      () => undefined,
+    );
+  return {
+    async send(email) {
+      const { id, message } = smtpMessage(cfg, email);
+      const open = (mailer ??= WorkerMailer.connect(smtpOptions(cfg)));
+      try {
+        await (await open).send(message);
+      } catch (error) {
+        if (mailer === open) mailer = null;
+        void drop(open);
+        throw error;
+      }
+      return { provider: 'smtp', providerMessageId: id };
     },
-    {
-      from: { email: h.from.email },
-      to: h.to,
-      subject: h.subject,
-      text: email.text,
-      html: email.html,
-      headers: { From: mimeMailbox(h.from), To: h.to, Subject: mimeSubject(h.subject), 'Message-ID': id },
-      attachments: email.attachments?.map((a) => ({
-        filename: a.filename,
-        content: a.content,
-        mimeType: a.contentType,
-      })),
+    async close() {
+      const open = mailer;
+      mailer = null;
+      if (open) await drop(open);
     },
-  );
-  return { provider: 'smtp', providerMessageId: id };
+  };
 }
 
 async function sendResend(cfg: Config, email: OutgoingEmail): Promise<SendResult> {
@@ -129,14 +163,21 @@ async function sendCloudflare(env: Env, cfg: Config, email: OutgoingEmail): Prom
   return { provider: 'cloudflare', providerMessageId: result.messageId };
 }
 
-export function sendEmail(env: Env, email: OutgoingEmail): Promise<SendResult> {
+/** Sends emails one after another; `close` when done (an SMTP sender holds its connection until then). */
+export interface EmailSender {
+  send(email: OutgoingEmail): Promise<SendResult>;
+  close(): Promise<void>;
+}
+
+/** A sender for a run of emails (one queue batch), by EMAIL_PROVIDER. */
+export function emailSender(env: Env): EmailSender {
   const cfg = config(env);
   switch (cfg.EMAIL_PROVIDER) {
     case 'smtp':
-      return sendSmtp(cfg, email);
+      return smtpSender(cfg);
     case 'resend':
-      return sendResend(cfg, email);
+      return { send: (email) => sendResend(cfg, email), close: async () => {} };
     case 'cloudflare':
-      return sendCloudflare(env, cfg, email);
+      return { send: (email) => sendCloudflare(env, cfg, email), close: async () => {} };
   }
 }

@@ -21,6 +21,7 @@ import type { AppEnv } from '../http/types.ts';
 import { epochMsQuery } from '../http/bounds.ts';
 import { validate } from '../http/validate.ts';
 import { recordLinkView } from '../share-links/access.ts';
+import { isKnownLink } from '../share-links/known-links.ts';
 import { resolveLink, type LinkSeen } from '../share-links/resolve.ts';
 import { linkSummary } from '../share-links/state.ts';
 import { linkWatch, liveTicket } from './live.ts';
@@ -36,8 +37,14 @@ const rangeQuery = z
     path: ['to'],
   });
 
+/**
+ * The address's budget, then the link's. A read with a token this isolate has just seen open its link is no
+ * guess and spends the link's alone (share-links/known-links.ts); a change (book, cancel, move) always spends
+ * both, so one address holding several links still has one budget of attempts.
+ */
 async function limit(c: Context<AppEnv>, binding: 'RL_PORTAL_READ' | 'RL_PORTAL_WRITE', token: string, what: string) {
-  await enforceRateLimit(c.env[binding], `ip:${clientIp(c.req)}`, what);
+  if (binding === 'RL_PORTAL_WRITE' || !isKnownLink(token))
+    await enforceRateLimit(c.env[binding], `ip:${clientIp(c.req)}`, what);
   // Keyed by a hash: the limiter's own store must not hold a usable piece of the token.
   await enforceRateLimit(c.env[binding], `link:${sha256Hex(token).slice(0, 32)}`, what);
 }

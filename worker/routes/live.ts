@@ -11,6 +11,8 @@ import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 import type { AppEnv } from '../http/types.ts';
 import type { SocketRequest } from '../live/credentials.ts';
 import { calendarStub } from '../live/publish.ts';
+import { isKnownLink } from '../share-links/known-links.ts';
+import { isRememberedSession } from '../auth/session-cache.ts';
 import { checkTicket, issueTicket, keyHash, type TicketClaims } from '../live/ticket.ts';
 import type { ResolvedLink } from '../share-links/resolve.ts';
 import { resolveLink } from '../share-links/resolve.ts';
@@ -54,14 +56,26 @@ export const liveTicket = (c: Context<AppEnv>, watch: Watch) =>
 /**
  * Every live upgrade spends the client address's portal-read budget (RL_PORTAL_READ, the same key as portal
  * calendar reads), before anything looks a token or a session up. app.ts mounts this ahead of the session
- * middleware, so even a cookie that isn't a session costs budget first.
+ * middleware, so even a cookie that isn't a session costs budget first. An upgrade whose link token or session
+ * cookie this isolate has just seen hold is no guess: it spends the link's or the session's budget alone, in
+ * the steps after this one (share-links/known-links.ts, auth/session-cache.ts).
  */
 export const limitLiveUpgrades = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
     throw new DomainError('upgrade_required', 400, 'Connect with a WebSocket.');
-  await enforceRateLimit(c.env.RL_PORTAL_READ, `ip:${clientIp(c.req)}`, 'requests from this network');
+  if (!knownCredential(c))
+    await enforceRateLimit(c.env.RL_PORTAL_READ, `ip:${clientIp(c.req)}`, 'requests from this network');
   await next();
 });
+
+function knownCredential(c: Context<AppEnv>): boolean {
+  const path = LIVE_PATH.exec(c.req.path);
+  if (!path) return false;
+  const token = path[1];
+  if (token !== undefined) return isKnownLink(token);
+  const cookie = readSessionCookie(c);
+  return cookie !== undefined && isRememberedSession(cookie, c.get('now'));
+}
 
 /**
  * Hands an authenticated WebSocket upgrade to the teacher's calendar object: who is watching, the credential

@@ -1,3 +1,4 @@
+import { rememberKnownLink } from './known-links.ts';
 import { and, eq, gte, ne } from 'drizzle-orm';
 import { shareLinks, students, teachers } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
@@ -75,6 +76,7 @@ export async function judgeLink(
       details: { state },
     });
   }
+  rememberKnownLink(found.link.tokenHash);
   return found;
 }
 
