@@ -51,7 +51,8 @@ async function openPeriod(page: Page) {
 
 /**
  * Scrolls past every chart, as a reader would, and waits for each to be drawn (a chart is drawn as it nears the
- * screen), then back to the top: a full-page screenshot shows every drawing.
+ * screen), then back to the top. The links table is laid out only near the screen (`content-visibility: auto`),
+ * which a full-page screenshot, taken in one frame, would show as empty space: it is laid out for the picture.
  */
 async function drawEveryChart(page: Page) {
   const charts = page.locator('figure.chart');
@@ -59,6 +60,7 @@ async function drawEveryChart(page: Page) {
     await charts.nth(i).scrollIntoViewIfNeeded();
     await charts.nth(i).locator('svg').first().waitFor();
   }
+  await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 
