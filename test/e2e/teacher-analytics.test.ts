@@ -49,6 +49,21 @@ async function openPeriod(page: Page) {
   await page.getByText(/\(28 days\), compared with/).waitFor();
 }
 
+/**
+ * Scrolls past every chart, as a reader would, and waits for each to be drawn (a chart is drawn as it nears the
+ * screen), then back to the top. The links table is laid out only near the screen (`content-visibility: auto`),
+ * which a full-page screenshot, taken in one frame, would show as empty space: it is laid out for the picture.
+ */
+async function drawEveryChart(page: Page) {
+  const charts = page.locator('figure.chart');
+  for (let i = 0; i < (await charts.count()); i++) {
+    await charts.nth(i).scrollIntoViewIfNeeded();
+    await charts.nth(i).locator('svg').first().waitFor();
+  }
+  await page.addStyleTag({ content: '* { content-visibility: visible !important; }' });
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 const figureCard = (page: Page, label: string) =>
   page.getByRole('listitem').filter({ has: page.getByText(label, { exact: true }) });
 
@@ -131,6 +146,7 @@ describe('the analytics page', () => {
     const sessionTimes = await downloadedCsv(page, 'Download “When sessions take place” as CSV');
     expect(sessionTimes.rows.reduce((n, r) => n + Number(r.Total), 0)).toBe(scenario.heldSessions.length);
 
+    await drawEveryChart(page);
     expect(await a11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENS, 'teacher-analytics-1280.png'), fullPage: true });
 
@@ -148,6 +164,7 @@ describe('the analytics page', () => {
     const page = await context.newPage();
     await openPeriod(page);
     await page.getByText('3 active, 2 inactive of 5.').waitFor();
+    await drawEveryChart(page);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     expect(await a11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENS, 'teacher-analytics-390.png'), fullPage: true });

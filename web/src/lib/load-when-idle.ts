@@ -7,8 +7,19 @@ import { onMount } from 'svelte';
  */
 export function loadWhenIdle(loaders: Record<string, () => Promise<unknown>>): void {
   onMount(() => {
-    const load = () => Object.values(loaders).forEach((loader) => void loader());
-    if ('requestIdleCallback' in window) requestIdleCallback(load);
-    else setTimeout(load, 500);
+    // One module per idle moment: arriving together, four dialogs' code ran as one long task on a slow phone.
+    const queue = Object.values(loaders);
+    const whenIdle = (run: () => void) =>
+      'requestIdleCallback' in window ? requestIdleCallback(run) : setTimeout(run, 500);
+    const next = () => {
+      const loader = queue.shift();
+      // Its failure is left to the `{#await}` that imports it again when the dialog is opened.
+      if (loader)
+        void loader().then(
+          () => whenIdle(next),
+          () => whenIdle(next),
+        );
+    };
+    whenIdle(next);
   });
 }

@@ -12,6 +12,11 @@ export class RowsInBatches {
   /** How many rows are drawn so far. */
   count = $state(FIRST_ROWS);
 
+  /** `first`: the rows drawn with the page, a screenful (fewer where each row is large). */
+  constructor(first = FIRST_ROWS) {
+    this.count = first;
+  }
+
   /** The rows drawn so far of `rows`. */
   slice<T>(rows: T[]): T[] {
     return rows.length > this.count ? rows.slice(0, this.count) : rows;

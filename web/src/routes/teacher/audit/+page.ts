@@ -2,6 +2,7 @@
 // filter start here, alongside the teacher layout's session check (lib/early-read.ts); the page takes them.
 import { api, call } from '../../../lib/api.ts';
 import { startRead } from '../../../lib/early-read.ts';
+import { warmIntl } from '../../../lib/warm-intl.ts';
 import { DEFAULT_PERIOD_DAYS, firstPageKey } from './first-page.ts';
 import type { PageLoad } from './$types';
 
@@ -11,5 +12,7 @@ export const load: PageLoad = () => {
   const query = { from: String(Date.now() - DEFAULT_PERIOD_DAYS * DAY) };
   startRead(firstPageKey, async () => ({ query, page: await call(api.teacher.audit.$get({ query })) }));
   startRead('teacher.students', () => call(api.teacher.students.$get()));
+  // The trail formats dates and names the zone: their data loads meanwhile, in a task of its own (lib/warm-intl.ts).
+  warmIntl();
   return {};
 };
