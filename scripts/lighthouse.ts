@@ -20,7 +20,7 @@ import { drizzle } from 'drizzle-orm/libsql';
 import * as schema from '../db/schema.ts';
 import { eq } from 'drizzle-orm';
 import { createSessionFor, createTeacherSession } from '../test/support/teacher-session.ts';
-import { CHROMIUM_PATH } from '../test/support/browser.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../test/support/browser.ts';
 import { freePort, ROOT, startStack } from './stack.ts';
 import { maskPath } from '../worker/log/mask.ts';
 // Lighthouse's own pick of a representative run (closest to the median first paint and time to interactive).
@@ -30,14 +30,7 @@ import { Launcher } from 'chrome-launcher';
 const MIN_SCORE = 95;
 const RUNS = Math.max(1, Number(process.env.SLOTCAST_LH_RUNS ?? 3));
 const CHROME_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_ARGS,
   ...(process.env.SLOTCAST_LH_RENDER_DOCUMENT === '1' ? [launcherDisabledFeaturesBut('RenderDocument')] : []),
 ].join(' ');
 /**

@@ -220,27 +220,16 @@ export async function cancelThroughLink(
       .select({ id: column })
       .from(shareLinks)
       .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
-  const bookingQuery = db
-    .select()
-    .from(bookings)
-    .where(
-      and(
-        eq(bookings.id, bookingId),
-        eq(bookings.studentId, ofLink(shareLinks.studentId)),
-        eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
-      ),
+  /** The booking named, if it is this link's student's with this link's teacher. */
+  const isThisLinksBooking = () =>
+    and(
+      eq(bookings.id, bookingId),
+      eq(bookings.studentId, ofLink(shareLinks.studentId)),
+      eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
     );
+  const bookingQuery = db.select().from(bookings).where(isThisLinksBooking());
   // The booking's parties (for the notices) come in the same batch, found through the token's link and the booking.
-  const bookingOfLink = db
-    .select({ id: bookings.studentUserId })
-    .from(bookings)
-    .where(
-      and(
-        eq(bookings.id, bookingId),
-        eq(bookings.studentId, ofLink(shareLinks.studentId)),
-        eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
-      ),
-    );
+  const bookingOfLink = db.select({ id: bookings.studentUserId }).from(bookings).where(isThisLinksBooking());
   const partyKeys = {
     studentId: ofLink(shareLinks.studentId),
     studentUserId: bookingOfLink,
