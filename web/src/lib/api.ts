@@ -67,4 +67,4 @@ export async function call<T>(request: Promise<ClientResponse<T, any, any>>): Pr
   return body as T;
 }
 
-export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+export { browserTimeZone } from './browser-zone.ts';

@@ -2,9 +2,10 @@
 import { error, redirect } from '@sveltejs/kit';
 import { api, ApiError, call } from './api.ts';
 import { shellReadOr } from './early-read.ts';
+import { STUDENT_FIRST_READS } from './student-first-requests.ts';
 
 // The student dashboard's HTML shell may have started the check already (lib/student-shell-script.ts).
-const loadMe = () => shellReadOr('auth.me', () => call(api.auth.me.$get()));
+const loadMe = () => shellReadOr(STUDENT_FIRST_READS.me.key, () => call(api.auth.me.$get()));
 export type Me = Awaited<ReturnType<typeof loadMe>>;
 export type TeacherProfile = NonNullable<Me['teacher']>;
 

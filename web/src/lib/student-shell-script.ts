@@ -4,15 +4,10 @@
  * browser's date data, loaded while the page's scripts download (lib/warm-intl.ts).
  */
 import { startShellReads } from './shell-reads.ts';
+import { STUDENT_FIRST_READS } from './student-first-requests.ts';
 import { warmIntlNow } from './warm-intl.ts';
 
-const reads: [key: string, path: string][] = [
-  ['auth.me', '/api/auth/me'],
-  ['student.sessions.upcoming', '/api/student/sessions?filter=upcoming'],
-  ['student.availability', '/api/student/availability'],
-  ['student.sharing', '/api/student/sharing'],
-  ['auth.accounts', '/api/auth/oauth/accounts'],
-];
+const reads = Object.values(STUDENT_FIRST_READS).map(({ key, path }): [string, string] => [key, path]);
 
 if (location.pathname === '/student' || location.pathname === '/student/') {
   startShellReads(reads);

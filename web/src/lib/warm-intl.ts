@@ -8,11 +8,10 @@
  */
 import { formatDateTime } from '#shared/slot-time.ts';
 import { describeZone } from '#shared/time-zones.ts';
-
-const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+import { browserTimeZone } from './browser-zone.ts';
 
 /** Loads the date and zone-name data now: a zone named, and a day and time formatted, in `timeZone`. */
-export function warmIntlNow(timeZone = browserZone()): void {
+export function warmIntlNow(timeZone = browserTimeZone()): void {
   describeZone(timeZone);
   formatDateTime(Date.now(), { timeZone, year: true });
 }

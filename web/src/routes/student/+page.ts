@@ -4,13 +4,14 @@
 // pushed the ones below it down.
 import { api, call } from '../../lib/api.ts';
 import { startRead } from '../../lib/early-read.ts';
+import { STUDENT_FIRST_READS as reads } from '../../lib/student-first-requests.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = () => ({
   ready: Promise.allSettled([
-    startRead('student.sessions.upcoming', () => call(api.student.sessions.$get({ query: { filter: 'upcoming' } }))),
-    startRead('student.availability', () => call(api.student.availability.$get())),
-    startRead('student.sharing', () => call(api.student.sharing.$get())),
-    startRead('auth.accounts', () => call(api.auth.oauth.accounts.$get())),
+    startRead(reads.sessions.key, () => call(api.student.sessions.$get({ query: { filter: 'upcoming' } }))),
+    startRead(reads.availability.key, () => call(api.student.availability.$get())),
+    startRead(reads.sharing.key, () => call(api.student.sharing.$get())),
+    startRead(reads.accounts.key, () => call(api.auth.oauth.accounts.$get())),
   ]),
 });
