@@ -20,7 +20,13 @@ import ReconnectingWebSocket from 'partysocket/ws';
 import WebSocket from 'ws';
 import * as schema from '../db/schema.ts';
 import { freePort, ROOT, startStack } from '../scripts/stack.ts';
-import { liveSocketOptions, liveSocketUrl, nextLiveUrl, type LiveTicket } from '../shared/live-connection.ts';
+import {
+  acceptedWindow,
+  liveSocketOptions,
+  liveSocketUrl,
+  nextLiveUrl,
+  type LiveTicket,
+} from '../shared/live-connection.ts';
 import {
   applyEvent,
   liveEnding,
@@ -61,6 +67,7 @@ function browserSocketFor(client: { appUrl: string; ip: string; attempts: number
 class PortalClient {
   state: CalendarState = { version: 0, slots: new Map<string, SlotView>() };
   ticket: LiveTicket | null = null;
+  reconnectWindowMs: number | undefined = undefined;
   open = false;
   attempts = 0;
   socket: ReconnectingWebSocket | null = null;
@@ -111,7 +118,12 @@ class PortalClient {
     const wsBase = this.appUrl.replace(/^http/, 'ws');
     let opened = false;
     const socket: ReconnectingWebSocket = new ReconnectingWebSocket(
-      () => nextLiveUrl(socket.retryCount, () => wsBase + liveSocketUrl(path, this.ticket, Date.now())),
+      () =>
+        nextLiveUrl(
+          socket.retryCount,
+          () => wsBase + liveSocketUrl(path, this.ticket, Date.now()),
+          this.reconnectWindowMs,
+        ),
       [],
       {
         ...liveSocketOptions(),
@@ -139,6 +151,7 @@ class PortalClient {
     switch (message.type) {
       case 'hello':
       case 'heartbeat':
+        this.reconnectWindowMs = acceptedWindow(message.reconnectWindowMs) ?? this.reconnectWindowMs;
         if (message.version > this.state.version) this.#send({ type: 'sync', since: this.state.version });
         break;
       case 'event':

@@ -31,11 +31,16 @@ export interface CalendarEvent {
   at: number;
 }
 
+/**
+ * `reconnectWindowMs` (hello, heartbeat): the first window over which this socket should spread its way back
+ * after a drop (live-connection.ts `reconnectWindowFor`). A heartbeat also goes to every watcher when a
+ * growing calendar's window widens.
+ */
 export type ServerMessage =
-  | { type: 'hello'; version: number }
+  | { type: 'hello'; version: number; reconnectWindowMs?: number }
   | { type: 'event'; event: CalendarEvent }
   | { type: 'events'; events: CalendarEvent[]; version: number }
-  | { type: 'heartbeat'; version: number }
+  | { type: 'heartbeat'; version: number; reconnectWindowMs?: number }
   /** The object cannot replay from the client's version: refetch the snapshot. */
   | { type: 'resync'; version: number }
   /** The connection's credential stopped being valid (link revoked, signed out). */

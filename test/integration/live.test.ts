@@ -5,7 +5,7 @@ import * as schema from '../../db/schema.ts';
 import type { Json } from '../support/client.ts';
 import { db } from '../support/database.ts';
 import { openLive, refusedUpgradeStatus } from '../support/live.ts';
-import { givenTeacher } from '../support/scenario.ts';
+import { givenStudent, givenTeacher } from '../support/scenario.ts';
 import { appUrl } from '../support/stack.ts';
 
 const daysAhead = (days: number) => Temporal.Now.plainDateISO('Europe/Berlin').add({ days }).toString();
@@ -99,6 +99,30 @@ describe('the live calendar', () => {
     await live.next((m) => m.type === 'event');
     live.send({ type: 'ping' });
     expect(await live.next((m) => m.type === 'heartbeat')).toMatchObject({ version: 1 });
+  });
+
+  it('asks a growing audience to spread its way back after a drop over a wider window', async () => {
+    const teacher = await givenTeacher();
+    const first = await watch(teacher.cookie);
+    expect(await first.next((m) => m.type === 'hello')).toMatchObject({ reconnectWindowMs: 1_000 });
+    const links: { token: string }[] = [];
+    for (let i = 0; i < 13; i++) links.push(await givenStudent(teacher));
+    // 125 watchers come back within 1 s at 125 a second; 10 sockets a link is each link's cap.
+    const watchLink = async (i: number) => {
+      const live = await openLive(`/api/live/link/${links[i % links.length]!.token}`);
+      opened.push(live);
+      return live;
+    };
+    for (let i = 0; i < 124; i += 31) {
+      const batch = await Promise.all(Array.from({ length: Math.min(31, 124 - i) }, (_, j) => watchLink(i + j)));
+      for (const live of batch)
+        expect(await live.next((m) => m.type === 'hello')).toMatchObject({ reconnectWindowMs: 1_000 });
+    }
+    const newest = await watchLink(124);
+    expect(await newest.next((m) => m.type === 'hello')).toMatchObject({ reconnectWindowMs: 2_000 });
+    expect(await first.next((m) => m.type === 'heartbeat')).toMatchObject({ reconnectWindowMs: 2_000 });
+    first.send({ type: 'ping' });
+    expect(await first.next((m) => m.type === 'heartbeat')).toMatchObject({ reconnectWindowMs: 2_000 });
   });
 
   it('notices a change whose publish never arrived at the next heartbeat', async () => {

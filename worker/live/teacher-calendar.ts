@@ -20,6 +20,7 @@ import {
 import { readHeartbeatState } from './heartbeat-read.ts';
 import { FLUSH_BATCH_MAX, FLUSH_WHEN_PENDING, LinkViewBuffer, writeLinkViews } from './link-views.ts';
 import { addressTag, fullBucket, SOCKET_CAPS, takeToken, type TokenBucket } from './limits.ts';
+import { ReconnectSpread } from './reconnect-spread.ts';
 import { issueTicket, TICKET_LIFETIME_MS } from './ticket.ts';
 import {
   closeCodeFor,
@@ -50,6 +51,8 @@ export class TeacherCalendar extends DurableObject<Env> {
   private readonly views: LinkViewBuffer;
   /** The flush under way, so a second caller waits for it instead of writing the same views alongside. */
   private flushing: Promise<number> | null = null;
+  /** How widely the watchers should spread their way back after a drop (reconnect-spread.ts). */
+  private readonly spread = new ReconnectSpread();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -102,7 +105,9 @@ export class TeacherCalendar extends DurableObject<Env> {
       this.closeEnded(pair[1], ended);
       return new Response(null, { status: 101, webSocket: pair[0] });
     }
-    this.send(pair[1], { type: 'hello', version: this.version ?? 0 });
+    const { windowMs, widened } = this.spread.accepted(() => this.ctx.getWebSockets().length);
+    if (widened) this.announceWindow(windowMs, pair[1]);
+    this.send(pair[1], { type: 'hello', version: this.version ?? 0, reconnectWindowMs: windowMs });
     if (socket.viaTicket) await this.checkCredentialsSoon();
     else await this.ensureHeartbeat();
     return new Response(null, { status: 101, webSocket: pair[0] });
@@ -194,7 +199,8 @@ export class TeacherCalendar extends DurableObject<Env> {
       return this.closeMisbehaving(ws, LIVE_CLOSE.tooManyMessages, 'Too many messages.');
     const message = parseClientMessage(raw);
     if (!message) return this.closeMisbehaving(ws, LIVE_CLOSE.badMessage, 'Not a message of this protocol.');
-    if (message.type === 'ping') this.send(ws, { type: 'heartbeat', version: this.version ?? 0 });
+    if (message.type === 'ping')
+      this.send(ws, { type: 'heartbeat', version: this.version ?? 0, reconnectWindowMs: this.spread.windowMs });
     else this.catchUp(ws, message.since);
   }
 
@@ -257,7 +263,12 @@ export class TeacherCalendar extends DurableObject<Env> {
     } catch (error) {
       console.warn(JSON.stringify({ at: 'TeacherCalendar.alarm', error: describeForLog(error) }));
     }
-    const payload = JSON.stringify({ type: 'heartbeat', version } satisfies ServerMessage);
+    const payload = JSON.stringify({
+      type: 'heartbeat',
+      version,
+      // Counted now, not before the read: sockets accepted while it was out count too.
+      reconnectWindowMs: this.spread.recount(this.openSockets().length),
+    } satisfies ServerMessage);
     const renew = rows ? this.ticketRenewer() : null;
     for (const { ws, attachment } of watchers) {
       // A socket from before credentials were recorded has none to judge; it is closed like any other on a deploy.
@@ -411,6 +422,26 @@ export class TeacherCalendar extends DurableObject<Env> {
    */
   private openSockets(tag?: string): WebSocket[] {
     return this.ctx.getWebSockets(tag).filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /**
+   * Tells every watcher but the newest (greeted with it) that the calendar's reconnect window widened: one
+   * heartbeat, the same for all, a handful of times as a calendar fills.
+   */
+  private announceWindow(reconnectWindowMs: number, newest: WebSocket): void {
+    const payload = JSON.stringify({
+      type: 'heartbeat',
+      version: this.version ?? 0,
+      reconnectWindowMs,
+    } satisfies ServerMessage);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === newest) continue;
+      try {
+        ws.send(payload);
+      } catch {
+        // Closing socket.
+      }
+    }
   }
 
   /** Closes a socket whose credential ended, saying why (the client stops reconnecting on these codes). */

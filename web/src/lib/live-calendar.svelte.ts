@@ -19,7 +19,13 @@ import {
   type ServerMessage,
   type SlotView,
 } from '#shared/live-protocol.ts';
-import { liveSocketOptions, liveSocketUrl, nextLiveUrl, type LiveTicket } from '#shared/live-connection.ts';
+import {
+  acceptedWindow,
+  liveSocketOptions,
+  liveSocketUrl,
+  nextLiveUrl,
+  type LiveTicket,
+} from '#shared/live-connection.ts';
 import { ApiError } from './api.ts';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'ended';
@@ -42,6 +48,8 @@ export class LiveCalendar {
   #socket: ReconnectingWebSocket | null = null;
   /** Lets the next upgrade skip the database; from the snapshot read, renewed over the socket. */
   #ticket: LiveTicket | null = null;
+  /** The first window of the reconnect jitter, as the calendar last announced it (the schedule's default until then). */
+  #reconnectWindowMs: number | undefined = undefined;
   #ping: ReturnType<typeof setInterval> | null = null;
   #fetchSnapshot: (from: number, to: number) => Promise<CalendarSnapshot>;
   #path: string;
@@ -84,7 +92,12 @@ export class LiveCalendar {
     let opened = false;
     // Each attempt waits its jittered delay, then goes with the newest ticket (shared/live-connection.ts).
     const socket: ReconnectingWebSocket = new ReconnectingWebSocket(
-      () => nextLiveUrl(socket.retryCount, () => base + liveSocketUrl(this.#path, this.#ticket, Date.now())),
+      () =>
+        nextLiveUrl(
+          socket.retryCount,
+          () => base + liveSocketUrl(this.#path, this.#ticket, Date.now()),
+          this.#reconnectWindowMs,
+        ),
       [],
       {
         ...liveSocketOptions(),
@@ -137,6 +150,7 @@ export class LiveCalendar {
     switch (message.type) {
       case 'hello':
       case 'heartbeat':
+        this.#reconnectWindowMs = acceptedWindow(message.reconnectWindowMs) ?? this.#reconnectWindowMs;
         if (message.version > this.#state.version) this.#send({ type: 'sync', since: this.#state.version });
         break;
       case 'event':
