@@ -10,7 +10,7 @@ import { measureRequest } from './metrics/middleware.ts';
 import { clientIp, enforceRateLimit } from './http/rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { oauthRoutes } from './routes/oauth.ts';
-import { connectWithTicket, limitLiveUpgrades, liveRoutes } from './routes/live.ts';
+import { admitLiveUpgrade, liveRoutes } from './routes/live.ts';
 import { teacherCalendarRoutes } from './routes/teacher-calendar.ts';
 import { teacherSettingsRoutes } from './routes/teacher-settings.ts';
 import { teacherShareLinkRoutes } from './routes/teacher-share-links.ts';
@@ -42,9 +42,9 @@ const api = new Hono<AppEnv>()
       c.header('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
   })
   .use(checkOrigin)
-  // Live upgrades are rate-limited per address before the session (or link) is looked up; one with a ticket
-  // goes to the calendar object from here, without a lookup (routes/live.ts).
-  .use('/live/*', limitLiveUpgrades, connectWithTicket)
+  // Live upgrades are rate-limited before the session (or link) is looked up; one with a good ticket goes to
+  // the calendar object from here, without a lookup (routes/live.ts).
+  .use('/live/*', admitLiveUpgrade)
   .use(loadSession)
   .get(
     '/health',

@@ -4,9 +4,9 @@
  * socket at once; the wider the audience, the wider the window, so that together they come back at a rate the
  * object (one thread) takes in its stride, and a change made meanwhile isn't queued behind a thousand upgrades.
  *
- * The count is the runtime's list of sockets, read once when the object (re)starts and at each heartbeat, and
- * counted up per accepted socket between: closes between heartbeats aren't counted, which only ever makes the
- * window wider than needed, never narrower. Pure: no runtime APIs.
+ * The count is the runtime's list of sockets (closing ones too), read once when the object (re)starts and at
+ * each heartbeat, and counted up per accepted socket between: closes between heartbeats aren't counted, which
+ * only ever makes the window wider than needed, never narrower. Pure: no runtime APIs.
  */
 import { reconnectWindowFor } from '../../shared/live-connection.ts';
 

@@ -266,8 +266,9 @@ export class TeacherCalendar extends DurableObject<Env> {
     const payload = JSON.stringify({
       type: 'heartbeat',
       version,
-      // Counted now, not before the read: sockets accepted while it was out count too.
-      reconnectWindowMs: this.spread.recount(this.openSockets().length),
+      // Counted now, not before the read (sockets accepted while it was out count too), and every socket the
+      // runtime lists, whether or not its upgrade has finished: too wide a window is harmless, too narrow isn't.
+      reconnectWindowMs: this.spread.recount(this.ctx.getWebSockets().length),
     } satisfies ServerMessage);
     const renew = rows ? this.ticketRenewer() : null;
     for (const { ws, attachment } of watchers) {

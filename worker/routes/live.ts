@@ -54,17 +54,32 @@ export const liveTicket = (c: Context<AppEnv>, watch: Watch) =>
   issueTicket(config(c.env).SECRET_KEY, watch, c.get('now'));
 
 /**
- * Every live upgrade spends the client address's portal-read budget (RL_PORTAL_READ, the same key as portal
- * calendar reads), before anything looks a token or a session up. app.ts mounts this ahead of the session
- * middleware, so even a cookie that isn't a session costs budget first. An upgrade whose link token or session
- * cookie this isolate has just seen hold is no guess: it spends the link's or the session's budget alone, in
- * the steps after this one (share-links/known-links.ts, auth/session-cache.ts).
+ * The first step of every live upgrade (app.ts mounts it ahead of the session middleware). An upgrade with a
+ * good ticket (`?ticket=`, checked by its signature alone) goes straight to the calendar object, spending its
+ * link's or session's budget (connectWithTicket). Every other upgrade spends the client address's portal-read
+ * budget (RL_PORTAL_READ, the same key as portal calendar reads) before anything looks a token or a session
+ * up, so even a cookie that isn't a session, or a forged or expired ticket, costs budget first. An upgrade
+ * whose link token or session cookie this isolate has just seen hold is no guess either: it spends the link's
+ * or the session's budget alone, in the steps after this one (share-links/known-links.ts,
+ * auth/session-cache.ts).
+ *
+ * A good ticket skips the address's budget because it can't be guessed: it is an HMAC this Worker made for
+ * that credential's holder at most 90 s ago, after the database vouched for it. After a deploy every isolate
+ * is fresh and knows no credential, so without this every one of a thousand returning sockets spent two
+ * rate-limit checks instead of one (DESIGN.md, "Live updates"). Checking the signature first is less work
+ * than the rate-limit check it saves.
  */
-export const limitLiveUpgrades = createMiddleware<AppEnv>(async (c, next) => {
+export const admitLiveUpgrade = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
     throw new DomainError('upgrade_required', 400, 'Connect with a WebSocket.');
-  if (!knownCredential(c))
+  const ticket = await presentedTicket(c);
+  if (ticket?.checked.ok) return connectWithTicket(c, ticket.token, ticket.checked.claims);
+  if (ticket || !knownCredential(c))
     await enforceRateLimit(c.env.RL_PORTAL_READ, `ip:${clientIp(c.req)}`, 'requests from this network');
+  if (ticket && !ticket.checked.ok)
+    throw ticket.checked.why === 'expired'
+      ? new DomainError('ticket_expired', 401, 'This live connection ticket has expired. Reload the calendar.')
+      : new DomainError('ticket_invalid', 403, 'This live connection ticket is not valid here.');
   await next();
 });
 
@@ -99,27 +114,28 @@ function connect(c: Context<AppEnv>, watch: Watch, version: number, viaTicket = 
 const LIVE_PATH = /\/live\/(?:teacher|link\/([^/]+))$/;
 
 /**
- * An upgrade that brings a ticket (`?ticket=`) is let through without the database: the ticket's signature, its
- * binding to the secret this request presents (the link's token in the path, or the session cookie) and its
- * expiry are checked here, and the calendar object refuses it if the credential ended meanwhile. Mounted after
- * limitLiveUpgrades (the address's budget is spent first) and before the session middleware, whose lookup is
- * what a ticket saves. An expired ticket is a 401 and anything else wrong a 403, so a client never mistakes a
- * ticket problem for its credential's: its page reads the calendar again and gets a fresh one. Without a
- * ticket the request goes on to the routes below, which check the credential in the database as before.
+ * The ticket an upgrade brings (`?ticket=`), checked without the database: its signature, its binding to the
+ * secret this request presents (the link's token in the path, or the session cookie) and its expiry. Null when
+ * there is none (the request goes on to the routes below, which check the credential in the database).
  */
-export const connectWithTicket = createMiddleware<AppEnv>(async (c, next) => {
+async function presentedTicket(c: Context<AppEnv>) {
   const value = c.req.query('ticket');
   const path = LIVE_PATH.exec(c.req.path);
-  if (value === undefined || !path) return next();
+  if (value === undefined || !path) return null;
   const token = path[1];
   const secret = token ?? readSessionCookie(c);
-  if (!secret) throw new DomainError('unauthenticated', 401, 'Please sign in.');
-  const checked = await checkTicket(config(c.env).SECRET_KEY, value, keyHash(secret), c.get('now'));
-  if (!checked.ok)
-    throw checked.why === 'expired'
-      ? new DomainError('ticket_expired', 401, 'This live connection ticket has expired. Reload the calendar.')
-      : new DomainError('ticket_invalid', 403, 'This live connection ticket is not valid here.');
-  const { claims } = checked;
+  // Nothing to bind it to: the request goes on like one without a ticket (address budget, then sign-in).
+  if (!secret) return null;
+  return { token, checked: await checkTicket(config(c.env).SECRET_KEY, value, keyHash(secret), c.get('now')) };
+}
+
+/**
+ * An upgrade with a good ticket goes to the calendar object without the database, which is what a ticket saves;
+ * the object refuses it if the credential ended meanwhile. An expired ticket is a 401 and anything else wrong
+ * a 403 (admitLiveUpgrade), so a client never mistakes a ticket problem for its credential's: its page reads
+ * the calendar again and gets a fresh one.
+ */
+async function connectWithTicket(c: Context<AppEnv>, token: string | undefined, claims: TicketClaims) {
   // The same second budget as the database path: per link, or per session.
   await enforceRateLimit(
     c.env.RL_PORTAL_READ,
@@ -128,7 +144,7 @@ export const connectWithTicket = createMiddleware<AppEnv>(async (c, next) => {
   );
   const { expiresAt: _ticketExpiry, ...watch } = claims;
   return connect(c, watch, 0, true);
-});
+}
 
 export const liveRoutes = new Hono<AppEnv>()
   .get('/teacher', requireTeacher, async (c) => {
