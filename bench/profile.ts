@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- profile [--path portal-read|book|cancel|teacher-read|slot-create|sign-in|upgrade|health]
+ * `npm run bench -- profile [--path portal-read|book|cancel|teacher-read|slot-create|sign-in|upgrade|storm-return|health]
  *  [--requests 200] [--top 40]`
  *
  * Where a hot path's CPU goes inside the Worker: a V8 CPU profile taken through wrangler dev's DevTools
@@ -160,7 +160,49 @@ export async function main(args: Map<string, string>): Promise<void> {
           ws.once('close', () => resolve());
           ws.once('error', reject);
         }),
+      // A client coming back after a deploy: the upgrade with its page's ticket, then its catch-up (one event).
+      'storm-return': async (i) => {
+        const token = tokens[i % tokens.length]!;
+        const ticket = stormTickets.get(token);
+        if (!ticket) throw new Error('No ticket came with the portal read.');
+        await new Promise<void>((resolve, reject) => {
+          const ws = new WebSocket(
+            `${app.replace(/^http/, 'ws')}/api/live/link/${token}?ticket=${encodeURIComponent(ticket)}`,
+            { headers: { origin: app, 'cf-connecting-ip': nextIp() } },
+          );
+          ws.on('message', (data) => {
+            const message = String(data);
+            if (message.startsWith('{"type":"hello"')) ws.send(JSON.stringify({ type: 'sync', since: stormSince }));
+            if (message.startsWith('{"type":"events"')) ws.close();
+          });
+          ws.once('close', () => resolve());
+          ws.once('error', reject);
+        });
+      },
     };
+    const stormTickets = new Map<string, string>();
+    let stormSince = 0;
+    if (path === 'storm-return') {
+      for (const token of tokens) {
+        const read = JSON.parse(
+          await call(`/api/booking/${token}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }),
+        ) as { version: number; ticket?: { value: string } };
+        if (read.ticket) stormTickets.set(token, read.ticket.value);
+        stormSince = read.version;
+      }
+      // One change the returning clients catch up on.
+      await call(
+        '/api/teacher/slots',
+        {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            start: new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10) + 'T08:00',
+          }),
+        },
+        201,
+      );
+    }
     const run = paths[path];
     if (!run) throw new Error(`--path must be one of ${Object.keys(paths).join(', ')}`);
     if (path === 'cancel') for (let i = 0; i < requests; i++) await book(i);
