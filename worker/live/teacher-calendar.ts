@@ -7,7 +7,8 @@ import { DurableObject } from 'cloudflare:workers';
 import { shiftedNow } from '../clock.ts';
 import { getDb } from '../db.ts';
 import { config, type Env, type LinkViewRecord } from '../env.ts';
-import { eventPayloads, filterEventFor } from './audience.ts';
+import { eventPayloads } from './audience.ts';
+import { CatchUpAnswers } from './catch-up.ts';
 import { parseClientMessage } from './client-message.ts';
 import {
   credentialEnding,
@@ -53,10 +54,20 @@ export class TeacherCalendar extends DurableObject<Env> {
   private flushing: Promise<number> | null = null;
   /** How widely the watchers should spread their way back after a drop (reconnect-spread.ts). */
   private readonly spread = new ReconnectSpread();
+  /** Catch-ups worked out once per starting version (catch-up.ts). */
+  private readonly catchUps: CatchUpAnswers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.views = new LinkViewBuffer(ctx.storage.sql);
+    this.catchUps = new CatchUpAnswers((since) =>
+      ctx.storage.sql
+        .exec<{ version: number; body: string }>(
+          'SELECT version, body FROM events WHERE version > ? ORDER BY version',
+          since,
+        )
+        .toArray(),
+    );
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, body TEXT NOT NULL)');
       // Credentials ended here lately (sign-out, revocation): a ticket made before the end must not reopen them.
@@ -148,6 +159,7 @@ export class TeacherCalendar extends DurableObject<Env> {
       JSON.stringify(event),
     );
     this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
+    this.catchUps.forget();
     if (event.version > previousVersion) await this.ctx.storage.put('version', event.version);
     await this.rememberTeacher(teacherId);
     return { delivered };
@@ -370,32 +382,13 @@ export class TeacherCalendar extends DurableObject<Env> {
   }
 
   private catchUp(ws: WebSocket, since: number): void {
-    const current = this.version ?? 0;
-    if (since >= current) {
-      this.send(ws, { type: 'events', events: [], version: current });
-      return;
-    }
-    const rows = this.ctx.storage.sql
-      .exec<{ version: number; body: string }>(
-        'SELECT version, body FROM events WHERE version > ? ORDER BY version',
-        since,
-      )
-      .toArray();
-    // Replay only an unbroken run starting right after the client's version; otherwise the snapshot is cheaper.
-    const contiguous =
-      rows.length > 0 &&
-      rows[0]!.version === since + 1 &&
-      rows.every((r, i) => r.version === since + 1 + i) &&
-      rows.at(-1)!.version === current;
-    if (!contiguous) {
-      this.send(ws, { type: 'resync', version: current });
-      return;
-    }
     const attachment = attachmentOf(ws);
     if (!attachment) return;
-    const { audience } = attachment;
-    const events = rows.map((r) => filterEventFor(JSON.parse(r.body) as CalendarEvent, audience));
-    this.send(ws, { type: 'events', events, version: current });
+    try {
+      ws.send(this.catchUps.answer(since, this.version ?? 0, attachment.audience));
+    } catch {
+      // The socket closed; hibernation cleans it up.
+    }
   }
 
   /**
