@@ -121,7 +121,7 @@ class PortalClient {
       () =>
         nextLiveUrl(
           socket.retryCount,
-          () => wsBase + liveSocketUrl(path, this.ticket, Date.now()),
+          () => wsBase + liveSocketUrl(path, this.ticket, Date.now(), this.state.version),
           this.reconnectWindowMs,
         ),
       [],
@@ -152,6 +152,8 @@ class PortalClient {
       case 'hello':
       case 'heartbeat':
         this.reconnectWindowMs = acceptedWindow(message.reconnectWindowMs) ?? this.reconnectWindowMs;
+        // A hello that echoes `since` comes with the catch-up from that version: no sync to ask for.
+        if (message.type === 'hello' && message.since !== undefined) break;
         if (message.version > this.state.version) this.#send({ type: 'sync', since: this.state.version });
         break;
       case 'event':

@@ -43,10 +43,14 @@ describe('the live reconnect schedule', () => {
     expect(reconnectDelayMs(50, () => 0.999_999)).toBeLessThan(LIVE_RECONNECT.maxWindowMs);
   });
 
-  it('sends the ticket only while it is good', () => {
+  it('sends the ticket only while it is good, and the version the client holds', () => {
     const ticket = { value: 'a.b', expiresAt: 1_000 };
     expect(liveSocketUrl('/api/live/teacher', ticket, 999)).toBe('/api/live/teacher?ticket=a.b');
     expect(liveSocketUrl('/api/live/teacher', ticket, 1_000)).toBe('/api/live/teacher');
     expect(liveSocketUrl('/api/live/teacher', null, 0)).toBe('/api/live/teacher');
+    expect(liveSocketUrl('/api/live/teacher', ticket, 999, 41)).toBe('/api/live/teacher?ticket=a.b&since=41');
+    expect(liveSocketUrl('/api/live/teacher', null, 0, 41)).toBe('/api/live/teacher?since=41');
+    // No version yet (before the snapshot): nothing to catch up from.
+    expect(liveSocketUrl('/api/live/teacher', null, 0, 0)).toBe('/api/live/teacher');
   });
 });

@@ -84,9 +84,16 @@ export interface LiveTicket {
   expiresAt: number;
 }
 
-/** The socket's path for its next attempt: with the ticket while it is good, so the upgrade skips the database. */
-export function liveSocketUrl(path: string, ticket: LiveTicket | null, now: number): string {
-  return ticket && ticket.expiresAt > now ? `${path}?ticket=${encodeURIComponent(ticket.value)}` : path;
+/**
+ * The socket's path for its next attempt: with the ticket while it is good, so the upgrade skips the database,
+ * and with the version the client holds (`since`, when it holds one), so the catch-up comes with the hello.
+ */
+export function liveSocketUrl(path: string, ticket: LiveTicket | null, now: number, since?: number): string {
+  const query = new URLSearchParams();
+  if (ticket && ticket.expiresAt > now) query.set('ticket', ticket.value);
+  if (since !== undefined && since > 0) query.set('since', String(since));
+  const search = query.toString();
+  return search ? `${path}?${search}` : path;
 }
 
 /**

@@ -37,7 +37,8 @@ export interface CalendarEvent {
  * growing calendar's window widens.
  */
 export type ServerMessage =
-  | { type: 'hello'; version: number; reconnectWindowMs?: number }
+  /** `since`: echoed when the upgrade said which version the client holds; the catch-up follows at once. */
+  | { type: 'hello'; version: number; reconnectWindowMs?: number; since?: number }
   | { type: 'event'; event: CalendarEvent }
   | { type: 'events'; events: CalendarEvent[]; version: number }
   | { type: 'heartbeat'; version: number; reconnectWindowMs?: number }

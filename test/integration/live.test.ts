@@ -10,8 +10,8 @@ import { appUrl } from '../support/stack.ts';
 
 const daysAhead = (days: number) => Temporal.Now.plainDateISO('Europe/Berlin').add({ days }).toString();
 const opened: { close(): Promise<void> }[] = [];
-async function watch(cookie: string) {
-  const live = await openLive('/api/live/teacher', cookie);
+async function watch(cookie: string, query = '') {
+  const live = await openLive(`/api/live/teacher${query}`, cookie);
   opened.push(live);
   return live;
 }
@@ -79,6 +79,19 @@ describe('the live calendar', () => {
     const caughtUp = await back.next((m) => m.type === 'events');
     expect(caughtUp.events.map((e: Json) => e.version)).toEqual([2, 3]);
     expect(caughtUp.version).toBe(3);
+  });
+
+  it('sends a watcher that says which version it holds its catch-up with the hello, unasked', async () => {
+    const teacher = await givenTeacher();
+    for (const hour of ['09', '11', '13'])
+      await teacher.api.post('/api/teacher/slots', { start: `${daysAhead(2)}T${hour}:00` });
+    const back = await watch(teacher.cookie, '?since=1');
+    expect(await back.next((m) => m.type === 'hello')).toMatchObject({ version: 3, since: 1 });
+    const caughtUp = await back.next((m) => m.type === 'events');
+    expect(caughtUp.events.map((e: Json) => e.version)).toEqual([2, 3]);
+    expect(await refusedUpgradeStatus('/api/live/teacher?since=-1', { cookie: teacher.cookie, origin: appUrl() })).toBe(
+      400,
+    );
   });
 
   it('asks the watcher to refetch when the missed events are no longer kept', async () => {

@@ -30,10 +30,12 @@ export interface SocketRequest {
   binding: string;
   /** Opened with a ticket (live/ticket.ts): the database was not asked, so the object checks what it knows. */
   viaTicket?: boolean;
+  /** The version the client already holds (`?since=`): the object sends the events after it with its hello. */
+  since?: number;
 }
 
 /** Kept in each socket's attachment (survives hibernation). */
-export type SocketAttachment = Omit<SocketRequest, 'teacherId' | 'version' | 'viaTicket'>;
+export type SocketAttachment = Omit<SocketRequest, 'teacherId' | 'version' | 'viaTicket' | 'since'>;
 
 /** A session row as the heartbeat reads it. */
 export interface SessionRow {

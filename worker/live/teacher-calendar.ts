@@ -118,7 +118,15 @@ export class TeacherCalendar extends DurableObject<Env> {
     }
     const { windowMs, widened } = this.spread.accepted(() => this.ctx.getWebSockets().length);
     if (widened) this.announceWindow(windowMs, pair[1]);
-    this.send(pair[1], { type: 'hello', version: this.version ?? 0, reconnectWindowMs: windowMs });
+    const since = socket.since;
+    this.send(pair[1], {
+      type: 'hello',
+      version: this.version ?? 0,
+      reconnectWindowMs: windowMs,
+      ...(since === undefined ? {} : { since }),
+    });
+    // The client said which version it holds: its catch-up goes now, without a `sync` round trip.
+    if (since !== undefined) this.catchUp(pair[1], since);
     if (socket.viaTicket) await this.checkCredentialsSoon();
     else await this.ensureHeartbeat();
     return new Response(null, { status: 101, webSocket: pair[0] });

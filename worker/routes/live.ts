@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
 import { ABSOLUTE_LIFETIME_MS, INACTIVITY_TIMEOUT_MS } from '../auth/session.ts';
 import { readSessionCookie } from '../auth/cookies.ts';
 import { clockShift } from '../clock.ts';
@@ -72,6 +73,7 @@ export const liveTicket = (c: Context<AppEnv>, watch: Watch) =>
 export const admitLiveUpgrade = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket')
     throw new DomainError('upgrade_required', 400, 'Connect with a WebSocket.');
+  catchUpFrom(c);
   const ticket = await presentedTicket(c);
   if (ticket?.checked.ok) return connectWithTicket(c, ticket.token, ticket.checked.claims);
   if (ticket || !knownCredential(c))
@@ -98,17 +100,35 @@ function knownCredential(c: Context<AppEnv>): boolean {
  * cap) and the version read with the credential (so a fresh object starts from what the database says).
  */
 function connect(c: Context<AppEnv>, watch: Watch, version: number, viaTicket = false) {
+  const since = catchUpFrom(c);
   const socket: SocketRequest = {
     ...watch,
     version,
     address: keyHash(clientIp(c.req)),
     clockShiftMs: clockShift(c.env, c.get('now')),
     ...(viaTicket ? { viaTicket } : {}),
+    ...(since === undefined ? {} : { since }),
   };
   const headers = new Headers(c.req.raw.headers);
   // Set, never appended: a client's own x-slotcast-socket header is replaced.
   headers.set('x-slotcast-socket', JSON.stringify(socket));
   return calendarStub(c.env, watch.teacherId).fetch(new Request(c.req.raw.url, { headers }));
+}
+
+const sinceQuery = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The version the client already holds (`?since=`), so the object answers its catch-up with the hello instead
+ * of waiting for the client's `sync`: one message less each way for every socket coming back after a deploy.
+ * Absent: the client asks with `sync` itself, as before. Malformed: a 400 before anything else is done.
+ */
+function catchUpFrom(c: Context<AppEnv>): number | undefined {
+  const value = c.req.query('since');
+  if (value === undefined) return undefined;
+  const parsed = sinceQuery.safeParse(value);
+  if (!parsed.success || value === '')
+    throw new DomainError('invalid_since', 400, '`since` must be a calendar version: a whole number, 0 or more.');
+  return parsed.data;
 }
 
 const LIVE_PATH = /\/live\/(?:teacher|link\/([^/]+))$/;

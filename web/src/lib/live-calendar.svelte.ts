@@ -95,7 +95,7 @@ export class LiveCalendar {
       () =>
         nextLiveUrl(
           socket.retryCount,
-          () => base + liveSocketUrl(this.#path, this.#ticket, Date.now()),
+          () => base + liveSocketUrl(this.#path, this.#ticket, Date.now(), this.#state.version),
           this.#reconnectWindowMs,
         ),
       [],
@@ -151,6 +151,8 @@ export class LiveCalendar {
       case 'hello':
       case 'heartbeat':
         this.#reconnectWindowMs = acceptedWindow(message.reconnectWindowMs) ?? this.#reconnectWindowMs;
+        // A hello that echoes `since` comes with the catch-up from that version: no sync to ask for.
+        if (message.type === 'hello' && message.since !== undefined) break;
         if (message.version > this.#state.version) this.#send({ type: 'sync', since: this.#state.version });
         break;
       case 'event':
