@@ -125,8 +125,9 @@ export class TeacherCalendar extends DurableObject<Env> {
       reconnectWindowMs: windowMs,
       ...(since === undefined ? {} : { since }),
     });
-    // The client said which version it holds: its catch-up goes now, without a `sync` round trip.
-    if (since !== undefined) this.catchUp(pair[1], since);
+    // The client said which version it holds: its catch-up goes now, without a `sync` round trip (none when it
+    // is up to date: the hello's version says so).
+    if (since !== undefined && since < (this.version ?? 0)) this.catchUp(pair[1], since);
     if (socket.viaTicket) await this.checkCredentialsSoon();
     else await this.ensureHeartbeat();
     return new Response(null, { status: 101, webSocket: pair[0] });
