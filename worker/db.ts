@@ -2,7 +2,7 @@ import { lt, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from '../db/schema.ts';
-import { databaseClient } from './db-http.ts';
+import { HttpDbClient, databaseClient } from './db-http.ts';
 import { WRITE_RECEIPT_TTL_MS, withRetries } from './db-retry.ts';
 import { config, type Env } from './env.ts';
 
@@ -14,16 +14,29 @@ import { config, type Env } from './env.ts';
 export type Db = LibSQLDatabase;
 
 /**
- * A database handle for the current request. Transient failures are retried underneath (worker/db-retry.ts):
- * reads always, writes by their receipt. Statements go to libSQL's HTTP API straight from `fetch`
- * (worker/db-http.ts): no `@libsql/client` is made unless a call needs what only it does (`transaction()`,
- * `executeMultiple`, `migrate`). Reads come back with array rows, decoded once; drizzle reads them by index.
- * drizzle is given the client as `{ client }`, so its check of what it was given reads a plain object.
+ * The database handle. Transient failures are retried underneath (worker/db-retry.ts): reads always, writes by
+ * their receipt. Statements go to libSQL's HTTP API straight from `fetch` (worker/db-http.ts): no
+ * `@libsql/client` is made unless a call needs what only it does (`transaction()`, `executeMultiple`,
+ * `migrate`). Reads come back with array rows, decoded once; drizzle reads them by index. drizzle is given the
+ * client as `{ client }`, so its check of what it was given reads a plain object.
+ *
+ * One handle per isolate and configuration, shared by every request (DESIGN.md, "A database handle per
+ * isolate"): it holds no connection, queue or pending promise; each call makes its own `fetch` and awaits it
+ * itself, so no request's promise is ever resolved by another's I/O. Not so the libSQL client (a queue behind
+ * a concurrency limit): a URL only it speaks to gets a handle per call of getDb, as before.
  */
 export function getDb(env: Env): Db {
-  const { DATABASE_URL, DATABASE_AUTH_TOKEN } = config(env);
-  return drizzle({ client: withRetries(databaseClient(DATABASE_URL, DATABASE_AUTH_TOKEN)) });
+  const settings = config(env);
+  const shared = handles.get(settings);
+  if (shared) return shared;
+  const client = databaseClient(settings.DATABASE_URL, settings.DATABASE_AUTH_TOKEN);
+  const db = drizzle({ client: withRetries(client) });
+  if (client instanceof HttpDbClient) handles.set(settings, db);
+  return db;
 }
+
+/** Keyed by the parsed configuration, which `config(env)` keeps one of per set of values. */
+const handles = new WeakMap<object, Db>();
 
 /**
  * A hand-written SELECT's rows as objects keyed by the names its columns carry (`AS name`). Use this, not
