@@ -104,7 +104,8 @@ export async function main(args: Map<string, string>): Promise<void> {
     const baselineFirst = await measure('health', requests, health);
 
     // The runtime's own costs, without Slotcast: what any Worker pays locally for an answer, a database round
-    // trip as a bare HTTP request, a rate-limit check, a log line (worker/bench/index.ts).
+    // trip as a bare HTTP request, a rate-limit check, a log line, a queue send, a call to a Durable Object
+    // (worker/bench/index.ts).
     const bare = (what: string) => () => call(`/api/bench/bare/${what}`);
     const runtimeEmpty = await measure('runtime: empty answer', requests, bare('empty'));
     const runtimeQuery = await measure('runtime: one bare database round trip', requests, bare('query'));
@@ -112,6 +113,8 @@ export async function main(args: Map<string, string>): Promise<void> {
     const runtimeDrizzle = await measure('one round trip through getDb (drizzle, retries)', requests, bare('drizzle'));
     const runtimeLimit = await measure('runtime: one rate-limit check', requests, bare('rate-limit'));
     const runtimeLog = await measure('runtime: one log line', requests, bare('log'));
+    const runtimeQueue = await measure('runtime: one queue sendBatch of one message', requests, bare('queue-send'));
+    const runtimeObject = await measure('runtime: one RPC call to a Durable Object', requests, bare('object-call'));
 
     // Each read's ticket is kept: the ticket upgrades below use them, as a client coming back after a deploy does.
     const tickets = new Map<string, string>();
@@ -338,6 +341,17 @@ export async function main(args: Map<string, string>): Promise<void> {
           get_db_round_trip_worker_ms: round(runtimeDrizzle.workerMs - runtimeEmpty.workerMs, 2),
           rate_limit_check_worker_ms: round(runtimeLimit.workerMs - runtimeEmpty.workerMs, 2),
           log_line_worker_ms: round(runtimeLog.workerMs - runtimeEmpty.workerMs, 2),
+          queue_send_worker_ms: round(runtimeQueue.workerMs - runtimeEmpty.workerMs, 2),
+          object_call_worker_ms: round(runtimeObject.workerMs - runtimeEmpty.workerMs, 2),
+          // What a booking's request spends in the runtime's plumbing alone: its 2 rate-limit checks, its 2 round
+          // trips through getDb, its queue send and its publish to the calendar object, above an empty answer.
+          book_plumbing_worker_ms: round(
+            2 * (runtimeLimit.workerMs - runtimeEmpty.workerMs) +
+              2 * (runtimeDrizzle.workerMs - runtimeEmpty.workerMs) +
+              (runtimeQueue.workerMs - runtimeEmpty.workerMs) +
+              (runtimeObject.workerMs - runtimeEmpty.workerMs),
+            2,
+          ),
         },
         fanout: {
           watchers: watcherCount,

@@ -4,7 +4,7 @@
  * What reading rows costs the Worker's own code, apart from the runtime: the portal's calendar read (one batch:
  * the link and the slots, `calendar/portal-view.ts`) run in this Node process against the stack's database,
  * through the database handle as the Worker builds it (drizzle over the retry layer), once with reads answered as
- * array rows (`worker/db-array-reads.ts`, what `getDb` does) and once through the libSQL client alone (what it
+ * array rows (`worker/db-http.ts`, what `getDb` does) and once through the libSQL client alone (what it
  * did before). The two alternate `rounds` times, `reads` reads each; this process's CPU time per read is the
  * client side only (the database server is another process). Prints one JSON line.
  */
@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startStack } from '../scripts/stack.ts';
 import { portalCalendar } from '../worker/calendar/portal-view.ts';
-import { withArrayReads } from '../worker/db-array-reads.ts';
+import { databaseClient } from '../worker/db-http.ts';
 import { withRetries } from '../worker/db-retry.ts';
 import { portalFixture } from './portal-fixture.ts';
 import { note, round } from './stats.ts';
@@ -32,7 +32,7 @@ export async function main(args: Map<string, string>): Promise<void> {
     const { tokens } = await portalFixture(stack.appUrl, stack.dbUrl, { slots: slotCount, students: 1 });
     const token = tokens[0]!;
     const handles = {
-      arrays: () => drizzle(withRetries(withArrayReads(createClient({ url: stack.dbUrl }), stack.dbUrl, undefined))),
+      arrays: () => drizzle({ client: withRetries(databaseClient(stack.dbUrl, undefined)) }),
       client: () => drizzle(withRetries(createClient({ url: stack.dbUrl }))),
     };
     const range = { from: Date.now(), to: Date.now() + 730 * 86_400_000 };

@@ -59,10 +59,24 @@ export interface ZoneChoice {
   haystack: string;
 }
 
+/**
+ * Building an Intl.DateTimeFormat is the slow part (a few tenths of a millisecond), and every email names its
+ * zone with two of them (readableZone). The last few are kept; a list of every zone (allZones) passes through
+ * without keeping hundreds.
+ */
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+const ZONE_FORMATS_KEPT = 32;
+
 function zonePart(id: string, style: 'longGeneric' | 'shortOffset', locale?: string, at = Date.now()): string {
+  const key = `${locale ?? ''}|${id}|${style}`;
   try {
-    const parts = new Intl.DateTimeFormat(locale, { timeZone: id, timeZoneName: style }).formatToParts(at);
-    return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+    let format = zoneFormats.get(key);
+    if (!format) {
+      format = new Intl.DateTimeFormat(locale, { timeZone: id, timeZoneName: style });
+      if (zoneFormats.size >= ZONE_FORMATS_KEPT) zoneFormats.clear();
+      zoneFormats.set(key, format);
+    }
+    return format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
   } catch {
     return '';
   }

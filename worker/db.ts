@@ -1,9 +1,8 @@
-import { createClient } from '@libsql/client/web';
 import { lt, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import type { LibSQLDatabase } from 'drizzle-orm/libsql';
 import * as schema from '../db/schema.ts';
-import { withArrayReads } from './db-array-reads.ts';
+import { HttpDbClient, databaseClient } from './db-http.ts';
 import { WRITE_RECEIPT_TTL_MS, withRetries } from './db-retry.ts';
 import { config, type Env } from './env.ts';
 
@@ -15,21 +14,33 @@ import { config, type Env } from './env.ts';
 export type Db = LibSQLDatabase;
 
 /**
- * A database handle for the current request. Not shared between requests: the client queues statements
- * behind a concurrency limit, and a Worker must never resolve one request's promise from another's I/O
- * (workerd cancels such requests as hung). The client holds no connection, so making one is cheap.
- * Transient failures are retried underneath (worker/db-retry.ts): reads always, writes by their receipt.
- * Reads come back with array rows, decoded once (worker/db-array-reads.ts); drizzle reads them by index.
+ * The database handle. Transient failures are retried underneath (worker/db-retry.ts): reads always, writes by
+ * their receipt. Statements go to libSQL's HTTP API straight from `fetch` (worker/db-http.ts): no
+ * `@libsql/client` is made unless a call needs what only it does (`transaction()`, `executeMultiple`,
+ * `migrate`). Reads come back with array rows, decoded once; drizzle reads them by index. drizzle is given the
+ * client as `{ client }`, so its check of what it was given reads a plain object.
+ *
+ * One handle per isolate and configuration, shared by every request (DESIGN.md, "A database handle per
+ * isolate"): it holds no connection, queue or pending promise; each call makes its own `fetch` and awaits it
+ * itself, so no request's promise is ever resolved by another's I/O. Not so the libSQL client (a queue behind
+ * a concurrency limit): a URL only it speaks to gets a handle per call of getDb, as before.
  */
 export function getDb(env: Env): Db {
-  const { DATABASE_URL, DATABASE_AUTH_TOKEN } = config(env);
-  const client = createClient({ url: DATABASE_URL, authToken: DATABASE_AUTH_TOKEN });
-  return drizzle(withRetries(withArrayReads(client, DATABASE_URL, DATABASE_AUTH_TOKEN)));
+  const settings = config(env);
+  const shared = handles.get(settings);
+  if (shared) return shared;
+  const client = databaseClient(settings.DATABASE_URL, settings.DATABASE_AUTH_TOKEN);
+  const db = drizzle({ client: withRetries(client) });
+  if (client instanceof HttpDbClient) handles.set(settings, db);
+  return db;
 }
+
+/** Keyed by the parsed configuration, which `config(env)` keeps one of per set of values. */
+const handles = new WeakMap<object, Db>();
 
 /**
  * A hand-written SELECT's rows as objects keyed by the names its columns carry (`AS name`). Use this, not
- * drizzle's `db.all(sql…)`: reads come back as array rows (worker/db-array-reads.ts), and drizzle's builder
+ * drizzle's `db.all(sql…)`: reads come back as array rows (worker/db-http.ts), and drizzle's builder
  * queries read them by index, but `db.all` on raw SQL reads a row's own property names.
  */
 export async function selectByName<T>(db: Db, query: SQL): Promise<T[]> {

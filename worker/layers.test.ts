@@ -25,7 +25,7 @@ const LAYERS: [layer: string, paths: string[]][] = [
       'worker/errors.ts',
       'worker/clock.ts',
       'worker/db-retry.ts',
-      'worker/db-array-reads.ts',
+      'worker/db-http.ts',
       'worker/log/',
       'worker/crypto/',
     ],

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../db/migrate.ts';
 import { startLibsqlServer, type LibsqlServer } from '../../db/server/index.ts';
-import { withArrayReads } from '../../worker/db-array-reads.ts';
+import { databaseClient } from '../../worker/db-http.ts';
 import { DbRequestError, WriteAnswerLost, withRetries } from '../../worker/db-retry.ts';
 
 type Fault = 'drop-before' | 'drop-after' | 'busy-503';
@@ -110,7 +110,7 @@ describe('reads', () => {
 
 describe('reads answered as array rows (as getDb reads)', () => {
   const arrayClient = () =>
-    withRetries(withArrayReads(createClient({ url: proxyUrl, authToken }), proxyUrl, authToken), {
+    withRetries(databaseClient(proxyUrl, authToken), {
       attempts: 4,
       baseDelayMs: 1,
       maxDelayMs: 5,
@@ -143,42 +143,51 @@ describe('reads answered as array rows (as getDb reads)', () => {
   });
 });
 
-describe('write batches', () => {
+const httpClient = () =>
+  withRetries(databaseClient(proxyUrl, authToken), { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 });
+
+describe.each([
+  ['the libSQL client', 'client', client],
+  ["getDb's client over HTTP", 'http', httpClient],
+])('write batches through %s', (_, on, client) => {
   it('are run again when the request never reached the database, and write once', async () => {
     faults.push('drop-before', 'busy-503');
-    await client().batch([insertNote('never-reached'), insertNote('never-reached-2')]);
-    expect(await countNotes('never-reached')).toBe(1);
-    expect(await countNotes('never-reached-2')).toBe(1);
+    await client().batch([insertNote(`${on}-never-reached`), insertNote(`${on}-never-reached-2`)]);
+    expect(await countNotes(`${on}-never-reached`)).toBe(1);
+    expect(await countNotes(`${on}-never-reached-2`)).toBe(1);
     expect(requests).toBe(3);
   });
 
   it('write once when the answer was lost after the commit, and say the change was saved', async () => {
     faults.push('drop-after');
     const failure = await client()
-      .batch([insertNote('answer-lost')])
+      .batch([insertNote(`${on}-answer-lost`)])
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WriteAnswerLost);
     expect((failure as WriteAnswerLost).status).toBe(503);
-    expect(await countNotes('answer-lost')).toBe(1);
+    expect(await countNotes(`${on}-answer-lost`)).toBe(1);
   });
 
   it('single statements are protected the same way', async () => {
     faults.push('drop-after');
-    await expect(client().execute(insertNote('single'))).rejects.toBeInstanceOf(WriteAnswerLost);
+    await expect(client().execute(insertNote(`${on}-single`))).rejects.toBeInstanceOf(WriteAnswerLost);
     faults.push('drop-before');
-    const result = await client().execute({ ...insertNote('single-2'), sql: `${insertNote('').sql} RETURNING tag` });
-    expect(result.rows[0]!.tag).toBe('single-2');
-    expect(await countNotes('single')).toBe(1);
-    expect(await countNotes('single-2')).toBe(1);
+    const result = await client().execute({
+      ...insertNote(`${on}-single-2`),
+      sql: `${insertNote('').sql} RETURNING tag`,
+    });
+    expect(result.rows[0]!.tag).toBe(`${on}-single-2`);
+    expect(await countNotes(`${on}-single`)).toBe(1);
+    expect(await countNotes(`${on}-single-2`)).toBe(1);
   });
 
   it('are not retried when the database refused them', async () => {
     const failure = await client()
-      .batch([insertNote('refused'), { sql: 'INSERT INTO no_such_table VALUES (1)', args: [] }])
+      .batch([insertNote(`${on}-refused`), { sql: 'INSERT INTO no_such_table VALUES (1)', args: [] }])
       .catch((error: unknown) => error);
     expect(String(failure)).toMatch(/no such table/);
     expect(requests).toBe(1);
-    expect(await countNotes('refused')).toBe(0);
+    expect(await countNotes(`${on}-refused`)).toBe(0);
   });
 });
 

@@ -8,6 +8,11 @@ export class BenchRoom extends Server {
     connection.send(JSON.stringify({ type: 'hello' }));
   }
 
+  /** Nothing: the benchmark's bare object call (`/api/bench/bare/object-call`), an RPC's cost alone. */
+  ping(): null {
+    return null;
+  }
+
   override async onRequest(request: Request): Promise<Response> {
     if (request.method !== 'POST') return new Response('POST a message to broadcast', { status: 405 });
     this.broadcast(await request.text());

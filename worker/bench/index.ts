@@ -53,6 +53,12 @@ const BARE: Record<string, (env: BenchEnv) => Promise<unknown> | unknown> = {
     ),
   '/api/bench/bare/drizzle': (env) => getDb(env).run(sql`SELECT 1`),
   '/api/bench/bare/rate-limit': (env) => env.RL_API.limit({ key: 'bench-bare' }),
+  // A booking's queue send: one message in one sendBatch, as the outbox sends (email/outbox.ts). Delayed an
+  // hour, so no consumer runs for it while the benchmark measures; if one ever does, no outbox row has the id.
+  '/api/bench/bare/queue-send': (env) =>
+    env.EMAIL_QUEUE.sendBatch([{ body: { outboxId: 'bench-probe', clockShiftMs: 0 }, delaySeconds: 3600 }]),
+  // A booking's publish: one RPC call to a Durable Object that does nothing with it.
+  '/api/bench/bare/object-call': (env) => env.BENCH_ROOM.get(env.BENCH_ROOM.idFromName('bare')).ping(),
   '/api/bench/bare/log': () => console.log(JSON.stringify({ method: 'GET', path: '/api/bench/bare/log', status: 200 })),
   '/api/bench/email/hold': () => {
     holdingEmail = true;

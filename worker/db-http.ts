@@ -1,21 +1,36 @@
 /**
- * Reads over libSQL's HTTP API (Hrana v2, JSON) whose rows come back as plain arrays (DESIGN.md, "Cost per
- * request"). The libSQL client decodes each cell through its protocol layer (a `{type, value}` object read
- * into a BigInt, then a number) and builds each row as an object with two `Object.defineProperty` calls per
- * cell; drizzle then reads those rows by index and copies the cells out again. A calendar read is a hundred
- * rows or more, so that decoding was the largest CPU cost Slotcast's own code caused on a read. Drizzle's
- * queries with selected fields (every query the Worker makes) only ever read a row by index, so an array is
- * all they need.
+ * The Worker's database client: libSQL's HTTP API (Hrana v2, JSON) spoken directly, one `fetch` per call
+ * (DESIGN.md, "Cost per request"). It answers `execute` and `batch`, which is everything drizzle and the retry
+ * layer ask of a client, reads and writes alike; the `@libsql/client` it stands in for is made only for what
+ * only that client does (an interactive `transaction()`, `executeMultiple`, `migrate`, `sync`), afresh for each
+ * such call, and for a database URL this module doesn't speak to (a `ws:` URL, query options).
  *
- * Only statements that read go this way, on their own or in a batch; writes, transactions and everything
- * else stay with the libSQL client (the returned client is the given one with `execute` and `batch` taken
- * over for reads). The requests are the ones the client itself sends: one pipeline of the statement (or a
- * batch of BEGIN, the statements each run only if the one before succeeded, COMMIT, and ROLLBACK if COMMIT
- * didn't run) and a `close`, numbers sent as floats and integers read as numbers, as the client does by
- * default. Failures carry what the retry layer (db-retry.ts) reads: the HTTP status, or the SQLite code.
+ * Why: the client builds, on every request, its config, an HTTP client, a concurrency limiter, and per call a
+ * stream, a pipeline queue and an Error with a stack (its `ClientError` made up front), and it decodes each cell
+ * through its protocol layer into rows built with two `Object.defineProperty` calls per cell. Here a call is a
+ * JSON body, a `fetch`, and the answer's cells read once.
+ *
+ * The requests are the ones the client itself sends: one pipeline of the statement (or a batch of BEGIN, the
+ * statements each run only if the one before succeeded, COMMIT, and ROLLBACK if COMMIT didn't run) and a
+ * `close`; numbers sent as floats and integers read as numbers, as the client does by default. A read (a
+ * read-only statement, or a batch of them) comes back with its rows as plain arrays, which is all drizzle's
+ * builder queries read; anything that writes comes back with rows as the client builds them (readable by index
+ * and by column name), since a write's few rows are read by name too (`db.all(sql…RETURNING…)`). Failures carry
+ * what the retry layer (db-retry.ts) reads: the HTTP status, or SQLite's code, and the database's message
+ * (a trigger's RAISE text, the unique index's `table.column`) as the client words it, `CODE: message`.
  */
-import type { Client, InStatement, InValue, ResultSet, Row, TransactionMode } from '@libsql/client/web';
-import { isReadOnly, withClientMethods } from './db-retry.ts';
+import {
+  createClient,
+  type Client,
+  type InArgs,
+  type InStatement,
+  type InValue,
+  type ResultSet,
+  type Row,
+  type Transaction,
+  type TransactionMode,
+} from '@libsql/client/web';
+import { isReadOnly } from './db-retry.ts';
 
 type HranaValue =
   | { type: 'null' }
@@ -51,6 +66,9 @@ type StreamResponse =
 type StreamResult = { type: 'ok'; response: StreamResponse } | { type: 'error'; error: HranaError };
 
 type BatchCond = { type: 'ok'; step: number } | { type: 'not'; cond: BatchCond };
+
+/** A statement as `Client.batch` takes it: a statement, or the `[sql, args]` pair. */
+type BatchStatement = InStatement | [string, InArgs?];
 
 /** A failure the database reported for a statement; `code` is SQLite's (SQLITE_BUSY, SQLITE_ERROR, …). */
 export class DbResponseError extends Error {
@@ -95,40 +113,49 @@ export function pipelineUrl(databaseUrl: string): string | null {
 }
 
 /**
- * The client, with its reads answered as array rows straight from the HTTP API. `url` is the database's URL
- * as configured; for one this module can't speak to (a `ws:` URL, query options), the client is returned as is.
+ * A client of the database at `url`: this module's over HTTP, or, for a URL it doesn't speak to, the libSQL
+ * client itself.
  */
-export function withArrayReads(client: Client, url: string, authToken: string | undefined): Client {
+export function databaseClient(url: string, authToken: string | undefined): Client {
   const endpoint = pipelineUrl(url);
-  if (!endpoint) return client;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (authToken) headers.authorization = `Bearer ${authToken}`;
+  if (!endpoint) return createClient({ url, authToken });
+  return new HttpDbClient(endpoint, url, authToken);
+}
 
-  async function pipeline(request: object): Promise<StreamResponse> {
-    const response = await fetch(endpoint!, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ baton: null, requests: [request, { type: 'close' }] }),
-    });
-    if (!response.ok) throw await httpError(response);
-    const body = (await response.json()) as { results: StreamResult[] };
-    const result = body.results[0];
-    if (!result) throw new DbResponseError('The database answered no result', 'PROTOCOL');
-    if (result.type === 'error') throw responseError(result.error);
-    return result.response;
+/**
+ * `Client` over libSQL's HTTP API. It holds no connection, queue or pending promise between calls: each call
+ * makes its own `fetch` and awaits it itself, and the libSQL client is made afresh for each call that needs it,
+ * so one instance may serve any number of callers at once.
+ */
+export class HttpDbClient implements Client {
+  readonly protocol = 'http';
+  closed = false;
+  readonly #endpoint: string;
+  readonly #url: string;
+  readonly #authToken: string | undefined;
+  readonly #headers: Record<string, string>;
+
+  constructor(endpoint: string, url: string, authToken: string | undefined) {
+    this.#endpoint = endpoint;
+    this.#url = url;
+    this.#authToken = authToken;
+    this.#headers = authToken
+      ? { 'content-type': 'application/json', authorization: `Bearer ${authToken}` }
+      : { 'content-type': 'application/json' };
   }
 
-  const execute = async (statementOrSql: InStatement, args?: unknown): Promise<ResultSet> => {
-    const statement: InStatement =
-      args === undefined ? statementOrSql : { sql: sqlOf(statementOrSql), args: args as InValue[] };
-    if (!isReadOnly(statement)) return client.execute(statement);
-    const response = await pipeline({ type: 'execute', stmt: toHrana(statement) });
+  execute(statement: InStatement): Promise<ResultSet>;
+  execute(sql: string, args?: InArgs): Promise<ResultSet>;
+  async execute(statementOrSql: InStatement, args?: InArgs): Promise<ResultSet> {
+    const statement: InStatement = args === undefined ? statementOrSql : { sql: sqlOf(statementOrSql), args };
+    const response = await this.#pipeline({ type: 'execute', stmt: toHrana(statement) });
     if (response.type !== 'execute') throw new DbResponseError('Unexpected answer', 'PROTOCOL');
-    return toResultSet(response.result);
-  };
+    return toResultSet(response.result, isReadOnly(statement));
+  }
 
-  const batch = async (statements: InStatement[], mode: TransactionMode = 'deferred'): Promise<ResultSet[]> => {
-    if (mode === 'write' || !statements.every(isReadOnly)) return client.batch(statements, mode);
+  async batch(input: BatchStatement[], mode: TransactionMode = 'deferred'): Promise<ResultSet[]> {
+    const statements = input.map(normalized);
+    const arrayRows = statements.every(isReadOnly);
     // Step 0 begins; step i runs statement i-1 if step i-1 succeeded; then COMMIT, and ROLLBACK if it didn't run.
     const steps: { condition?: BatchCond; stmt: HranaStmt }[] = [{ stmt: toHrana(BEGIN[mode]) }];
     for (const statement of statements)
@@ -136,7 +163,7 @@ export function withArrayReads(client: Client, url: string, authToken: string | 
     const commit = steps.length;
     steps.push({ condition: { type: 'ok', step: commit - 1 }, stmt: toHrana('COMMIT') });
     steps.push({ condition: { type: 'not', cond: { type: 'ok', step: commit } }, stmt: toHrana('ROLLBACK') });
-    const response = await pipeline({ type: 'batch', batch: { steps } });
+    const response = await this.#pipeline({ type: 'batch', batch: { steps } });
     if (response.type !== 'batch') throw new DbResponseError('Unexpected answer', 'PROTOCOL');
     const { step_results: results, step_errors: errors } = response.result;
     const sets: ResultSet[] = [];
@@ -150,14 +177,58 @@ export function withArrayReads(client: Client, url: string, authToken: string | 
           'A statement in the batch was not run (the transaction was rolled back)',
           'TRANSACTION_CLOSED',
         );
-      sets.push(toResultSet(stepResult));
+      sets.push(toResultSet(stepResult, arrayRows));
     }
     if (errors[commit]) throw responseError(errors[commit]);
     return sets;
-  };
+  }
 
-  return withClientMethods(client, execute, batch);
+  // What only the libSQL client does: a client of its own for each call (nothing of it outlives the call but
+  // what the call returns, such as a transaction, which holds its own stream).
+  migrate(statements: InStatement[]): Promise<ResultSet[]> {
+    return this.#libsql().migrate(statements);
+  }
+
+  transaction(mode?: TransactionMode): Promise<Transaction> {
+    return this.#libsql().transaction(mode);
+  }
+
+  executeMultiple(sql: string): Promise<void> {
+    return this.#libsql().executeMultiple(sql);
+  }
+
+  sync(): ReturnType<Client['sync']> {
+    return this.#libsql().sync();
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  reconnect(): void {
+    this.closed = false;
+  }
+
+  #libsql(): Client {
+    return createClient({ url: this.#url, authToken: this.#authToken });
+  }
+
+  async #pipeline(request: object): Promise<StreamResponse> {
+    const response = await fetch(this.#endpoint, {
+      method: 'POST',
+      headers: this.#headers,
+      body: JSON.stringify({ baton: null, requests: [request, { type: 'close' }] }),
+    });
+    if (!response.ok) throw await httpError(response);
+    const body = (await response.json()) as { results: StreamResult[] };
+    const result = body.results[0];
+    if (!result) throw new DbResponseError('The database answered no result', 'PROTOCOL');
+    if (result.type === 'error') throw responseError(result.error);
+    return result.response;
+  }
 }
+
+const normalized = (s: BatchStatement): InStatement => (Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s);
 
 const sqlOf = (s: InStatement) => (typeof s === 'string' ? s : s.sql);
 
@@ -206,10 +277,17 @@ function valueFromHrana(value: HranaValue): InValue {
   }
 }
 
-/** Rows as arrays (cells by index, the only way drizzle reads them); the type says Row for drizzle's sake. */
-function toResultSet(result: HranaStmtResult): ResultSet {
-  const rows = result.rows.map((row) => row.map(valueFromHrana));
-  const columns = result.cols.map((c) => c.name ?? '');
+/**
+ * A statement's answer. A read's rows are arrays (cells by index, the only way drizzle's builder queries read
+ * them; the type says Row for drizzle's sake); a write's rows are built as the libSQL client builds them, cells
+ * by index (not enumerable) and by column name, for the raw SQL among writes that is read by name.
+ */
+function toResultSet(result: HranaStmtResult, arrayRows: boolean): ResultSet {
+  const names = result.cols.map((c) => c.name);
+  const rows = arrayRows
+    ? result.rows.map((row) => row.map(valueFromHrana))
+    : result.rows.map((row) => namedRow(names, row));
+  const columns = names.map((name) => name ?? '');
   const columnTypes = result.cols.map((c) => c.decltype ?? '');
   const lastInsertRowid = result.last_insert_rowid === null ? undefined : BigInt(result.last_insert_rowid);
   return {
@@ -220,6 +298,20 @@ function toResultSet(result: HranaStmtResult): ResultSet {
     lastInsertRowid,
     toJSON: () => ({ columns, columnTypes, rows, rowsAffected: result.affected_row_count }),
   };
+}
+
+/** As the client's rows: `length` and the cells by index not enumerable, each column's name (the first of a name). */
+function namedRow(names: (string | null)[], cells: HranaValue[]): Row {
+  const row = {};
+  Object.defineProperty(row, 'length', { value: cells.length });
+  for (let i = 0; i < cells.length; i++) {
+    const value = valueFromHrana(cells[i]!);
+    Object.defineProperty(row, i, { value });
+    const name = names[i];
+    if (name != null && !Object.hasOwn(row, name))
+      Object.defineProperty(row, name, { value, enumerable: true, configurable: true, writable: true });
+  }
+  return row as Row;
 }
 
 function responseError(error: HranaError): DbResponseError {
