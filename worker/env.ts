@@ -4,7 +4,7 @@
  * cycle (the Durable Object and the queue are described here by what callers may send them).
  */
 import { z } from 'zod';
-import type { CalendarEvent, LiveEnding } from '../shared/live-protocol.ts';
+import type { LiveEnding } from '../shared/live-protocol.ts';
 
 /** A queue message: one outbox row to send. */
 export interface EmailJob {
@@ -33,7 +33,8 @@ export interface LinkViewRecord {
 
 /** What the Worker calls on a teacher's calendar object (implemented by live/teacher-calendar.ts). */
 export interface TeacherCalendarRpc extends Rpc.DurableObjectBranded {
-  publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }>;
+  /** `event`: a CalendarEvent (shared/live-protocol.ts) as JSON; publish.ts says why. */
+  publish(teacherId: string, event: string): Promise<{ delivered: number }>;
   /** Closes at once every socket opened with the credential (a session or a share link) that just ended. */
   endCredential(credential: { kind: 'session' | 'link'; id: string }, ending: LiveEnding): Promise<number>;
   /** Keeps a share-link view in the object's storage (before answering) until the next flush. */

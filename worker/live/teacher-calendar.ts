@@ -133,8 +133,12 @@ export class TeacherCalendar extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  /** RPC from routes after a commit: fan the event out, filtered per audience, and keep it for catch-up. */
-  async publish(teacherId: string, event: CalendarEvent): Promise<{ delivered: number }> {
+  /**
+   * RPC from routes after a commit (publish.ts): fan the event out, filtered per audience, and keep it for
+   * catch-up. The event comes as JSON, the form it is stored in.
+   */
+  async publish(teacherId: string, eventJson: string): Promise<{ delivered: number }> {
+    const event = JSON.parse(eventJson) as CalendarEvent;
     // Fan out first, in one synchronous pass (no other request can interleave), then remember the event:
     // watchers shouldn't wait for our storage writes.
     const previousVersion = this.version ?? 0;
@@ -165,7 +169,7 @@ export class TeacherCalendar extends DurableObject<Env> {
     this.ctx.storage.sql.exec(
       'INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)',
       event.version,
-      JSON.stringify(event),
+      eventJson,
     );
     this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
     this.catchUps.forget();
