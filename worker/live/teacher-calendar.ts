@@ -166,11 +166,7 @@ export class TeacherCalendar extends DurableObject<Env> {
         send(ws, audience ? payloadFor(audience) : publicPayload);
       }
     }
-    this.ctx.storage.sql.exec(
-      'INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)',
-      event.version,
-      eventJson,
-    );
+    this.ctx.storage.sql.exec('INSERT OR REPLACE INTO events (version, body) VALUES (?, ?)', event.version, eventJson);
     this.ctx.storage.sql.exec('DELETE FROM events WHERE version <= ?', event.version - RECENT_EVENTS);
     this.catchUps.forget();
     if (event.version > previousVersion) await this.ctx.storage.put('version', event.version);
