@@ -43,6 +43,16 @@ const TICKET_CHECK_MS = 5_000;
 
 const attachmentOf = (ws: WebSocket) => ws.deserializeAttachment() as SocketAttachment | null;
 
+/** Sends; false when the socket is closing (hibernation cleans it up), which is no error for the others. */
+function sendPayload(ws: WebSocket, payload: string): boolean {
+  try {
+    ws.send(payload);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class TeacherCalendar extends DurableObject<Env> {
   private version: number | null = null;
   private teacherId: string | null = null;
@@ -148,12 +158,7 @@ export class TeacherCalendar extends DurableObject<Env> {
     const payloadFor = eventPayloads(event);
     let delivered = 0;
     const send = (ws: WebSocket, payload: string) => {
-      try {
-        ws.send(payload);
-        delivered++;
-      } catch {
-        // A socket closing mid-broadcast is not an error for the others.
-      }
+      if (sendPayload(ws, payload)) delivered++;
     };
     const teacherPayload = payloadFor({ kind: 'teacher', teacherId });
     for (const ws of this.ctx.getWebSockets('teacher')) send(ws, teacherPayload);
@@ -301,11 +306,7 @@ export class TeacherCalendar extends DurableObject<Env> {
         this.closeEnded(ws, ending);
         continue;
       }
-      try {
-        ws.send(payload);
-      } catch {
-        // Closing socket.
-      }
+      sendPayload(ws, payload);
       // The database has just vouched for this credential: a fresh ticket for the next reconnect.
       if (renew && attachment?.binding && this.teacherId) await renew(ws, attachment, this.teacherId);
     }
@@ -359,11 +360,7 @@ export class TeacherCalendar extends DurableObject<Env> {
         );
         signed.set(key, message);
       }
-      try {
-        ws.send(await message);
-      } catch {
-        // Closing socket.
-      }
+      sendPayload(ws, await message);
     };
   }
 
@@ -393,11 +390,7 @@ export class TeacherCalendar extends DurableObject<Env> {
   private catchUp(ws: WebSocket, since: number): void {
     const attachment = attachmentOf(ws);
     if (!attachment) return;
-    try {
-      ws.send(this.catchUps.answer(since, this.version ?? 0, attachment.audience));
-    } catch {
-      // The socket closed; hibernation cleans it up.
-    }
+    sendPayload(ws, this.catchUps.answer(since, this.version ?? 0, attachment.audience));
   }
 
   /**
@@ -437,14 +430,7 @@ export class TeacherCalendar extends DurableObject<Env> {
       version: this.version ?? 0,
       reconnectWindowMs,
     } satisfies ServerMessage);
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws === newest) continue;
-      try {
-        ws.send(payload);
-      } catch {
-        // Closing socket.
-      }
-    }
+    for (const ws of this.ctx.getWebSockets()) if (ws !== newest) sendPayload(ws, payload);
   }
 
   /** Closes a socket whose credential ended, saying why (the client stops reconnecting on these codes). */
@@ -468,11 +454,7 @@ export class TeacherCalendar extends DurableObject<Env> {
   }
 
   private send(ws: WebSocket, message: ServerMessage): void {
-    try {
-      ws.send(JSON.stringify(message));
-    } catch {
-      // The socket closed; hibernation cleans it up.
-    }
+    sendPayload(ws, JSON.stringify(message));
   }
 
   /** Versions only move forward. */
