@@ -89,9 +89,22 @@ describe('the live calendar', () => {
     expect(await back.next((m) => m.type === 'hello')).toMatchObject({ version: 3, since: 1 });
     const caughtUp = await back.next((m) => m.type === 'events');
     expect(caughtUp.events.map((e: Json) => e.version)).toEqual([2, 3]);
-    expect(await refusedUpgradeStatus('/api/live/teacher?since=-1', { cookie: teacher.cookie, origin: appUrl() })).toBe(
-      400,
-    );
+    // Anything but a whole number of at most 2^53 is refused before the upgrade, hostile text included.
+    for (const since of [
+      '-1',
+      '',
+      '%20',
+      '1.5',
+      '1e3',
+      'abc',
+      '%0D%0A1',
+      '<b>1</b>',
+      '9'.repeat(17),
+      '9007199254740993',
+    ])
+      expect(
+        await refusedUpgradeStatus(`/api/live/teacher?since=${since}`, { cookie: teacher.cookie, origin: appUrl() }),
+      ).toBe(400);
   });
 
   it('asks the watcher to refetch when the missed events are no longer kept', async () => {

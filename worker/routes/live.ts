@@ -115,7 +115,12 @@ function connect(c: Context<AppEnv>, watch: Watch, version: number, viaTicket = 
   return calendarStub(c.env, watch.teacherId).fetch(new Request(c.req.raw.url, { headers }));
 }
 
-const sinceQuery = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+// Digits only: a blank, a sign, an exponent or a fraction is no version (Number() would read ' ' as 0).
+const sinceQuery = z
+  .string()
+  .regex(/^\d{1,16}$/)
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
 
 /**
  * The version the client already holds (`?since=`), so the object answers its catch-up with the hello instead
@@ -126,7 +131,7 @@ function catchUpFrom(c: Context<AppEnv>): number | undefined {
   const value = c.req.query('since');
   if (value === undefined) return undefined;
   const parsed = sinceQuery.safeParse(value);
-  if (!parsed.success || value === '')
+  if (!parsed.success)
     throw new DomainError('invalid_since', 400, '`since` must be a calendar version: a whole number, 0 or more.');
   return parsed.data;
 }
