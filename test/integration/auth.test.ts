@@ -83,7 +83,7 @@ describe('signing in with an emailed link', () => {
     expect(again.headers.get('set-cookie')).toBeNull();
   });
 
-  it('lets exactly one of two simultaneous clicks on the same link sign in', async () => {
+  it('lets exactly one of three simultaneous clicks on the same link sign in', async () => {
     const email = uniqueEmail('race');
     await requestLink(email);
     const token = tokenFromEmail(await waitForEmail(email));
