@@ -4,6 +4,7 @@ import * as schema from '../../db/schema.ts';
 import { testClient } from '../support/client.ts';
 import { db } from '../support/database.ts';
 import { tokenFromEmail, waitForEmail, waitForEmails } from '../support/mailbox.ts';
+import { settledOutboxTo } from '../support/outbox.ts';
 import { givenTeacher } from '../support/scenario.ts';
 import { uniqueEmail, uniqueIp } from '../support/stack.ts';
 import { inFreshRateWindow } from '../support/time.ts';
@@ -66,7 +67,8 @@ describe('signing in with an emailed link', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.tokenHash).not.toContain(token);
     expect(JSON.stringify(rows)).not.toContain(token);
-    const outbox = await db().select().from(schema.emailOutbox).where(eq(schema.emailOutbox.recipient, email));
+    // The row is marked sent only after the SMTP server has the message: wait for that write.
+    const outbox = await settledOutboxTo(email);
     expect(JSON.stringify(outbox)).not.toContain(token);
     expect(outbox[0]).toMatchObject({ status: 'sent', attempts: 1 });
     expect(outbox[0]!.providerMessageId).toMatch(/^<.+@.+>$/);

@@ -5,6 +5,7 @@ import { testClient, type Json } from '../support/client.ts';
 import { db } from '../support/database.ts';
 import { openLive } from '../support/live.ts';
 import { waitForEmail } from '../support/mailbox.ts';
+import { settledOutboxTo } from '../support/outbox.ts';
 import { givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
 import { uniqueEmail } from '../support/stack.ts';
 import { until } from '../support/until.ts';
@@ -160,6 +161,8 @@ describe('email delivery, next to each student', () => {
     const student = await givenStudent(teacher);
     await teacher.api.post(`/api/teacher/students/${student.id}/share-link/email`);
     await waitForEmail(student.email);
+    // The consumer marks the row sent only after the SMTP server has the message: wait for that write.
+    await settledOutboxTo(student.email);
     expect((await teacher.api.get('/api/teacher/students')).body.students[0].lastEmail).toMatchObject({
       template: 'share-link',
       status: 'sent',
