@@ -10,6 +10,7 @@ import type { AuditAction } from '../shared/audit-actions.ts';
 import { hmacHex } from './crypto/hash.ts';
 import { newId } from './crypto/random.ts';
 import type { Db } from './db.ts';
+import { insertRow } from './db-template.ts';
 import { config, type Env } from './env.ts';
 
 export type AuditChanges = Record<string, { from: unknown; to: unknown }>;
@@ -107,7 +108,7 @@ export function auditValues(env: Env, entry: AuditEntry, now: number): SQLiteIns
  * pure JavaScript): a drizzle query is a thenable, so an async function returning one would run it on its own.
  */
 export function auditStatement(db: Db, env: Env, entry: AuditEntry, now: number) {
-  return db.insert(auditLog).values(auditValues(env, entry, now));
+  return insertRow(db, auditLog, auditValues(env, entry, now));
 }
 
 /** Old → new for each field whose value differs (compared as JSON, so arrays and objects compare by value). */

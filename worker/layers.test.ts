@@ -32,7 +32,15 @@ const LAYERS: [layer: string, paths: string[]][] = [
   ],
   [
     'infrastructure',
-    ['worker/db.ts', 'worker/audit.ts', 'worker/email/', 'worker/live/', 'worker/http/', 'worker/metrics/'],
+    [
+      'worker/db.ts',
+      'worker/db-template.ts',
+      'worker/audit.ts',
+      'worker/email/',
+      'worker/live/',
+      'worker/http/',
+      'worker/metrics/',
+    ],
   ],
   [
     'domain',

@@ -9,6 +9,7 @@ import { enqueueOutbox } from '../email/outbox.ts';
 import { auditStatement } from '../audit.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
+import { insertRow, statementTemplate, statementTemplates } from '../db-template.ts';
 import type { Env } from '../env.ts';
 import { DomainError, notFound } from '../errors.ts';
 import { bumpVersion } from '../calendar/version.ts';
@@ -33,6 +34,47 @@ const REFUSALS = {
 };
 
 const slotTaken = () => new DomainError('slot_taken', 409, 'Someone just booked this time. Please pick another slot.');
+
+/** The teacher of the link whose token has this hash, as a subquery. */
+const teacherOfLink = (db: Db, tokenHash: string) =>
+  db.select({ teacherId: shareLinks.teacherId }).from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash));
+
+/** The slot, if it is the link's teacher's. */
+const slotOfLinksTeacher = statementTemplate((db, p: { slotId: string; tokenHash: string }) =>
+  db
+    .select()
+    .from(slots)
+    .where(and(eq(slots.id, p.slotId), eq(slots.teacherId, teacherOfLink(db, p.tokenHash)))),
+);
+
+/** The link's teacher's sign-in address, where the booking notice goes. */
+const emailOfLinksTeacher = statementTemplate((db, p: { tokenHash: string }) =>
+  db
+    .select({ email: users.email })
+    .from(users)
+    .where(eq(users.id, teacherOfLink(db, p.tokenHash))),
+);
+
+/**
+ * The booking named, if it is the link's student's with the link's teacher, and its parties (for the notices),
+ * all found through the link whose token has this hash, so another student's booking id is simply not found.
+ */
+const bookingOfLinkReads = statementTemplates((db, p: { tokenHash: string; bookingId: string; now: number }) => {
+  const ofLink = (column: typeof shareLinks.studentId | typeof shareLinks.teacherId) =>
+    db.select({ id: column }).from(shareLinks).where(eq(shareLinks.tokenHash, p.tokenHash));
+  const isThisLinksBooking = () =>
+    and(
+      eq(bookings.id, p.bookingId),
+      eq(bookings.studentId, ofLink(shareLinks.studentId)),
+      eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
+    );
+  const partyKeys = {
+    studentId: ofLink(shareLinks.studentId),
+    studentUserId: db.select({ id: bookings.studentUserId }).from(bookings).where(isThisLinksBooking()),
+    teacherId: ofLink(shareLinks.teacherId),
+  };
+  return [db.select().from(bookings).where(isThisLinksBooking()), ...partiesReads(db, partyKeys, p.now)] as const;
+});
 
 interface Actor {
   ip: string;
@@ -61,17 +103,11 @@ export async function bookThroughLink(
   seen?: LinkSeen,
 ) {
   if (!isShareTokenShape(token)) await judgeLink(db, null, now, ['active']);
-  const teacherOfLink = db
-    .select({ teacherId: shareLinks.teacherId })
-    .from(shareLinks)
-    .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
+  const tokenHash = shareTokenHash(token);
   const [links, [slot], [teacherUser]] = await db.batch([
     linkQuery(db, token),
-    db
-      .select()
-      .from(slots)
-      .where(and(eq(slots.id, slotId), eq(slots.teacherId, teacherOfLink))),
-    db.select({ email: users.email }).from(users).where(eq(users.id, teacherOfLink)),
+    slotOfLinksTeacher(db, { slotId, tokenHash }),
+    emailOfLinksTeacher(db, { tokenHash }),
   ]);
   const resolved = await judgeLink(db, links[0] ?? null, now, ['active'], seen);
   const { link, student, teacher } = resolved;
@@ -140,9 +176,7 @@ export async function bookThroughLink(
       bumpVersion(db, teacher.id),
       audit,
       account.auditAccountCreated(by),
-      db
-        .insert(linkEvents)
-        .values({ id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
+      insertRow(db, linkEvents, { id: newId(), shareLinkId: link.id, teacherId: teacher.id, kind: 'booking', at: now }),
       ...account.queueEmails,
       grantOnPortalBooking(db, {
         teacherId: teacher.id,
@@ -215,28 +249,11 @@ export async function cancelThroughLink(
 ) {
   const allow: LinkState[] = ['active', 'used_up'];
   if (!isShareTokenShape(token)) await judgeLink(db, null, now, allow);
-  const ofLink = (column: typeof shareLinks.studentId | typeof shareLinks.teacherId) =>
-    db
-      .select({ id: column })
-      .from(shareLinks)
-      .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
-  /** The booking named, if it is this link's student's with this link's teacher. */
-  const isThisLinksBooking = () =>
-    and(
-      eq(bookings.id, bookingId),
-      eq(bookings.studentId, ofLink(shareLinks.studentId)),
-      eq(bookings.teacherId, ofLink(shareLinks.teacherId)),
-    );
-  const bookingQuery = db.select().from(bookings).where(isThisLinksBooking());
-  // The booking's parties (for the notices) come in the same batch, found through the token's link and the booking.
-  const bookingOfLink = db.select({ id: bookings.studentUserId }).from(bookings).where(isThisLinksBooking());
-  const partyKeys = {
-    studentId: ofLink(shareLinks.studentId),
-    studentUserId: bookingOfLink,
-    teacherId: ofLink(shareLinks.teacherId),
-  };
   const [links, found, ...partyRows] = isBookingId
-    ? await db.batch([linkQuery(db, token), bookingQuery, ...partiesReads(db, partyKeys, now)])
+    ? await db.batch([
+        linkQuery(db, token),
+        ...bookingOfLinkReads(db, { tokenHash: shareTokenHash(token), bookingId, now }),
+      ])
     : [await linkQuery(db, token), [], [], [], [], []];
   const resolved = await judgeLink(db, links[0] ?? null, now, allow, seen);
   const [booking] = found;

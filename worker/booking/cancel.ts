@@ -21,6 +21,7 @@ import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
+import { insertRow } from '../db-template.ts';
 import { enqueueOutbox } from '../email/outbox.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
@@ -111,7 +112,7 @@ export async function cancelBooking(env: Env, db: Db, input: Cancellation) {
         })
         .where(and(eq(bookings.id, booking.id), eq(bookings.status, 'scheduled'))),
       // Rolls everything back (no email, no audit entry) unless the update above matched: a second cancel loses.
-      db.insert(bookingChangeChecks).values({ bookingId: booking.id, changeId }),
+      insertRow(db, bookingChangeChecks, { bookingId: booking.id, changeId }),
       // The canceled booking gives its use back to the link it was made with, so the student can pick another time.
       db
         .update(shareLinks)
@@ -128,12 +129,16 @@ export async function cancelBooking(env: Env, db: Db, input: Cancellation) {
       bumpVersion(db, teacher.id),
       db.select().from(slots).where(eq(slots.id, booking.slotId)),
       audit,
-      ...(emails.length > 0 ? [db.insert(emailOutbox).values(emails)] : []),
+      ...emails.map((email) => insertRow(db, emailOutbox, email)),
       ...(viaLinkId
         ? [
-            db
-              .insert(linkEvents)
-              .values({ id: newId(), shareLinkId: viaLinkId, teacherId: teacher.id, kind: 'cancellation', at: now }),
+            insertRow(db, linkEvents, {
+              id: newId(),
+              shareLinkId: viaLinkId,
+              teacherId: teacher.id,
+              kind: 'cancellation',
+              at: now,
+            }),
           ]
         : []),
     ]);

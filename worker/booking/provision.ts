@@ -10,6 +10,7 @@ import { auditStatementWhen, type AuditEntry } from '../audit.ts';
 import { FIRST_ACCESS_TTL_MS, newLoginToken, signInUrl } from '../auth/magic-link.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
+import { insertRow } from '../db-template.ts';
 import { insertOutboxWhen, outboxValues } from '../email/outbox.ts';
 import { config, type Env } from '../env.ts';
 
@@ -134,7 +135,7 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
     queueEmails: [
       insertOutboxWhen(db, welcome, madeByThisBooking),
       insertOutboxWhen(db, plain, sql`NOT ${madeByThisBooking}`),
-      ...(notice ? [db.insert(emailOutbox).values(notice)] : []),
+      ...(notice ? [insertRow(db, emailOutbox, notice)] : []),
     ] as const,
     /** Anywhere after `createUser`: `account.created` in the teacher's trail, only when this booking made it. */
     auditAccountCreated: (by: Pick<AuditEntry, 'actorType' | 'actorId' | 'ip' | 'userAgent'>) =>

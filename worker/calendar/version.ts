@@ -5,14 +5,18 @@
 import { eq, sql } from 'drizzle-orm';
 import { teachers } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
+import { statementTemplate } from '../db-template.ts';
 
-/** The statement to put in a change's batch; it returns the new version. */
-export const bumpVersion = (db: Db, teacherId: string) =>
+const bumpVersionOf = statementTemplate((db, p: { teacherId: string }) =>
   db
     .update(teachers)
     .set({ calendarVersion: sql`${teachers.calendarVersion} + 1` })
-    .where(eq(teachers.id, teacherId))
-    .returning({ version: teachers.calendarVersion });
+    .where(eq(teachers.id, p.teacherId))
+    .returning({ version: teachers.calendarVersion }),
+);
+
+/** The statement to put in a change's batch; it returns the new version. */
+export const bumpVersion = (db: Db, teacherId: string) => bumpVersionOf(db, { teacherId });
 
 /** The statement to put in a read's batch. */
 export const versionQuery = (db: Db, teacherId: string) =>

@@ -2,22 +2,25 @@ import { rememberKnownLink } from './known-links.ts';
 import { and, eq, gte, ne } from 'drizzle-orm';
 import { shareLinks, students, teachers } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
+import { statementTemplate } from '../db-template.ts';
 import { DomainError } from '../errors.ts';
 import { linkState, type LinkState } from './state.ts';
 import { isShareTokenShape, shareTokenHash } from './tokens.ts';
 
 export type ResolvedLink = NonNullable<Awaited<ReturnType<typeof findLink>>>;
 
-/** The link with its student and teacher, by the token's hash: a statement a caller may put into its own batch. */
-export function linkQuery(db: Db, token: string) {
-  return db
+const linkByTokenHash = statementTemplate((db, { tokenHash }: { tokenHash: string }) =>
+  db
     .select({ link: shareLinks, student: students, teacher: teachers })
     .from(shareLinks)
     .innerJoin(students, eq(students.id, shareLinks.studentId))
     .innerJoin(teachers, eq(teachers.id, shareLinks.teacherId))
-    .where(eq(shareLinks.tokenHash, shareTokenHash(token)))
-    .limit(1);
-}
+    .where(eq(shareLinks.tokenHash, tokenHash))
+    .limit(1),
+);
+
+/** The link with its student and teacher, by the token's hash: a statement a caller may put into its own batch. */
+export const linkQuery = (db: Db, token: string) => linkByTokenHash(db, { tokenHash: shareTokenHash(token) });
 
 function findLink(db: Db, token: string) {
   return linkQuery(db, token).then((rows) => rows[0] ?? null);
