@@ -2,11 +2,14 @@
  * `npm run bench -- cpu [--requests 100] [--watchers 100] [--events 20] [--students 40]`
  *
  * The Worker process's CPU time per request on each hot path, from workerd's own counters (/proc utime + stime,
- * bench/workerd-cpu.ts) over many sequential requests, with `GET /api/health` as the baseline in the same run
- * (measured first and last; the figure is their mean). Each measurement waits until workerd is quiet again, so
- * the work a request leaves behind (waitUntil, the email the queue consumer sends) counts with it. Prints one
- * JSON line: per path the ms of CPU per request, the same above the baseline, and whether it stays under the
- * 10 ms a Worker request may use on the free plan and under the 5 ms-above-baseline goal. Book and cancel are
+ * bench/workerd-cpu.ts) over many sequential requests, with `GET /api/health` as the baseline in the same run.
+ * Each hot path is measured in five rounds, each next to a round of as many health requests, and its figure
+ * above the baseline is the median of the five rounds' differences (`rounds_worker_above_ms` lists them); health
+ * measured first and last gives the baseline itself and the figure for the rest. Each measurement waits until
+ * workerd is quiet again, so the work a request leaves behind (waitUntil, the email the queue consumer sends)
+ * counts with it. Prints one JSON line: per path the ms of CPU per request, the same above the baseline, and
+ * whether it stays under the 10 ms a Worker request may use on the free plan and, in the Worker's runtime, under
+ * the 5 ms-above-baseline goal. Book and cancel are
  * measured in two parts, as Cloudflare runs them: the request (`book_request`), and the queue consumer's delivery
  * of the emails it queued (`book_email`, per request: the warm-up's emails are counted and divided in), and
  * `book` is their sum, as earlier runs of this bench measured it. `cpu_ms` counts both
@@ -33,7 +36,22 @@ interface Measured {
   cpuMs: number;
   workerMs: number;
   wallMs: number;
+  /**
+   * Measured in rounds, each next to a round of health requests of its own: per round the path's ms above its
+   * health round, and their medians. The machine's speed drifts during a run (health first and last have
+   * differed by 1.5 ms); a baseline taken next to each round cancels the drift, and the median drops a round a
+   * burst of background work fell into.
+   */
+  paired?: { workerAboveMs: number; cpuAboveMs: number; roundsWorkerAboveMs: number[] };
 }
+
+/** Rounds a paired measurement is split into. */
+const ROUNDS = 5;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 let ipCounter = 0;
 /** A fresh client address per request: the per-address limits are not what this measures. */
@@ -82,25 +100,65 @@ export async function main(args: Map<string, string>): Promise<void> {
         expect,
       );
 
-    /** CPU ms per request of `run(i)` over `count` sequential calls, after `warmup` uncounted ones. */
-    const measure = async (what: string, count: number, run: (i: number) => Promise<unknown>): Promise<Measured> => {
-      for (let i = 0; i < warmup; i++) await run(count + i);
+    /** CPU ms per request of `run(i)` for i in [from, to), sequentially, from settled to settled. */
+    const window = async (from: number, to: number, run: (i: number) => Promise<unknown>) => {
       await settle(pids);
       const before = cpuMsOf(pids);
       const workerBefore = cpuMsOf(workerPids);
       const started = performance.now();
-      for (let i = 0; i < count; i++) await run(i);
+      for (let i = from; i < to; i++) await run(i);
       const wallMs = performance.now() - started;
       await settle(pids);
-      const cpuMs = cpuMsOf(pids) - before;
-      const workerMs = cpuMsOf(workerPids) - workerBefore;
+      const n = to - from;
+      return {
+        cpuMs: (cpuMsOf(pids) - before) / n,
+        workerMs: (cpuMsOf(workerPids) - workerBefore) / n,
+        wallMs: wallMs / n,
+      };
+    };
+    const health = () => call('/api/health');
+
+    /**
+     * CPU ms per request of `run(i)` over `count` sequential calls, after `warmup` uncounted ones; `paired`: in
+     * ROUNDS rounds, each after a round of as many health requests (Measured.paired).
+     */
+    const measure = async (
+      what: string,
+      count: number,
+      run: (i: number) => Promise<unknown>,
+      { paired = false } = {},
+    ): Promise<Measured> => {
+      for (let i = 0; i < warmup; i++) await run(count + i);
+      const rounds = paired ? ROUNDS : 1;
+      const parts: { path: Measured; health?: Measured; n: number }[] = [];
+      for (let r = 0; r < rounds; r++) {
+        const [from, to] = [Math.floor((r * count) / rounds), Math.floor(((r + 1) * count) / rounds)];
+        const baseline = paired ? await window(from, to, health) : undefined;
+        parts.push({ path: await window(from, to, run), health: baseline, n: to - from });
+      }
+      const mean = (pick: (m: Measured) => number) => parts.reduce((sum, p) => sum + pick(p.path) * p.n, 0) / count;
+      const measured: Measured = {
+        cpuMs: mean((m) => m.cpuMs),
+        workerMs: mean((m) => m.workerMs),
+        wallMs: mean((m) => m.wallMs),
+      };
+      if (paired) {
+        const roundsWorkerAboveMs = parts.map((p) => p.path.workerMs - p.health!.workerMs);
+        measured.paired = {
+          workerAboveMs: median(roundsWorkerAboveMs),
+          cpuAboveMs: median(parts.map((p) => p.path.cpuMs - p.health!.cpuMs)),
+          roundsWorkerAboveMs,
+        };
+      }
       note(
-        `${what}: ${round(cpuMs / count, 2)} ms CPU per request, ${round(workerMs / count, 2)} in the Worker's runtime (${round(wallMs / count, 1)} ms wall)`,
+        `${what}: ${round(measured.cpuMs, 2)} ms CPU per request, ${round(measured.workerMs, 2)} in the Worker's runtime (${round(measured.wallMs, 1)} ms wall)` +
+          (measured.paired
+            ? `; above health, round by round: ${measured.paired.roundsWorkerAboveMs.map((v) => round(v, 1)).join(', ')}`
+            : ''),
       );
-      return { cpuMs: cpuMs / count, workerMs: workerMs / count, wallMs: wallMs / count };
+      return measured;
     };
 
-    const health = () => call('/api/health');
     const baselineFirst = await measure('health', requests, health);
 
     // The runtime's own costs, without Slotcast: what any Worker pays locally for an answer, a database round
@@ -118,31 +176,46 @@ export async function main(args: Map<string, string>): Promise<void> {
 
     // Each read's ticket is kept: the ticket upgrades below use them, as a client coming back after a deploy does.
     const tickets = new Map<string, string>();
-    const portalRead = await measure('portal calendar read', requests, async (i) => {
-      const body = await call(`/api/booking/${linkOf(i)}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } });
-      const ticket = (JSON.parse(body) as { ticket?: { value: string } }).ticket;
-      if (ticket) tickets.set(linkOf(i), ticket.value);
-    });
+    const portalRead = await measure(
+      'portal calendar read',
+      requests,
+      async (i) => {
+        const body = await call(`/api/booking/${linkOf(i)}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } });
+        const ticket = (JSON.parse(body) as { ticket?: { value: string } }).ticket;
+        if (ticket) tickets.set(linkOf(i), ticket.value);
+      },
+      { paired: true },
+    );
 
     // Elimination: the same route refused before any database work (a malformed token: routing, validation,
     // both rate limits, the 404), and refused after one round trip (a well-formed token no link has).
-    const noDatabase = await measure('portal read refused before the database', requests, () =>
-      call('/api/booking/not-a-token/calendar', { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+    const noDatabase = await measure(
+      'portal read refused before the database',
+      requests,
+      () => call('/api/booking/not-a-token/calendar', { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+      { paired: true },
     );
     const unknownLink = encodeBase32LowerCaseNoPadding(randomBytes(20));
-    const oneRoundTrip = await measure('portal read refused after one round trip', requests, () =>
-      call(`/api/booking/${unknownLink}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+    const oneRoundTrip = await measure(
+      'portal read refused after one round trip',
+      requests,
+      () => call(`/api/booking/${unknownLink}/calendar`, { headers: { 'cf-connecting-ip': nextIp() } }, 404),
+      { paired: true },
     );
 
     const from = Date.now();
-    const teacherRead = await measure('teacher calendar read', requests, () =>
-      call(`/api/teacher/calendar?from=${from}&to=${from + 14 * DAY_MS}`, { headers: teacherHeaders }),
+    const teacherRead = await measure(
+      'teacher calendar read',
+      requests,
+      () => call(`/api/teacher/calendar?from=${from}&to=${from + 14 * DAY_MS}`, { headers: teacherHeaders }),
+      { paired: true },
     );
 
     // A booking's request and the email the queue consumer sends for it are two invocations on Cloudflare, each
-    // with its own CPU limit: each is measured apart. While the requests run, the bench Worker's consumer hands
-    // the outbox's messages back for 30 s (worker/bench/index.ts; that hand-back counts with the requests);
-    // then they are released and their delivery measured until the outbox has nothing left to send.
+    // with its own CPU limit: each is measured apart. While the requests run, the bench Worker's queue sends
+    // the outbox's messages an hour late (worker/bench/index.ts), so no consumer runs among them; then the
+    // release puts the queued rows on the queue at once and their delivery is measured until the outbox has
+    // nothing left to send.
     const outbox = createClient({ url: stack.dbUrl });
     const measureHeldEmail = async (what: string, count: number) => {
       await settle(pids);
@@ -168,27 +241,43 @@ export async function main(args: Map<string, string>): Promise<void> {
       );
       return { cpuMs: cpuMs / count, workerMs: workerMs / count, wallMs: wallMs / count };
     };
+    /** A request and the email it queued: the email's whole CPU comes on top of the request's. */
     const sum = (a: Measured, b: Measured): Measured => ({
       cpuMs: a.cpuMs + b.cpuMs,
       workerMs: a.workerMs + b.workerMs,
       wallMs: a.wallMs,
+      paired: a.paired && {
+        workerAboveMs: a.paired.workerAboveMs + b.workerMs,
+        cpuAboveMs: a.paired.cpuAboveMs + b.cpuMs,
+        roundsWorkerAboveMs: a.paired.roundsWorkerAboveMs.map((v) => v + b.workerMs),
+      },
     });
 
     // Each booking takes its own slot (warm-up ones the last slots); each is canceled in the next phase.
     const bookingIds: { token: string; id: string }[] = [];
     await call('/api/bench/email/hold');
-    const bookRequest = await measure('book (the request)', requests, async (i) => {
-      const token = linkOf(i);
-      const body = await portalPost(`/api/booking/${token}/book`, { slotId: slotIds[i]! }, 201);
-      bookingIds[i] = { token, id: (JSON.parse(body) as { booking: { id: string } }).booking.id };
-    });
+    const bookRequest = await measure(
+      'book (the request)',
+      requests,
+      async (i) => {
+        const token = linkOf(i);
+        const body = await portalPost(`/api/booking/${token}/book`, { slotId: slotIds[i]! }, 201);
+        bookingIds[i] = { token, id: (JSON.parse(body) as { booking: { id: string } }).booking.id };
+      },
+      { paired: true },
+    );
     const bookEmail = await measureHeldEmail('book: its email (the queue consumer)', requests + warmup);
     await call('/api/bench/email/hold');
-    const cancelRequest = await measure('cancel (the request)', requests, async (i) => {
-      const booked = bookingIds[i];
-      if (!booked) return; // a warm-up index: nothing of the counted run to cancel
-      await portalPost(`/api/booking/${booked.token}/cancel/${booked.id}`, {}, 200);
-    });
+    const cancelRequest = await measure(
+      'cancel (the request)',
+      requests,
+      async (i) => {
+        const booked = bookingIds[i];
+        if (!booked) return; // a warm-up index: nothing of the counted run to cancel
+        await portalPost(`/api/booking/${booked.token}/cancel/${booked.id}`, {}, 200);
+      },
+      { paired: true },
+    );
     const cancelEmail = await measureHeldEmail('cancel: its emails (the queue consumer)', requests + warmup);
     outbox.close();
     const book = sum(bookRequest, bookEmail);
@@ -196,12 +285,16 @@ export async function main(args: Map<string, string>): Promise<void> {
 
     // Single slots far ahead, one per request, never overlapping the fixture's or each other.
     const slotStart = (i: number) => new Date(Date.now() + (400 + i) * DAY_MS).toISOString().slice(0, 10) + 'T21:00';
-    const slotCreate = await measure('slot create', requests, (i) =>
-      call(
-        '/api/teacher/slots',
-        { method: 'POST', headers: teacherHeaders, body: JSON.stringify({ start: slotStart(i), lengthMinutes: 30 }) },
-        201,
-      ),
+    const slotCreate = await measure(
+      'slot create',
+      requests,
+      (i) =>
+        call(
+          '/api/teacher/slots',
+          { method: 'POST', headers: teacherHeaders, body: JSON.stringify({ start: slotStart(i), lengthMinutes: 30 }) },
+          201,
+        ),
+      { paired: true },
     );
 
     // Sign-in: a magic link's token consumed, a session opened (tokens made directly, as the email would carry).
@@ -225,8 +318,11 @@ export async function main(args: Map<string, string>): Promise<void> {
       })),
     );
     db.close();
-    const signIn = await measure('sign-in', requests, (i) =>
-      portalPost('/api/auth/magic-link/verify', { token: loginTokens[i]! }, 200),
+    const signIn = await measure(
+      'sign-in',
+      requests,
+      (i) => portalPost('/api/auth/magic-link/verify', { token: loginTokens[i]! }, 200),
+      { paired: true },
     );
 
     const wsBase = app.replace(/^http/, 'ws');
@@ -253,7 +349,9 @@ export async function main(args: Map<string, string>): Promise<void> {
         ws.close();
         setTimeout(resolve, 2_000);
       });
-    const upgrade = await measure('live upgrade', requests, async (i) => closed(await openWatcher(i)));
+    const upgrade = await measure('live upgrade', requests, async (i) => closed(await openWatcher(i)), {
+      paired: true,
+    });
     // What a reconnect after a deploy costs: the upgrade with the ticket the page's read gave (no database).
     // Tickets live 90 s, so each link's is read afresh first (not counted).
     for (let i = 0; i < tokens.length; i++)
@@ -261,8 +359,11 @@ export async function main(args: Map<string, string>): Promise<void> {
         const ticket = (JSON.parse(body) as { ticket?: { value: string } }).ticket;
         if (ticket) tickets.set(linkOf(i), ticket.value);
       });
-    const ticketUpgrade = await measure('live upgrade with a ticket', requests, async (i) =>
-      closed(await openWatcher(i, undefined, true)),
+    const ticketUpgrade = await measure(
+      'live upgrade with a ticket',
+      requests,
+      async (i) => closed(await openWatcher(i, undefined, true)),
+      { paired: true },
     );
 
     // Fan-out: the same slot creates with W watchers connected; what they add, per event and watcher.
@@ -296,15 +397,21 @@ export async function main(args: Map<string, string>): Promise<void> {
     const baseline = (baselineFirst.cpuMs + baselineLast.cpuMs) / 2;
     const perWatcherMs = Math.max(0, withWatchers.cpuMs - slotCreate.cpuMs) / watcherCount;
     const workerBaseline = (baselineFirst.workerMs + baselineLast.workerMs) / 2;
-    const figure = (m: Measured) => ({
-      cpu_ms: round(m.cpuMs, 2),
-      worker_ms: round(m.workerMs, 2),
-      worker_above_baseline_ms: round(m.workerMs - workerBaseline, 2),
-      above_baseline_ms: round(m.cpuMs - baseline, 2),
-      under_10ms_limit: m.cpuMs <= CPU_LIMIT_MS,
-      within_goal: m.cpuMs - baseline <= GOAL_ABOVE_BASELINE_MS,
-      wall_ms: round(m.wallMs, 1),
-    });
+    // The goal is judged on the Worker's runtime alone (wrangler's proxy is not there in production), above
+    // the health requests paired with the path's own rounds where it was measured so.
+    const figure = (m: Measured) => {
+      const workerAbove = m.paired ? m.paired.workerAboveMs : m.workerMs - workerBaseline;
+      return {
+        cpu_ms: round(m.cpuMs, 2),
+        worker_ms: round(m.workerMs, 2),
+        worker_above_baseline_ms: round(workerAbove, 2),
+        above_baseline_ms: round(m.paired ? m.paired.cpuAboveMs : m.cpuMs - baseline, 2),
+        ...(m.paired && { rounds_worker_above_ms: m.paired.roundsWorkerAboveMs.map((v) => round(v, 2)) }),
+        under_10ms_limit: m.cpuMs <= CPU_LIMIT_MS,
+        within_goal: workerAbove <= GOAL_ABOVE_BASELINE_MS,
+        wall_ms: round(m.wallMs, 1),
+      };
+    };
     console.log(
       JSON.stringify({
         bench: 'cpu',

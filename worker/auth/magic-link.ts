@@ -6,6 +6,7 @@
 import { eq, type SQL } from 'drizzle-orm';
 import { loginTokens } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
+import { insertRow } from '../db-template.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import { newId, randomToken } from '../crypto/random.ts';
 
@@ -19,6 +20,12 @@ export function signInUrl(appUrl: string, token: string): string {
   return `${new URL(appUrl).origin}/login/verify#token=${token}`;
 }
 
+/** A fresh token for a sign-in link, and the hash it is stored as. */
+export function newLoginTokenSecret() {
+  const token = randomToken();
+  return { token, tokenHash: sha256Hex(token) };
+}
+
 /** The token and the insert that stores its hash; the caller batches the insert with the email. */
 /** `userId` and `purpose` may be SQL, for an account created (or not) in the same batch. */
 export function newLoginToken(
@@ -26,10 +33,10 @@ export function newLoginToken(
   input: { email: string; userId: string | SQL | null; purpose: LoginPurpose | SQL; ttlMs: number },
   now: number,
 ) {
-  const token = randomToken();
-  const insert = db.insert(loginTokens).values({
+  const { token, tokenHash } = newLoginTokenSecret();
+  const insert = insertRow(db, loginTokens, {
     id: newId(),
-    tokenHash: sha256Hex(token),
+    tokenHash,
     email: input.email,
     userId: input.userId,
     purpose: input.purpose,

@@ -76,6 +76,48 @@ const bookingOfLinkReads = statementTemplates((db, p: { tokenHash: string; booki
   return [db.select().from(bookings).where(isThisLinksBooking()), ...partiesReads(db, partyKeys, p.now)] as const;
 });
 
+type NewBooking = Pick<
+  typeof bookings.$inferSelect,
+  | 'id'
+  | 'slotId'
+  | 'teacherId'
+  | 'studentId'
+  | 'shareLinkId'
+  | 'status'
+  | 'startsAt'
+  | 'endsAt'
+  | 'subject'
+  | 'scheduledAt'
+  | 'source'
+  | 'studentTimeZone'
+> & { studentEmail: string };
+/** The booking, made for the account with the student's address (which the same batch may have just made). */
+const insertBooking = statementTemplate((db, p: NewBooking) =>
+  db.insert(bookings).values({
+    id: p.id,
+    slotId: p.slotId,
+    teacherId: p.teacherId,
+    studentId: p.studentId,
+    shareLinkId: p.shareLinkId,
+    status: p.status,
+    startsAt: p.startsAt,
+    endsAt: p.endsAt,
+    subject: p.subject,
+    scheduledAt: p.scheduledAt,
+    source: p.source,
+    studentTimeZone: p.studentTimeZone,
+    studentUserId: sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${p.studentEmail})`,
+  }),
+);
+
+/** A booking spends one of the link's uses (the trigger of migration 0002 refuses one too many). */
+const useLinkOnce = statementTemplate((db, p: { linkId: string }) =>
+  db
+    .update(shareLinks)
+    .set({ useCount: sql`${shareLinks.useCount} + 1` })
+    .where(eq(shareLinks.id, p.linkId)),
+);
+
 interface Actor {
   ip: string;
   userAgent?: string;
@@ -166,13 +208,10 @@ export async function bookThroughLink(
   try {
     const [created, , , , , bumped] = await db.batch([
       account.createUser,
-      db.insert(bookings).values({ ...booking, studentUserId: account.userId }),
+      insertBooking(db, { ...booking, studentEmail: student.email }),
       account.linkStudent,
       account.storeAccessToken,
-      db
-        .update(shareLinks)
-        .set({ useCount: sql`${shareLinks.useCount} + 1` })
-        .where(eq(shareLinks.id, link.id)),
+      useLinkOnce(db, { linkId: link.id }),
       bumpVersion(db, teacher.id),
       audit,
       account.auditAccountCreated(by),

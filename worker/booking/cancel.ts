@@ -21,7 +21,7 @@ import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { newId } from '../crypto/random.ts';
 import { isConstraintError, type Db } from '../db.ts';
-import { insertRow } from '../db-template.ts';
+import { insertRow, statementTemplate } from '../db-template.ts';
 import { enqueueOutbox } from '../email/outbox.ts';
 import type { Env } from '../env.ts';
 import { DomainError } from '../errors.ts';
@@ -48,6 +48,51 @@ interface Cancellation {
   /** Set when the teacher cancels: their words to the student, and whether others may book the time. */
   teacherChoice?: { message: string | null; reopen: boolean };
 }
+
+const cancelScheduled = statementTemplate(
+  (
+    db,
+    p: {
+      bookingId: string;
+      now: number;
+      canceledBy: 'teacher' | 'student';
+      message: string | null;
+      icsSequence: number;
+      changeId: string;
+    },
+  ) =>
+    db
+      .update(bookings)
+      .set({
+        status: 'canceled',
+        canceledAt: p.now,
+        canceledBy: p.canceledBy,
+        cancelMessage: p.message,
+        icsSequence: p.icsSequence,
+        changeId: p.changeId,
+      })
+      .where(and(eq(bookings.id, p.bookingId), eq(bookings.status, 'scheduled'))),
+);
+
+/** The canceled booking gives its use back to the link it was made with, so the student can pick another time. */
+const giveUseBack = statementTemplate((db, p: { linkId: string }) =>
+  db
+    .update(shareLinks)
+    .set({ useCount: sql`max(${shareLinks.useCount} - 1, 0)` })
+    .where(eq(shareLinks.id, p.linkId)),
+);
+
+const slotById = statementTemplate((db, p: { slotId: string }) =>
+  db.select({ id: slots.id }).from(slots).where(eq(slots.id, p.slotId)),
+);
+const removeSlot = statementTemplate((db, p: { slotId: string; now: number }) =>
+  db
+    .update(slots)
+    .set({ status: 'canceled', updatedAt: p.now })
+    .where(eq(slots.id, p.slotId))
+    .returning({ id: slots.id }),
+);
+const slotRow = statementTemplate((db, p: { slotId: string }) => db.select().from(slots).where(eq(slots.id, p.slotId)));
 
 /** The words a student sees when their window has closed: who to contact, and how. */
 export const tooLateMessage = (what: 'canceled' | 'moved', minutes: number, teacherName: string) =>
@@ -100,34 +145,21 @@ export async function cancelBooking(env: Env, db: Db, input: Cancellation) {
   let batch;
   try {
     batch = await db.batch([
-      db
-        .update(bookings)
-        .set({
-          status: 'canceled',
-          canceledAt: now,
-          canceledBy: byTeacher ? 'teacher' : 'student',
-          cancelMessage: message,
-          icsSequence,
-          changeId,
-        })
-        .where(and(eq(bookings.id, booking.id), eq(bookings.status, 'scheduled'))),
+      cancelScheduled(db, {
+        bookingId: booking.id,
+        now,
+        canceledBy: byTeacher ? 'teacher' : 'student',
+        message,
+        icsSequence,
+        changeId,
+      }),
       // Rolls everything back (no email, no audit entry) unless the update above matched: a second cancel loses.
       insertRow(db, bookingChangeChecks, { bookingId: booking.id, changeId }),
-      // The canceled booking gives its use back to the link it was made with, so the student can pick another time.
-      db
-        .update(shareLinks)
-        .set({ useCount: sql`max(${shareLinks.useCount} - 1, 0)` })
-        .where(eq(shareLinks.id, booking.shareLinkId ?? '')),
+      giveUseBack(db, { linkId: booking.shareLinkId ?? '' }),
       // The trigger has just reopened the slot; a teacher who doesn't want the time booked again removes it.
-      reopen
-        ? db.select({ id: slots.id }).from(slots).where(eq(slots.id, ''))
-        : db
-            .update(slots)
-            .set({ status: 'canceled', updatedAt: now })
-            .where(eq(slots.id, booking.slotId))
-            .returning({ id: slots.id }),
+      reopen ? slotById(db, { slotId: '' }) : removeSlot(db, { slotId: booking.slotId, now }),
       bumpVersion(db, teacher.id),
-      db.select().from(slots).where(eq(slots.id, booking.slotId)),
+      slotRow(db, { slotId: booking.slotId }),
       audit,
       ...emails.map((email) => insertRow(db, emailOutbox, email)),
       ...(viaLinkId

@@ -5,13 +5,13 @@
  * statements into its own batch, so the account, the booking and the emails commit or roll back together.
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
-import { emailOutbox, students, users, type Teacher } from '../../db/schema.ts';
+import { emailOutbox, loginTokens, students, users, type Teacher } from '../../db/schema.ts';
 import { auditStatementWhen, type AuditEntry } from '../audit.ts';
-import { FIRST_ACCESS_TTL_MS, newLoginToken, signInUrl } from '../auth/magic-link.ts';
+import { FIRST_ACCESS_TTL_MS, newLoginTokenSecret, signInUrl } from '../auth/magic-link.ts';
 import { newId } from '../crypto/random.ts';
 import type { Db } from '../db.ts';
-import { insertRow } from '../db-template.ts';
-import { insertOutboxWhen, outboxValues } from '../email/outbox.ts';
+import { insertRow, statementTemplate } from '../db-template.ts';
+import { outboxInsertWhen, outboxValues } from '../email/outbox.ts';
 import { config, type Env } from '../env.ts';
 
 export interface ProvisionInput {
@@ -34,6 +34,52 @@ export interface ProvisionInput {
   now: number;
 }
 
+/** The account with this address, as SQL valid anywhere after `createUser` in the batch. */
+const accountOf = (email: string) => sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${email})`;
+
+/** Whether this booking made the account with this address, as the batch sees it when it gets there. */
+const madeBy = ({ email, bookingId }: { email: string; bookingId: string }) =>
+  sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.email} = ${email} AND ${users.createdFromBookingId} = ${bookingId})`;
+
+// The statements of every booking, built once (worker/db-template.ts).
+const createAccount = statementTemplate(
+  (db, p: { id: string; email: string; name: string; bookingId: string; now: number }) =>
+    db
+      .insert(users)
+      .values({
+        id: p.id,
+        email: p.email,
+        name: p.name,
+        role: 'student',
+        createdFromBookingId: p.bookingId,
+        createdAt: p.now,
+        updatedAt: p.now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: users.id }),
+);
+const linkStudentToAccount = statementTemplate((db, p: { studentId: string; email: string; now: number }) =>
+  db
+    .update(students)
+    .set({ userId: accountOf(p.email), updatedAt: p.now })
+    .where(eq(students.id, p.studentId)),
+);
+/** The first-access link's token if this booking made the account, a plain sign-in link's otherwise. */
+const storeAccessToken = statementTemplate(
+  (db, p: { id: string; tokenHash: string; email: string; bookingId: string; expiresAt: number; now: number }) =>
+    db.insert(loginTokens).values({
+      id: p.id,
+      tokenHash: p.tokenHash,
+      email: p.email,
+      userId: accountOf(p.email),
+      purpose: sql`CASE WHEN ${madeBy(p)} THEN 'first_access' ELSE 'login' END`,
+      expiresAt: p.expiresAt,
+      createdAt: p.now,
+    }),
+);
+const outboxIfAccountMade = outboxInsertWhen(madeBy);
+const outboxUnlessAccountMade = outboxInsertWhen((p: { email: string; bookingId: string }) => sql`NOT ${madeBy(p)}`);
+
 export async function provisionStudentAccount(env: Env, db: Db, input: ProvisionInput) {
   const { teacher, student, booking, now } = input;
   const teacherUser =
@@ -44,23 +90,15 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
       : (await db.select({ email: users.email }).from(users).where(eq(users.id, teacher.id)))[0];
   // A subquery, not an id: the account may be the one this very batch creates, or one a concurrent first
   // booking created a moment ago (the unique email makes both end with the same row).
-  const userId = sql`(SELECT ${users.id} FROM ${users} WHERE ${users.email} = ${student.email})`;
+  const userId = accountOf(student.email);
   // Whether this batch made the account is decided inside the batch, never by a read before it: when several
   // first bookings of one address race, only one insert of the users row wins, and it records this booking.
-  const madeByThisBooking = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.email} = ${student.email} AND ${users.createdFromBookingId} = ${booking.id})`;
+  const made = { email: student.email, bookingId: booking.id };
+  const madeByThisBooking = madeBy(made);
   const { APP_URL } = config(env);
   const origin = new URL(APP_URL).origin;
   // First access is by a single-use link, never a password (DESIGN.md).
-  const access = newLoginToken(
-    db,
-    {
-      email: student.email,
-      userId,
-      purpose: sql`CASE WHEN ${madeByThisBooking} THEN 'first_access' ELSE 'login' END`,
-      ttlMs: FIRST_ACCESS_TTL_MS,
-    },
-    now,
-  );
+  const access = newLoginTokenSecret();
   const concerns = { teacherId: teacher.id, studentId: input.studentRowId };
   const confirmation = (newAccount: boolean) =>
     outboxValues(
@@ -115,26 +153,29 @@ export async function provisionStudentAccount(env: Env, db: Db, input: Provision
     /** The student's user id, as SQL valid anywhere after `createUser` in the batch. */
     userId,
     /** Goes before the booking's insert; its result (a row only when it made the account) goes to `outcome`. */
-    createUser: db
-      .insert(users)
-      .values({
-        id: newId(),
-        email: student.email,
-        name: student.name,
-        role: 'student',
-        createdFromBookingId: booking.id,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoNothing()
-      .returning({ id: users.id }),
+    createUser: createAccount(db, {
+      id: newId(),
+      email: student.email,
+      name: student.name,
+      bookingId: booking.id,
+      now,
+    }),
     /** The enrolled student now points at the account. */
-    linkStudent: db.update(students).set({ userId, updatedAt: now }).where(eq(students.id, input.studentId)),
-    storeAccessToken: access.insert,
+    linkStudent:
+      typeof input.studentId === 'string'
+        ? linkStudentToAccount(db, { studentId: input.studentId, email: student.email, now })
+        : db.update(students).set({ userId, updatedAt: now }).where(eq(students.id, input.studentId)),
+    storeAccessToken: storeAccessToken(db, {
+      id: newId(),
+      tokenHash: access.tokenHash,
+      ...made,
+      expiresAt: now + FIRST_ACCESS_TTL_MS,
+      now,
+    }),
     /** Anywhere after `createUser`: the confirmation in the wording the batch's outcome calls for, and the notice. */
     queueEmails: [
-      insertOutboxWhen(db, welcome, madeByThisBooking),
-      insertOutboxWhen(db, plain, sql`NOT ${madeByThisBooking}`),
+      outboxIfAccountMade(db, { ...welcome, ...made }),
+      outboxUnlessAccountMade(db, { ...plain, ...made }),
       ...(notice ? [insertRow(db, emailOutbox, notice)] : []),
     ] as const,
     /** Anywhere after `createUser`: `account.created` in the teacher's trail, only when this booking made it. */

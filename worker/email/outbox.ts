@@ -12,6 +12,7 @@ import { clockShift } from '../clock.ts';
 import { config, type Env } from '../env.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db.ts';
+import { statementTemplate } from '../db-template.ts';
 
 const SEAL_PURPOSE = 'email-outbox';
 
@@ -38,6 +39,39 @@ export async function outboxValues<K extends TemplateName>(env: Env, input: Outb
     createdAt: now,
     updatedAt: now,
   } satisfies typeof emailOutbox.$inferInsert;
+}
+
+type OutboxRow = Awaited<ReturnType<typeof outboxValues>>;
+/** The columns of a row as `outboxValues` makes it; a template (below) inserts these and only these. */
+const OUTBOX_COLUMNS = [
+  'id',
+  'recipient',
+  'template',
+  'payloadSealed',
+  'status',
+  'attempts',
+  'nextAttemptAt',
+  'teacherId',
+  'studentId',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof OutboxRow)[];
+// A column `outboxValues` gains must be added above, or a template would leave it out: this fails to compile.
+const _everyColumnListed: Exclude<keyof OutboxRow, (typeof OUTBOX_COLUMNS)[number]> extends never ? true : never =
+  true;
+
+/**
+ * `insertOutboxWhen` built once (worker/db-template.ts), for a condition over values of its own: a use passes
+ * the row and the condition's values together.
+ */
+export function outboxInsertWhen<V extends Record<string, unknown>>(condition: (values: V) => SQL) {
+  return statementTemplate((db, values: OutboxRow & V) =>
+    insertOutboxWhen(
+      db,
+      Object.fromEntries(OUTBOX_COLUMNS.map((column) => [column, values[column]])) as OutboxRow,
+      condition(values),
+    ),
+  );
 }
 
 /**

@@ -9,10 +9,11 @@
  * that demonstrably comes from the student (`grantOnPortalBooking`). It never starts from anything a teacher
  * can do alone: enrolling an address, confirming a booking with an API key, or booking through their own link.
  */
-import { and, eq, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { availability, availabilityShares, students, teachers, users } from '../../db/schema.ts';
 import { auditStatement, changesBetween } from '../audit.ts';
 import type { Db } from '../db.ts';
+import { statementTemplate } from '../db-template.ts';
 import type { Env } from '../env.ts';
 import { notFound } from '../errors.ts';
 
@@ -79,25 +80,35 @@ export function grantOnPortalBooking(
   db: Db,
   input: { teacherId: string; studentEmail: string; bookingId: string; signedInUserId: string | null; now: number },
 ) {
-  const bookedByTheStudent = input.signedInUserId
-    ? or(eq(users.createdFromBookingId, input.bookingId), eq(users.id, input.signedInUserId))
-    : eq(users.createdFromBookingId, input.bookingId);
-  return db
-    .insert(availabilityShares)
-    .select(
-      db
-        .select({
-          studentUserId: users.id,
-          teacherId: sql<string>`${input.teacherId}`.as('teacher_id'),
-          source: sql<'portal_booking'>`'portal_booking'`.as('source'),
-          grantedAt: sql<number>`${input.now}`.as('granted_at'),
-          revokedAt: sql<null>`NULL`.as('revoked_at'),
-        })
-        .from(users)
-        .where(and(eq(users.email, input.studentEmail), bookedByTheStudent)),
-    )
-    .onConflictDoNothing();
+  const { signedInUserId, ...values } = input;
+  return signedInUserId ? grantIfMadeOrSignedIn(db, { ...values, signedInUserId }) : grantIfMade(db, values);
 }
+
+type GrantValues = { teacherId: string; studentEmail: string; bookingId: string; now: number };
+
+/** The grant, from the account with the student's address, if `bookedByTheStudent` holds of it; built once. */
+const grantTemplate = <V extends GrantValues>(bookedByTheStudent: (values: V) => SQL | undefined) =>
+  statementTemplate((db, p: V) =>
+    db
+      .insert(availabilityShares)
+      .select(
+        db
+          .select({
+            studentUserId: users.id,
+            teacherId: sql<string>`${p.teacherId}`.as('teacher_id'),
+            source: sql<'portal_booking'>`'portal_booking'`.as('source'),
+            grantedAt: sql<number>`${p.now}`.as('granted_at'),
+            revokedAt: sql<null>`NULL`.as('revoked_at'),
+          })
+          .from(users)
+          .where(and(eq(users.email, p.studentEmail), bookedByTheStudent(p))),
+      )
+      .onConflictDoNothing(),
+  );
+const grantIfMade = grantTemplate((p: GrantValues) => eq(users.createdFromBookingId, p.bookingId));
+const grantIfMadeOrSignedIn = grantTemplate((p: GrantValues & { signedInUserId: string }) =>
+  or(eq(users.createdFromBookingId, p.bookingId), eq(users.id, p.signedInUserId)),
+);
 
 /** Every teacher who has the student's address, and what each can see. */
 export async function sharingOverview(db: Db, userId: string) {
