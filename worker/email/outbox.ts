@@ -57,8 +57,7 @@ const OUTBOX_COLUMNS = [
   'updatedAt',
 ] as const satisfies readonly (keyof OutboxRow)[];
 // A column `outboxValues` gains must be added above, or a template would leave it out: this fails to compile.
-const _everyColumnListed: Exclude<keyof OutboxRow, (typeof OUTBOX_COLUMNS)[number]> extends never ? true : never =
-  true;
+const _everyColumnListed: Exclude<keyof OutboxRow, (typeof OUTBOX_COLUMNS)[number]> extends never ? true : never = true;
 
 /**
  * `insertOutboxWhen` built once (worker/db-template.ts), for a condition over values of its own: a use passes
