@@ -25,7 +25,8 @@ interface Preparable {
  * A statement built once, by `build`, with `values` standing for its values: each property of `values` read in
  * `build` is the placeholder of that name, typed as the value it stands for, so the builder reads as usual. Use
  * a placeholder only as a value (compared, inserted, set, or in a `sql` fragment), never computed on: the
- * template is built once, with placeholders, not with the first use's values.
+ * template is built once, with placeholders, not with the first use's values. Read them by name: `values` has
+ * no keys of its own, so spreading it gives nothing.
  *
  * Returns the statement for given values, typed as what `build` returns: put it in `db.batch([...])` or await
  * it, like the query it stands for; nothing else of the builder works on it. A value left `undefined` throws
