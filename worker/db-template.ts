@@ -7,9 +7,8 @@
  * the values, so a statement whose shape varies (an optional clause, a list) is one template per shape.
  */
 import { getTableColumns, is, Param, Placeholder, SQL, sql, type Query } from 'drizzle-orm';
-import type { ResultSet } from '@libsql/client';
+import type { Client, InArgs, ResultSet } from '@libsql/client';
 import type { SQLiteInsertBase, SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from './db.ts';
 
 /** What a template needs of the built query: drizzle's own batch calls `_prepare()` and then these. */
@@ -126,17 +125,17 @@ function compile(prepared: PreparedQuery): Template {
       const filled: Query = { ...query, params: fillers.map((fill) => fill(values)) };
       // The built query's own result mapping (its fields, its joins' nullability), with this use's values.
       const statement = Object.create(prepared, { getQuery: { value: () => filled } }) as PreparedQuery;
-      const item = {
+      return {
         _prepare: () => statement,
-        // Awaited on its own: a batch of one, so drizzle runs it and maps its result as in any batch.
+        // Awaited on its own: one statement through the handle's client, as drizzle runs a query outside a batch
+        // (no transaction around it), its result mapped as drizzle maps a batch's.
         then<T, E>(onFulfilled?: (value: unknown) => T, onRejected?: (reason: unknown) => E) {
-          return db
-            .batch([item as unknown as BatchItem<'sqlite'>])
-            .then(([result]) => result)
+          return (db as Db & { $client: Client }).$client
+            .execute({ sql: filled.sql, args: filled.params as InArgs })
+            .then((result) => statement.mapResult(result, true))
             .then(onFulfilled, onRejected);
         },
       };
-      return item;
     },
   };
 }

@@ -5,6 +5,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db.ts';
+import { statementTemplate } from '../db-template.ts';
 import { authSessions, bookings, students, teachers, users } from '../../db/schema.ts';
 import { constantTimeEqual, sha256Bytes } from '../crypto/hash.ts';
 import { randomToken } from '../crypto/random.ts';
@@ -46,8 +47,9 @@ function sessionExpiry(createdAt: number, lastVerifiedAt: number): number {
 }
 
 /** The session's row with its user and teacher profile: a statement a caller may put into its own batch. */
-function sessionQuery(db: Db, sessionId: string) {
-  return db
+/** Built once (worker/db-template.ts): every signed-in request reads it. */
+const sessionById = statementTemplate((db, p: { sessionId: string }) =>
+  db
     .select({
       session: authSessions,
       user: { id: users.id, email: users.email, name: users.name, role: users.role, disabledAt: users.disabledAt },
@@ -57,9 +59,10 @@ function sessionQuery(db: Db, sessionId: string) {
     .from(authSessions)
     .innerJoin(users, eq(users.id, authSessions.userId))
     .leftJoin(teachers, eq(teachers.id, users.id))
-    .where(eq(authSessions.id, sessionId))
-    .limit(1);
-}
+    .where(eq(authSessions.id, p.sessionId))
+    .limit(1),
+);
+const sessionQuery = (db: Db, sessionId: string) => sessionById(db, { sessionId });
 
 type SessionRow = Awaited<ReturnType<typeof sessionQuery>>[number];
 

@@ -9,6 +9,7 @@ import { and, eq, gt, gte, lt, ne } from 'drizzle-orm';
 import { bookings, shareLinks, slots } from '../../db/schema.ts';
 import { bookingRefusal } from '../../shared/booking-rules.ts';
 import type { Db } from '../db.ts';
+import { statementTemplate } from '../db-template.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
 import { judgeLink, linkQuery, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
 import type { LinkState } from '../share-links/state.ts';
@@ -20,32 +21,41 @@ import { MAX_SLOT_MINUTES } from './slot-views.ts';
  * A calendar read decodes every cell of every row (the client builds an object per row, property by property),
  * so a column nobody reads is CPU spent on each slot of each view (DESIGN.md, "Cost per request").
  */
+const portalSlotsOfLink = statementTemplate(
+  (db, p: { tokenHash: string; startsFrom: number; from: number; to: number }) =>
+    db
+      .select({
+        id: slots.id,
+        startsAt: slots.startsAt,
+        endsAt: slots.endsAt,
+        subject: slots.subject,
+        status: slots.status,
+        bookedBy: bookings.studentId,
+      })
+      .from(slots)
+      .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
+      .where(
+        and(
+          eq(
+            slots.teacherId,
+            db
+              .select({ teacherId: shareLinks.teacherId })
+              .from(shareLinks)
+              .where(eq(shareLinks.tokenHash, p.tokenHash)),
+          ),
+          gte(slots.startsAt, p.startsFrom),
+          lt(slots.startsAt, p.to),
+          gt(slots.endsAt, p.from),
+          ne(slots.status, 'canceled'),
+        ),
+      )
+      .orderBy(slots.startsAt),
+);
+
 function portalSlotsQuery(db: Db, token: string, from: number, to: number) {
-  const teacherOfLink = db
-    .select({ teacherId: shareLinks.teacherId })
-    .from(shareLinks)
-    .where(eq(shareLinks.tokenHash, shareTokenHash(token)));
-  return db
-    .select({
-      id: slots.id,
-      startsAt: slots.startsAt,
-      endsAt: slots.endsAt,
-      subject: slots.subject,
-      status: slots.status,
-      bookedBy: bookings.studentId,
-    })
-    .from(slots)
-    .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
-    .where(
-      and(
-        eq(slots.teacherId, teacherOfLink),
-        gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
-        lt(slots.startsAt, to),
-        gt(slots.endsAt, from),
-        ne(slots.status, 'canceled'),
-      ),
-    )
-    .orderBy(slots.startsAt);
+  // A slot that overlaps `from` started at most the longest slot before it.
+  const startsFrom = from - MAX_SLOT_MINUTES * 60_000;
+  return portalSlotsOfLink(db, { tokenHash: shareTokenHash(token), startsFrom, from, to });
 }
 
 /**
