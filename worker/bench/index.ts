@@ -6,7 +6,7 @@
 import { createClient } from '@libsql/client/web';
 import { sql } from 'drizzle-orm';
 import worker from '../index.ts';
-import { getDb } from '../db.ts';
+import { getDb, selectByName } from '../db.ts';
 import type { EmailJob, Env } from '../env.ts';
 import { BenchRoom } from './bench-room.ts';
 
@@ -43,8 +43,8 @@ function holdingQueue(queue: Queue<EmailJob>): Queue<EmailJob> {
 /** Puts every queued outbox row on the queue now, as the outbox sweep would (a batch holds 100 messages). */
 async function releaseHeldEmail(env: BenchEnv) {
   holdingEmail = false;
-  const { rows } = await getDb(env).run(sql`SELECT id FROM email_outbox WHERE status = 'queued'`);
-  const ids = rows.map((row) => String((row as unknown as unknown[])[0]));
+  const rows = await selectByName<{ id: string }>(getDb(env), sql`SELECT id FROM email_outbox WHERE status = 'queued'`);
+  const ids = rows.map((row) => row.id);
   for (let i = 0; i < ids.length; i += 100)
     await env.EMAIL_QUEUE.sendBatch(ids.slice(i, i + 100).map((outboxId) => ({ body: { outboxId, clockShiftMs: 0 } })));
 }

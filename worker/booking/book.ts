@@ -15,7 +15,7 @@ import { DomainError, notFound } from '../errors.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
-import { judgeLink, linkQuery, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
+import { judgeLink, linkQuery, ofLinkWithTokenHash, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
 import type { LinkState } from '../share-links/state.ts';
 import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { cancelBooking } from './cancel.ts';
@@ -35,9 +35,7 @@ const REFUSALS = {
 
 const slotTaken = () => new DomainError('slot_taken', 409, 'Someone just booked this time. Please pick another slot.');
 
-/** The teacher of the link whose token has this hash, as a subquery. */
-const teacherOfLink = (db: Db, tokenHash: string) =>
-  db.select({ teacherId: shareLinks.teacherId }).from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash));
+const teacherOfLink = (db: Db, tokenHash: string) => ofLinkWithTokenHash(db, shareLinks.teacherId, tokenHash);
 
 /** The slot, if it is the link's teacher's. */
 const slotOfLinksTeacher = statementTemplate((db, p: { slotId: string; tokenHash: string }) =>
@@ -61,7 +59,7 @@ const emailOfLinksTeacher = statementTemplate((db, p: { tokenHash: string }) =>
  */
 const bookingOfLinkReads = statementTemplates((db, p: { tokenHash: string; bookingId: string; now: number }) => {
   const ofLink = (column: typeof shareLinks.studentId | typeof shareLinks.teacherId) =>
-    db.select({ id: column }).from(shareLinks).where(eq(shareLinks.tokenHash, p.tokenHash));
+    ofLinkWithTokenHash(db, column, p.tokenHash);
   const isThisLinksBooking = () =>
     and(
       eq(bookings.id, p.bookingId),

@@ -11,7 +11,7 @@ import { bookingRefusal } from '../../shared/booking-rules.ts';
 import type { Db } from '../db.ts';
 import { statementTemplate } from '../db-template.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
-import { judgeLink, linkQuery, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
+import { judgeLink, linkQuery, ofLinkWithTokenHash, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
 import type { LinkState } from '../share-links/state.ts';
 import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { MAX_SLOT_MINUTES } from './slot-views.ts';
@@ -36,13 +36,7 @@ const portalSlotsOfLink = statementTemplate(
       .leftJoin(bookings, and(eq(bookings.slotId, slots.id), eq(bookings.status, 'scheduled')))
       .where(
         and(
-          eq(
-            slots.teacherId,
-            db
-              .select({ teacherId: shareLinks.teacherId })
-              .from(shareLinks)
-              .where(eq(shareLinks.tokenHash, p.tokenHash)),
-          ),
+          eq(slots.teacherId, ofLinkWithTokenHash(db, shareLinks.teacherId, p.tokenHash)),
           gte(slots.startsAt, p.startsFrom),
           lt(slots.startsAt, p.to),
           gt(slots.endsAt, p.from),

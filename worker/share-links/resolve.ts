@@ -9,6 +9,13 @@ import { isShareTokenShape, shareTokenHash } from './tokens.ts';
 
 export type ResolvedLink = NonNullable<Awaited<ReturnType<typeof findLink>>>;
 
+/** A column of the link whose token has this hash (its teacher, its student), as a subquery for a batch. */
+export const ofLinkWithTokenHash = (
+  db: Db,
+  column: typeof shareLinks.teacherId | typeof shareLinks.studentId,
+  tokenHash: string,
+) => db.select({ id: column }).from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash));
+
 const linkByTokenHash = statementTemplate((db, { tokenHash }: { tokenHash: string }) =>
   db
     .select({ link: shareLinks, student: students, teacher: teachers })
