@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
 import { testClient } from '../support/client.ts';
 import { db } from '../support/database.ts';
-import { tokenFromEmail, waitForEmail, waitForEmails } from '../support/mailbox.ts';
+import { tokenFromEmail, waitForDistinctEmails, waitForEmail } from '../support/mailbox.ts';
 import { settledOutboxTo } from '../support/outbox.ts';
 import { givenTeacher } from '../support/scenario.ts';
 import { uniqueEmail, uniqueIp } from '../support/stack.ts';
@@ -123,7 +123,7 @@ describe('signing in with an emailed link', () => {
     });
     expect(renewed.status).toBe(202);
     expect(JSON.stringify(renewed.body)).not.toContain(email);
-    const [newest] = await waitForEmails(email, 2);
+    const [newest] = await waitForDistinctEmails(email, 2);
     const fresh = tokenFromEmail(newest!);
     expect(fresh).not.toBe(token);
     expect((await testClient().post('/api/auth/magic-link/verify', { token: fresh })).status).toBe(200);

@@ -4,7 +4,7 @@ import * as schema from '../../db/schema.ts';
 import type { Json } from '../support/client.ts';
 import { db } from '../support/database.ts';
 import { openLive } from '../support/live.ts';
-import { waitForEmail, waitForEmails } from '../support/mailbox.ts';
+import { waitForDistinctEmails, waitForEmail } from '../support/mailbox.ts';
 import { givenApiKey, givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
 import { uniqueEmail, uniqueIp } from '../support/stack.ts';
 import { hoursFromNow, inFreshRateWindow } from '../support/time.ts';
@@ -135,7 +135,7 @@ describe('POST /api/booking/confirm', () => {
     expect(await db().select().from(schema.slots).where(eq(schema.slots.teacherId, teacher.id))).toHaveLength(2);
     expect(await db().select().from(schema.users).where(eq(schema.users.email, enrolled.email))).toHaveLength(1);
     // Two confirmations: only the first one, which made the account, says so.
-    const emails = await waitForEmails(enrolled.email, 2);
+    const emails = await waitForDistinctEmails(enrolled.email, 2);
     expect(emails.filter((e) => e.text.includes('We made you a Slotcast account'))).toHaveLength(1);
   });
 

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import * as schema from '../../db/schema.ts';
 import { testClient } from '../support/client.ts';
 import { db } from '../support/database.ts';
-import { waitForEmail, waitForEmails } from '../support/mailbox.ts';
+import { waitForDistinctEmails, waitForEmail } from '../support/mailbox.ts';
 import { givenSlots, givenStudent, givenTeacher } from '../support/scenario.ts';
 import { expectEmailCountTo } from '../support/outbox.ts';
 
@@ -106,7 +106,7 @@ describe('the booking confirmation email', () => {
     await student.portal.book(second!);
     const tokens = await db().select().from(schema.loginTokens).where(eq(schema.loginTokens.email, student.email));
     expect(tokens.map((t) => t.purpose).sort()).toEqual(['first_access', 'login']);
-    const emails = await waitForEmails(student.email, 2);
+    const emails = await waitForDistinctEmails(student.email, 2);
     expect(emails.filter((e) => e.text.includes('We made you a Slotcast account'))).toHaveLength(1);
   });
 
@@ -121,7 +121,7 @@ describe('the booking confirmation email', () => {
     await student.portal.book(two!);
     // A booking writes its emails' outbox rows with it: the second booking queued no notice, so once the
     // teacher's outbox is settled the first notice is the only one.
-    await waitForEmails(student.email, 2);
+    await waitForDistinctEmails(student.email, 2);
     await expectEmailCountTo(teacher.email, 1, { template: 'booking-notice', subjectIncludes: 'New booking' });
   });
 });

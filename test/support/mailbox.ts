@@ -69,6 +69,29 @@ export async function waitForEmails(
   }
 }
 
+/**
+ * Waits until the address received `count` different emails, and returns each as first received, newest first. An email
+ * sent again under its outbox id carries the same Message-ID (worker/email/delivery.ts): it is the same email
+ * to a mail client. Other test files run the cron sweep at instants days ahead, which rightly takes a row still
+ * being sent for an interrupted one and sends it again, so a test that counts emails counts them this way.
+ */
+export async function waitForDistinctEmails(
+  to: string,
+  count: number,
+  options: { timeoutMs?: number; mailboxUrl?: string } = {},
+): Promise<ReceivedEmail[]> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  for (;;) {
+    // Each email as first received, so a repeat of an older email doesn't pass for the newest.
+    const byMessageId = new Map<string, ReceivedEmail>();
+    for (const email of (await emailsTo(to, options.mailboxUrl)).reverse())
+      if (!byMessageId.has(email.messageId ?? email.id)) byMessageId.set(email.messageId ?? email.id, email);
+    if (byMessageId.size >= count) return [...byMessageId.values()].reverse();
+    if (Date.now() > deadline) throw new Error(`expected ${count} different emails to ${to}, got ${byMessageId.size}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 const decodeEntities = (value: string) =>
   value.replace(
     /&(amp|lt|gt|quot|#39|#x27);/g,
