@@ -6,7 +6,19 @@
  * use only fills its values in. The SQL is still drizzle's, from the schema; only its shape must not depend on
  * the values, so a statement whose shape varies (an optional clause, a list) is one template per shape.
  */
-import { getTableColumns, is, Param, Placeholder, SQL, sql, type Query } from 'drizzle-orm';
+import { Buffer } from 'node:buffer';
+import {
+  Column,
+  getTableColumns,
+  getTableName,
+  is,
+  Param,
+  Placeholder,
+  SQL,
+  sql,
+  Subquery,
+  type Query,
+} from 'drizzle-orm';
 import type { Client, InArgs, ResultSet } from '@libsql/client';
 import type { SQLiteInsertBase, SQLiteInsertValue, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from './db.ts';
@@ -15,6 +27,13 @@ import type { Db } from './db.ts';
 interface PreparedQuery {
   getQuery(): Query;
   mapResult(result: unknown, isFromBatch?: boolean): unknown;
+  /** How drizzle runs it: `all` for rows (a select, a `returning`), `run` for a write's own result. */
+  executeMethod: string;
+  /** The selected fields in column order, each with its place in the result row. */
+  fields?: { path: string[]; field: unknown }[];
+  customResultMapper?: unknown;
+  /** For each joined table, whether its columns are never all NULL (inner joins): a left join's are. */
+  joinsNotNullableMap?: Record<string, boolean>;
 }
 interface Preparable {
   _prepare(): PreparedQuery;
@@ -120,11 +139,15 @@ function compile(prepared: PreparedQuery): Template {
     }
     return () => param;
   });
+  const mapRows = rowMapper(prepared);
   return {
     use(db, values) {
       const filled: Query = { ...query, params: fillers.map((fill) => fill(values)) };
       // The built query's own result mapping (its fields, its joins' nullability), with this use's values.
-      const statement = Object.create(prepared, { getQuery: { value: () => filled } }) as PreparedQuery;
+      const statement = Object.create(prepared, {
+        getQuery: { value: () => filled },
+        ...(mapRows && { mapResult: { value: mapRows } }),
+      }) as PreparedQuery;
       return {
         _prepare: () => statement,
         // Awaited on its own: one statement through the handle's client, as drizzle runs a query outside a batch
@@ -138,6 +161,68 @@ function compile(prepared: PreparedQuery): Template {
       };
     },
   };
+}
+
+/**
+ * drizzle's own row mapping (`mapResultRow` in drizzle-orm/utils), with what it works out on every row of every
+ * result worked out once: which decoder each column has, which joined table it belongs to, where it goes in
+ * the row's object. drizzle asks each field what kind it is (`is()`, a walk of its prototype chain) for each
+ * cell, which was most of a 200-slot calendar read's CPU after the query itself (DESIGN.md, "Statements built
+ * once"). The result is the same object drizzle makes, left joins' NULL rows included:
+ * `test/db/db-template.test.ts` holds it to drizzle's. Null where drizzle's own mapping stays: a write without `returning`, a
+ * custom mapper.
+ */
+function rowMapper(prepared: PreparedQuery): ((result: unknown) => unknown) | null {
+  const { fields, executeMethod, customResultMapper } = prepared;
+  if (!fields || customResultMapper || executeMethod !== 'all') return null;
+  const joins = prepared.joinsNotNullableMap;
+  const columns = fields.map(({ path, field }) => {
+    type Decoder = { mapFromDriverValue(value: unknown): unknown };
+    const sqlDecoder = (of: unknown) => (of as { decoder: Decoder }).decoder;
+    const decoder: Decoder = is(field, Column)
+      ? field
+      : is(field, SQL)
+        ? sqlDecoder(field)
+        : is(field, Subquery)
+          ? sqlDecoder(field._.sql)
+          : sqlDecoder((field as { sql: SQL }).sql);
+    return {
+      parents: path.slice(0, -1),
+      key: path[path.length - 1]!,
+      decode: (value: unknown) => decoder.mapFromDriverValue(value),
+      // A left join's table: its columns all NULL mean no row joined, and its object becomes null.
+      table:
+        joins && is(field, Column) && path.length === 2 ? { object: path[0]!, name: getTableName(field.table) } : null,
+    };
+  });
+  const mapRow = (row: ArrayLike<unknown>) => {
+    const result: Record<string, unknown> = {};
+    // drizzle's rule: an object is null when its first column is NULL and all its columns are one table's.
+    const nullify: Record<string, string | false> = {};
+    for (let i = 0; i < columns.length; i++) {
+      const { parents, key, decode, table } = columns[i]!;
+      let node = result;
+      for (const parent of parents) node = (node[parent] ??= {}) as Record<string, unknown>;
+      const raw = normalizeFieldValue(row[i]);
+      const value = (node[key] = raw === null ? null : decode(raw));
+      if (table) {
+        const seen = nullify[table.object];
+        if (seen === undefined) nullify[table.object] = value === null ? table.name : false;
+        else if (typeof seen === 'string' && seen !== table.name) nullify[table.object] = false;
+      }
+    }
+    for (const object in nullify) {
+      const tableName = nullify[object];
+      if (typeof tableName === 'string' && !joins![tableName]) result[object] = null;
+    }
+    return result;
+  };
+  return (result) => (result as ResultSet).rows.map(mapRow);
+}
+
+/** drizzle's libSQL driver gives a blob as a Buffer, and so does its row mapping here. */
+function normalizeFieldValue(value: unknown): unknown {
+  return value instanceof ArrayBuffer && !(value instanceof Buffer) ? Buffer.from(value) : value;
 }
 
 function valueOf(values: Record<string, unknown>, name: string): unknown {

@@ -4,15 +4,16 @@
  * values and none of an earlier use's, in a batch or awaited on its own.
  */
 import { createClient, type Client } from '@libsql/client/web';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql/web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, slots, teachers, users } from '../../db/schema.ts';
+import { auditLog, authSessions, bookings, slots, teachers, users } from '../../db/schema.ts';
 import { databaseClient } from '../../worker/db-http.ts';
 import { insertRow, statementTemplate } from '../../worker/db-template.ts';
 import type { Db } from '../../worker/db.ts';
+import { teacherSlotsQuery } from '../../worker/calendar/slot-views.ts';
 import { startMigratedServer, type Database } from './backends.ts';
-import { CREATED_AT, HOUR, MONDAY_9AM, givenSlot, givenTeacher, newId } from './given.ts';
+import { CREATED_AT, HOUR, MONDAY_9AM, givenSlot, givenTeacher, insertBooking, newId } from './given.ts';
 
 let database: Database;
 let client: Client;
@@ -105,6 +106,48 @@ describe('a statement template', () => {
     expect(renamed!.name).toBe('Renamed');
   });
 
+  it("maps rows as drizzle does: whole tables, booleans, JSON and blobs decoded, a left join's missing row as null", async () => {
+    const ada = await givenTeacher(client);
+    const bo = await givenTeacher(client);
+    const booked = await givenSlot(client, ada.id, MONDAY_9AM);
+    await givenSlot(client, ada.id, MONDAY_9AM + 2 * HOUR);
+    await givenSlot(client, bo.id, MONDAY_9AM + HOUR);
+    await client.execute(insertBooking(booked, ada.id));
+    await client.execute({
+      sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)',
+      args: [newId(), ada.id, new Uint8Array([1, 2, 3]), CREATED_AT, CREATED_AT],
+    });
+    const select = (d: Db, teacherIds: [string, string]) =>
+      d
+        .select({
+          slot: slots,
+          teacher: teachers,
+          booking: { id: bookings.id, status: bookings.status },
+          session: { secretHash: authSessions.secretHash },
+          minutes: sql`(${slots.endsAt} - ${slots.startsAt}) / 60000`.mapWith(Number),
+        })
+        .from(slots)
+        .innerJoin(teachers, eq(teachers.id, slots.teacherId))
+        .leftJoin(bookings, eq(bookings.slotId, slots.id))
+        .leftJoin(authSessions, eq(authSessions.userId, teachers.id))
+        .where(inArray(slots.teacherId, teacherIds))
+        .orderBy(slots.startsAt);
+    const template = statementTemplate((d, p: { ada: string; bo: string }) => select(d, [p.ada, p.bo]));
+
+    const [fromTemplate] = await db.batch([template(db, { ada: ada.id, bo: bo.id })]);
+    expect(fromTemplate).toEqual(await select(db, [ada.id, bo.id]));
+    expect(await template(db, { ada: ada.id, bo: bo.id })).toEqual(fromTemplate);
+    const [first, second, third] = fromTemplate;
+    expect(first!.booking).toEqual({ id: expect.any(String), status: 'scheduled' });
+    expect(first!.session!.secretHash).toEqual(Buffer.from([1, 2, 3]));
+    expect(first!.teacher.notifyOnBooking).toBe(true);
+    expect(first!.minutes).toBe(60);
+    expect(second!.slot.teacherId).toBe(bo.id);
+    expect(second!.booking).toBeNull();
+    expect(second!.session).toBeNull();
+    expect(third!.booking).toBeNull();
+  });
+
   it('refuses a use with a value left undefined, before anything is sent', async () => {
     const id = newId();
     expect(() =>
@@ -112,6 +155,31 @@ describe('a statement template', () => {
     ).toThrow(/no value for "teacherId"/);
     const rows = await client.execute({ sql: 'SELECT count(*) AS n FROM audit_log WHERE id = ?', args: [id] });
     expect(Number(rows.rows[0]!.n)).toBe(0);
+  });
+});
+
+describe("the teacher calendar's slots, found by the teacher or by the session", () => {
+  it("reads the same slots either way, none for a session that does not exist, and no other teacher's", async () => {
+    const ada = await givenTeacher(client);
+    const bo = await givenTeacher(client);
+    for (const start of [MONDAY_9AM, MONDAY_9AM + 2 * HOUR]) await givenSlot(client, ada.id, start);
+    await givenSlot(client, bo.id, MONDAY_9AM + HOUR);
+    const sessionId = newId();
+    await client.execute({
+      sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)',
+      args: [sessionId, ada.id, new Uint8Array(32), CREATED_AT, CREATED_AT],
+    });
+    const range = [MONDAY_9AM - HOUR, MONDAY_9AM + 3 * HOUR] as const;
+
+    const [byTeacher, bySession, byUnknownSession] = await db.batch([
+      teacherSlotsQuery(db, { userId: ada.id }, ...range),
+      teacherSlotsQuery(db, { sessionId }, ...range),
+      teacherSlotsQuery(db, { sessionId: newId() }, ...range),
+    ]);
+    expect(byTeacher.map((r) => r.slot.startsAt)).toEqual([MONDAY_9AM, MONDAY_9AM + 2 * HOUR]);
+    expect(bySession).toEqual(byTeacher);
+    expect(byUnknownSession).toEqual([]);
+    expect(await teacherSlotsQuery(db, { userId: bo.id }, ...range)).toHaveLength(1);
   });
 });
 

@@ -4,7 +4,6 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { sql, type SQL } from 'drizzle-orm';
 import type { Teacher } from '../../db/schema.ts';
 import { getDb, isConstraintError } from '../db.ts';
 import { DomainError } from '../errors.ts';
@@ -19,7 +18,7 @@ import {
   type SessionGuard,
 } from './session-cache.ts';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { parseSessionToken, validateSessionToken, validateSessionWithRead } from './session.ts';
+import { parseSessionToken, validateSessionToken, validateSessionWithRead, type UserKey } from './session.ts';
 import { clientIp, enforceRateLimit } from '../http/rate-limit.ts';
 
 /**
@@ -117,10 +116,10 @@ export async function asAssertedTeacher<T>(
  */
 export async function readAsTeacher<T extends BatchItem<'sqlite'>>(
   c: Context<AppEnv>,
-  read: (teacherId: SQL) => T,
+  read: (teacher: UserKey) => T,
 ): Promise<{ teacher: Teacher; read: Awaited<T> }> {
   if (!c.get('sessionInRead'))
-    return { teacher: currentTeacher(c), read: (await read(sql`${currentTeacher(c).id}`)) as Awaited<T> };
+    return { teacher: currentTeacher(c), read: (await read({ userId: currentTeacher(c).id })) as Awaited<T> };
   const token = readSessionCookie(c);
   const now = c.get('now');
   const result = await validateSessionWithRead(getDb(c.env), token ?? '', now, read);

@@ -2,7 +2,7 @@
  * Sessions as the current Lucia guide describes them: a `<id>.<secret>` token, only SHA-256 of the secret
  * stored, compared in constant time, with an inactivity timeout and an absolute lifetime.
  */
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from '../db.ts';
 import { statementTemplate } from '../db-template.ts';
@@ -109,20 +109,31 @@ export async function validateSessionToken(db: Db, token: string, now: number): 
 }
 
 /**
+ * Who a read is for: a user already known, or the user of a session the same batch validates. A read finds
+ * its rows through `userIdOf`, one statement text per kind of key (worker/db-template.ts).
+ */
+export type UserKey = { userId: string } | { sessionId: string };
+
+/** The user's id as a read's condition: the value, or the session's `user_id` (none for an unknown session). */
+export const userIdOf = (db: Db, key: UserKey) =>
+  'userId' in key
+    ? key.userId
+    : db.select({ id: authSessions.userId }).from(authSessions).where(eq(authSessions.id, key.sessionId));
+
+/**
  * Validates the session and makes a read in the same batch: one round trip for a read that only a signed-in
- * user may see. `read` gets the session's user id as SQL (the row's `user_id`, null for an unknown session),
- * so the read needs nothing from the session first; its result is the caller's only when the session holds.
+ * user may see. `read` finds its user by the session (`userIdOf`), so it needs nothing from the session
+ * first; its result is the caller's only when the session holds.
  */
 export async function validateSessionWithRead<T extends BatchItem<'sqlite'>>(
   db: Db,
   token: string,
   now: number,
-  read: (userId: SQL) => T,
+  read: (user: UserKey) => T,
 ): Promise<{ auth: SessionResult; read: Awaited<T> | null }> {
   const parsed = parseSessionToken(token);
   if (!parsed) return { auth: none, read: null };
-  const userId = sql`(SELECT ${authSessions.userId} FROM ${authSessions} WHERE ${authSessions.id} = ${parsed.id})`;
-  const [rows, result] = await db.batch([sessionQuery(db, parsed.id), read(userId)]);
+  const [rows, result] = await db.batch([sessionQuery(db, parsed.id), read({ sessionId: parsed.id })]);
   const auth = await judgeSession(db, parsed, rows[0], now);
   return { auth, read: auth.user ? (result as Awaited<T>) : null };
 }

@@ -1,6 +1,8 @@
-import { and, eq, gt, gte, inArray, lt, ne, type SQL } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, lt, ne } from 'drizzle-orm';
 import { bookings, slots, students } from '../../db/schema.ts';
 import type { Db } from '../db.ts';
+import { statementTemplate } from '../db-template.ts';
+import { userIdOf, type UserKey } from '../auth/session.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
 
 /** Longest slot the API accepts; lets range reads use the (teacher_id, starts_at) index. */
@@ -42,9 +44,12 @@ export function teacherSlotView(slot: SlotRow, booking: BookingInfo = null): Slo
   };
 }
 
-/** The teacher's slots that overlap [from, to), with who booked them. */
-/** The teacher's id may be SQL: a read that finds the teacher by the session in the same batch (auth/guard.ts). */
-export function teacherSlotsQuery(db: Db, teacherId: string | SQL, from: number, to: number) {
+/** The slots of the teacher `teacherId` names that overlap [from, to), with who booked them. */
+function teacherSlots(
+  db: Db,
+  teacherId: ReturnType<typeof userIdOf>,
+  p: { startsFrom: number; from: number; to: number },
+) {
   return (
     db
       .select({
@@ -66,14 +71,35 @@ export function teacherSlotsQuery(db: Db, teacherId: string | SQL, from: number,
       .where(
         and(
           eq(slots.teacherId, teacherId),
-          gte(slots.startsAt, from - MAX_SLOT_MINUTES * 60_000),
-          lt(slots.startsAt, to),
-          gt(slots.endsAt, from),
+          gte(slots.startsAt, p.startsFrom),
+          lt(slots.startsAt, p.to),
+          gt(slots.endsAt, p.from),
           ne(slots.status, 'canceled'),
         ),
       )
       .orderBy(slots.startsAt)
   );
+}
+
+type RangeValues = { startsFrom: number; from: number; to: number };
+// Built once each (worker/db-template.ts): the teacher found by id, or by the session the same batch validates.
+const slotsOfTeacher = statementTemplate((db, p: RangeValues & { userId: string }) =>
+  teacherSlots(db, userIdOf(db, { userId: p.userId }), p),
+);
+const slotsOfSessionsTeacher = statementTemplate((db, p: RangeValues & { sessionId: string }) =>
+  teacherSlots(db, userIdOf(db, { sessionId: p.sessionId }), p),
+);
+
+/**
+ * The teacher's slots that overlap [from, to), with who booked them. The teacher is the user `teacher` names: a
+ * read that finds the teacher by the session in the same batch passes the session (auth/guard.ts).
+ */
+export function teacherSlotsQuery(db: Db, teacher: UserKey, from: number, to: number) {
+  // A slot that overlaps `from` started at most the longest slot before it.
+  const range = { startsFrom: from - MAX_SLOT_MINUTES * 60_000, from, to };
+  return 'userId' in teacher
+    ? slotsOfTeacher(db, { ...range, userId: teacher.userId })
+    : slotsOfSessionsTeacher(db, { ...range, sessionId: teacher.sessionId });
 }
 
 /** The slots read with `teacherSlotsQuery`, as the teacher's calendar shows them. */

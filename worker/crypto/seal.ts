@@ -1,4 +1,4 @@
-import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/encoding';
+import { fromBase64url, toBase64url } from './base64url.ts';
 
 /**
  * AES-256-GCM sealing with a key derived from SECRET_KEY per purpose, for secrets we must read back:
@@ -37,11 +37,11 @@ export async function seal(secret: string, purpose: string, plaintext: string): 
   const out = new Uint8Array(12 + data.byteLength);
   out.set(iv);
   out.set(new Uint8Array(data), 12);
-  return encodeBase64urlNoPadding(out);
+  return toBase64url(out);
 }
 
 export async function unseal(secret: string, purpose: string, sealed: string): Promise<string> {
-  const bytes = decodeBase64urlIgnorePadding(sealed);
+  const bytes = fromBase64url(sealed);
   const data = await crypto.subtle.decrypt(
     { name: 'AES-GCM', iv: bytes.slice(0, 12) },
     await keyFor(secret, purpose),

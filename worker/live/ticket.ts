@@ -11,7 +11,7 @@
  * was told ended (sign-out, revocation) and checks the database for them within a few seconds (DESIGN.md,
  * "Live updates").
  */
-import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/encoding';
+import { fromBase64url, toBase64url } from '../crypto/base64url.ts';
 import type { LiveTicket } from '../../shared/live-connection.ts';
 import { sha256Hex } from '../crypto/hash.ts';
 import type { Audience } from './audience.ts';
@@ -66,9 +66,9 @@ export async function issueTicket(
   now: number,
 ): Promise<LiveTicket> {
   const expiresAt = Math.min(now + TICKET_LIFETIME_MS, claims.credential.expiresAt);
-  const body = encodeBase64urlNoPadding(encoder.encode(JSON.stringify({ ...claims, expiresAt })));
+  const body = toBase64url(encoder.encode(JSON.stringify({ ...claims, expiresAt })));
   const signature = await crypto.subtle.sign('HMAC', await ticketKey(secret), encoder.encode(body));
-  return { value: `${body}.${encodeBase64urlNoPadding(new Uint8Array(signature))}`, expiresAt };
+  return { value: `${body}.${toBase64url(new Uint8Array(signature))}`, expiresAt };
 }
 
 export type TicketCheck =
@@ -90,11 +90,11 @@ export async function checkTicket(secret: string, value: string, binding: string
     const valid = await crypto.subtle.verify(
       'HMAC',
       await ticketKey(secret),
-      new Uint8Array(decodeBase64urlIgnorePadding(signature)),
+      new Uint8Array(fromBase64url(signature)),
       encoder.encode(body),
     );
     if (!valid) return { ok: false, why: 'invalid' };
-    claims = JSON.parse(decoder.decode(decodeBase64urlIgnorePadding(body))) as TicketClaims;
+    claims = JSON.parse(decoder.decode(fromBase64url(body))) as TicketClaims;
   } catch {
     return { ok: false, why: 'invalid' };
   }
