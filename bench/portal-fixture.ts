@@ -13,9 +13,16 @@ export async function portalFixture(appUrl: string, dbUrl: string, options: { sl
   });
   client.close();
   const headers = { origin: appUrl, cookie: teacher.cookie, 'content-type': 'application/json' };
-  const post = async <T>(path: string, body: unknown): Promise<T> => {
+  // As a teacher's page does: a change refused for the session's budget (120 a minute; a fixture of 64
+  // students makes 149) waits the Retry-After it was given and is sent again, a bounded number of times.
+  const post = async <T>(path: string, body: unknown, retries = 3): Promise<T> => {
     const response = await fetch(appUrl + path, { method: 'POST', headers, body: JSON.stringify(body) });
     const json = (await response.json()) as T;
+    if (response.status === 429 && retries > 0) {
+      const seconds = Number(response.headers.get('retry-after') ?? 1);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(seconds, 1), 60) * 1000));
+      return post<T>(path, body, retries - 1);
+    }
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
