@@ -14,6 +14,7 @@ const benches: Record<string, () => Promise<{ main(args: Map<string, string>): P
   reconnect: () => import('./reconnect.ts'),
   profile: () => import('./profile.ts'),
   'read-decode': () => import('./read-decode.ts'),
+  codec: () => import('./codec.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -18,9 +18,13 @@ describe('base64url on the native Buffer', () => {
     expect(toBase64url(whole.subarray(2, 5))).toBe(encodeBase64urlNoPadding(new Uint8Array([3, 4, 5])));
   });
 
-  it('refuses a character outside the alphabet instead of skipping it', () => {
+  it('refuses any text but the one encoding of its bytes: no skipped characters, no other alphabet, no padding', () => {
     expect(() => fromBase64url('abc!def')).toThrow();
     expect(() => fromBase64url('abc+/def')).toThrow();
     expect(() => fromBase64url('ab cd')).toThrow();
+    expect(() => fromBase64url('YQ==')).toThrow();
+    // The last character's unused bits set: it would decode to the same byte as 'YQ'.
+    expect(() => fromBase64url('YR')).toThrow();
+    expect(fromBase64url('YQ')).toEqual(new Uint8Array([0x61]));
   });
 });

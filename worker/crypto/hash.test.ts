@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hmacHex, sha256Bytes, sha256Hex } from './hash.ts';
 
-describe('hashes on the native crypto', () => {
+describe('SHA-256 and HMAC', () => {
   it('gives SHA-256 as the standard does, so stored token hashes still match', () => {
     // FIPS 180-2's "abc" example.
     const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';

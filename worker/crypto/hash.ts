@@ -1,17 +1,19 @@
-/**
- * Hashes on the runtime's own native code (`node:crypto`, which workerd provides under `nodejs_compat`): every
- * share-link request hashes its token, every signed-in request its session secret, every audit entry its
- * client's address. Synchronous, so an audit statement can be built without an `await` (a drizzle query is a
- * thenable, and an async function returning one would run it instead of handing it to the batch).
- */
-import { createHash, createHmac } from 'node:crypto';
+import { hmac } from '@oslojs/crypto/hmac';
+import { SHA256, sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeHexLowerCase } from '@oslojs/encoding';
 
-export const sha256Bytes = (value: string): Uint8Array => createHash('sha256').update(value).digest();
-export const sha256Hex = (value: string): string => createHash('sha256').update(value).digest('hex');
+const encoder = new TextEncoder();
+
+export const sha256Bytes = (value: string): Uint8Array => sha256(encoder.encode(value));
+export const sha256Hex = (value: string): string => encodeHexLowerCase(sha256Bytes(value));
 export { constantTimeEqual };
 
-/** Keyed hash (HMAC-SHA-256) for values we must correlate but never store raw (client IPs in the audit log). */
+/**
+ * Keyed hash (HMAC-SHA-256) for values we must correlate but never store raw (client IPs in the audit log).
+ * Synchronous (pure JavaScript), so an audit statement can be built without an `await`: a drizzle query is a
+ * thenable, and an async function returning one would run it instead of handing it to the batch.
+ */
 export function hmacHex(secret: string, value: string): string {
-  return createHmac('sha256', secret).update(value).digest('hex');
+  return encodeHexLowerCase(hmac(SHA256, encoder.encode(secret), encoder.encode(value)));
 }
