@@ -143,7 +143,7 @@ function compile(prepared: PreparedQuery): Template {
   return {
     use(db, values) {
       const filled: Query = { ...query, params: fillers.map((fill) => fill(values)) };
-      // The built query's own result mapping (its fields, its joins' nullability), with this use's values.
+      // The built query, with this use's values and the template's own row mapping (drizzle's, worked out once).
       const statement = Object.create(prepared, {
         getQuery: { value: () => filled },
         ...(mapRows && { mapResult: { value: mapRows } }),
@@ -168,9 +168,9 @@ function compile(prepared: PreparedQuery): Template {
  * result worked out once: which decoder each column has, which joined table it belongs to, where it goes in
  * the row's object. drizzle asks each field what kind it is (`is()`, a walk of its prototype chain) for each
  * cell, which was most of a 200-slot calendar read's CPU after the query itself (DESIGN.md, "Statements built
- * once"). The result is the same object drizzle makes, left joins' NULL rows included:
- * `test/db/db-template.test.ts` holds it to drizzle's. Null where drizzle's own mapping stays: a write without `returning`, a
- * custom mapper.
+ * once"). The result is the same object drizzle makes, left joins' NULL rows included, and
+ * `test/db/db-template.test.ts` holds it to drizzle's. Null where drizzle's own mapping stays: a write without
+ * `returning`, a custom mapper.
  */
 function rowMapper(prepared: PreparedQuery): ((result: unknown) => unknown) | null {
   const { fields, executeMethod, customResultMapper } = prepared;
@@ -197,7 +197,8 @@ function rowMapper(prepared: PreparedQuery): ((result: unknown) => unknown) | nu
   });
   const mapRow = (row: ArrayLike<unknown>) => {
     const result: Record<string, unknown> = {};
-    // drizzle's rule: an object is null when its first column is NULL and all its columns are one table's.
+    // drizzle's rule: a nested object is null when its first column is NULL, all its columns are one table's,
+    // and that table may be missing (a left join's).
     const nullify: Record<string, string | false> = {};
     for (let i = 0; i < columns.length; i++) {
       const { parents, key, decode, table } = columns[i]!;
@@ -222,7 +223,7 @@ function rowMapper(prepared: PreparedQuery): ((result: unknown) => unknown) | nu
 
 /** drizzle's libSQL driver gives a blob as a Buffer, and so does its row mapping here. */
 function normalizeFieldValue(value: unknown): unknown {
-  return value instanceof ArrayBuffer && !(value instanceof Buffer) ? Buffer.from(value) : value;
+  return value instanceof ArrayBuffer ? Buffer.from(value) : value;
 }
 
 function valueOf(values: Record<string, unknown>, name: string): unknown {
