@@ -35,6 +35,16 @@ const openSlotsFresh = (teacherId: string, from: number) =>
     .where(and(eq(slots.teacherId, teacherId), sql`${slots.startsAt} >= ${from}`))
     .orderBy(slots.startsAt);
 
+/** Ada with slots at 9:00 and 11:00, Bo with one at 10:00. */
+async function givenTwoTeachersSlots() {
+  const ada = await givenTeacher(client);
+  const bo = await givenTeacher(client);
+  const adaFirstSlot = await givenSlot(client, ada.id, MONDAY_9AM);
+  await givenSlot(client, ada.id, MONDAY_9AM + 2 * HOUR);
+  await givenSlot(client, bo.id, MONDAY_9AM + HOUR);
+  return { ada, bo, adaFirstSlot };
+}
+
 let builds = 0;
 const openSlots = statementTemplate((d, p: { teacherId: string; from: number }) => {
   builds++;
@@ -60,10 +70,7 @@ const insertAudit = statementTemplate(
 
 describe('a statement template', () => {
   it('reads what the same query built afresh reads, each use with its own values, built once', async () => {
-    const ada = await givenTeacher(client);
-    const bo = await givenTeacher(client);
-    for (const start of [MONDAY_9AM, MONDAY_9AM + 2 * HOUR]) await givenSlot(client, ada.id, start);
-    await givenSlot(client, bo.id, MONDAY_9AM + HOUR);
+    const { ada, bo } = await givenTwoTeachersSlots();
 
     const [adaAll, adaLater, boAll] = await db.batch([
       openSlots(db, { teacherId: ada.id, from: MONDAY_9AM }),
@@ -107,12 +114,8 @@ describe('a statement template', () => {
   });
 
   it("maps rows as drizzle does: whole tables, booleans, JSON and blobs decoded, a left join's missing row as null", async () => {
-    const ada = await givenTeacher(client);
-    const bo = await givenTeacher(client);
-    const booked = await givenSlot(client, ada.id, MONDAY_9AM);
-    await givenSlot(client, ada.id, MONDAY_9AM + 2 * HOUR);
-    await givenSlot(client, bo.id, MONDAY_9AM + HOUR);
-    await client.execute(insertBooking(booked, ada.id));
+    const { ada, bo, adaFirstSlot } = await givenTwoTeachersSlots();
+    await client.execute(insertBooking(adaFirstSlot, ada.id));
     await client.execute({
       sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)',
       args: [newId(), ada.id, new Uint8Array([1, 2, 3]), CREATED_AT, CREATED_AT],
@@ -160,10 +163,7 @@ describe('a statement template', () => {
 
 describe("the teacher calendar's slots, found by the teacher or by the session", () => {
   it("reads the same slots either way, none for a session that does not exist, and no other teacher's", async () => {
-    const ada = await givenTeacher(client);
-    const bo = await givenTeacher(client);
-    for (const start of [MONDAY_9AM, MONDAY_9AM + 2 * HOUR]) await givenSlot(client, ada.id, start);
-    await givenSlot(client, bo.id, MONDAY_9AM + HOUR);
+    const { ada, bo } = await givenTwoTeachersSlots();
     const sessionId = newId();
     await client.execute({
       sql: 'INSERT INTO auth_sessions (id, user_id, secret_hash, created_at, last_verified_at) VALUES (?, ?, ?, ?, ?)',

@@ -54,25 +54,39 @@ export async function waitForEmail(to: string, options: WaitForEmailOptions = {}
   );
 }
 
+/** Asks `look` every 150 ms until it answers, or throws `failure()` after the timeout (default 15 s). */
+async function poll<T>(look: () => Promise<T | undefined>, timeoutMs: number, failure: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await look();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(failure());
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 /** Waits until at least `count` emails reached the address; newest first. */
 export async function waitForEmails(
   to: string,
   count: number,
   options: { timeoutMs?: number; mailboxUrl?: string } = {},
 ): Promise<ReceivedEmail[]> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  for (;;) {
-    const list = await emailsTo(to, options.mailboxUrl);
-    if (list.length >= count) return list;
-    if (Date.now() > deadline) throw new Error(`expected ${count} emails to ${to}, got ${list.length}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  let seen = 0;
+  return poll(
+    async () => {
+      const list = await emailsTo(to, options.mailboxUrl);
+      seen = list.length;
+      return list.length >= count ? list : undefined;
+    },
+    options.timeoutMs ?? 15_000,
+    () => `expected ${count} emails to ${to}, got ${seen}`,
+  );
 }
 
 /**
- * Waits until the address received `count` different emails, and returns each as first received, newest first. An email
- * sent again under its outbox id carries the same Message-ID (worker/email/delivery.ts): it is the same email
- * to a mail client. Other test files run the cron sweep at instants days ahead, which rightly takes a row still
+ * Waits until the address received `count` different emails, and returns each as first received, newest
+ * first. An email sent again under its outbox id carries the same Message-ID (worker/email/delivery.ts): it is
+ * the same email to a mail client. Other test files run the cron sweep at instants days ahead, which rightly takes a row still
  * being sent for an interrupted one and sends it again, so a test that counts emails counts them this way.
  */
 export async function waitForDistinctEmails(
@@ -80,16 +94,19 @@ export async function waitForDistinctEmails(
   count: number,
   options: { timeoutMs?: number; mailboxUrl?: string } = {},
 ): Promise<ReceivedEmail[]> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
-  for (;;) {
-    // Each email as first received, so a repeat of an older email doesn't pass for the newest.
-    const byMessageId = new Map<string, ReceivedEmail>();
-    for (const email of (await emailsTo(to, options.mailboxUrl)).reverse())
-      if (!byMessageId.has(email.messageId ?? email.id)) byMessageId.set(email.messageId ?? email.id, email);
-    if (byMessageId.size >= count) return [...byMessageId.values()].reverse();
-    if (Date.now() > deadline) throw new Error(`expected ${count} different emails to ${to}, got ${byMessageId.size}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  let seen = 0;
+  return poll(
+    async () => {
+      // Each email as first received, so a repeat of an older email doesn't pass for the newest.
+      const byMessageId = new Map<string, ReceivedEmail>();
+      for (const email of (await emailsTo(to, options.mailboxUrl)).reverse())
+        if (!byMessageId.has(email.messageId ?? email.id)) byMessageId.set(email.messageId ?? email.id, email);
+      seen = byMessageId.size;
+      return byMessageId.size >= count ? [...byMessageId.values()].reverse() : undefined;
+    },
+    options.timeoutMs ?? 15_000,
+    () => `expected ${count} different emails to ${to}, got ${seen}`,
+  );
 }
 
 const decodeEntities = (value: string) =>

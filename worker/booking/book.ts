@@ -15,7 +15,13 @@ import { DomainError, notFound } from '../errors.ts';
 import { bumpVersion } from '../calendar/version.ts';
 import { teacherSlotView } from '../calendar/slot-views.ts';
 import { publishCalendarEvent } from '../live/publish.ts';
-import { judgeLink, linkQuery, ofLinkWithTokenHash, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
+import {
+  judgeLink,
+  linkWithTokenHash,
+  ofLinkWithTokenHash,
+  type LinkSeen,
+  type ResolvedLink,
+} from '../share-links/resolve.ts';
 import type { LinkState } from '../share-links/state.ts';
 import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
 import { cancelBooking } from './cancel.ts';
@@ -145,7 +151,7 @@ export async function bookThroughLink(
   if (!isShareTokenShape(token)) await judgeLink(db, null, now, ['active']);
   const tokenHash = shareTokenHash(token);
   const [links, [slot], [teacherUser]] = await db.batch([
-    linkQuery(db, token),
+    linkWithTokenHash(db, tokenHash),
     slotOfLinksTeacher(db, { slotId, tokenHash }),
     emailOfLinksTeacher(db, { tokenHash }),
   ]);
@@ -286,12 +292,10 @@ export async function cancelThroughLink(
 ) {
   const allow: LinkState[] = ['active', 'used_up'];
   if (!isShareTokenShape(token)) await judgeLink(db, null, now, allow);
+  const tokenHash = shareTokenHash(token);
   const [links, found, ...partyRows] = isBookingId
-    ? await db.batch([
-        linkQuery(db, token),
-        ...bookingOfLinkReads(db, { tokenHash: shareTokenHash(token), bookingId, now }),
-      ])
-    : [await linkQuery(db, token), [], [], [], [], []];
+    ? await db.batch([linkWithTokenHash(db, tokenHash), ...bookingOfLinkReads(db, { tokenHash, bookingId, now })])
+    : [await linkWithTokenHash(db, tokenHash), [], [], [], [], []];
   const resolved = await judgeLink(db, links[0] ?? null, now, allow, seen);
   const [booking] = found;
   if (!booking) throw notFound('No such booking.');

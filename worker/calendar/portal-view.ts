@@ -11,10 +11,16 @@ import { bookingRefusal } from '../../shared/booking-rules.ts';
 import type { Db } from '../db.ts';
 import { statementTemplate } from '../db-template.ts';
 import type { SlotView } from '../../shared/live-protocol.ts';
-import { judgeLink, linkQuery, ofLinkWithTokenHash, type LinkSeen, type ResolvedLink } from '../share-links/resolve.ts';
+import {
+  judgeLink,
+  linkWithTokenHash,
+  ofLinkWithTokenHash,
+  type LinkSeen,
+  type ResolvedLink,
+} from '../share-links/resolve.ts';
 import type { LinkState } from '../share-links/state.ts';
 import { isShareTokenShape, shareTokenHash } from '../share-links/tokens.ts';
-import { MAX_SLOT_MINUTES } from './slot-views.ts';
+import { overlappingRange } from './slot-views.ts';
 
 /**
  * The slots of the teacher whose link has this token, in [from, to): only the columns the portal shows, flat.
@@ -46,12 +52,6 @@ const portalSlotsOfLink = statementTemplate(
       .orderBy(slots.startsAt),
 );
 
-function portalSlotsQuery(db: Db, token: string, from: number, to: number) {
-  // A slot that overlaps `from` started at most the longest slot before it.
-  const startsFrom = from - MAX_SLOT_MINUTES * 60_000;
-  return portalSlotsOfLink(db, { tokenHash: shareTokenHash(token), startsFrom, from, to });
-}
-
 /**
  * Resolves the token and reads its teacher's calendar in one round trip. Throws what resolveLink throws
  * (404 unknown, 410 not allowed); a malformed token costs no round trip at all.
@@ -65,7 +65,11 @@ export async function portalCalendar(
   seen?: LinkSeen,
 ): Promise<{ resolved: ResolvedLink; version: number; slots: SlotView[] }> {
   if (!isShareTokenShape(token)) await judgeLink(db, null, now, allow);
-  const [links, rows] = await db.batch([linkQuery(db, token), portalSlotsQuery(db, token, range.from, range.to)]);
+  const tokenHash = shareTokenHash(token);
+  const [links, rows] = await db.batch([
+    linkWithTokenHash(db, tokenHash),
+    portalSlotsOfLink(db, { tokenHash, ...overlappingRange(range.from, range.to) }),
+  ]);
   const resolved = await judgeLink(db, links[0] ?? null, now, allow, seen);
   const { teacher, student } = resolved;
   return {

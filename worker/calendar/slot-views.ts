@@ -8,6 +8,16 @@ import type { SlotView } from '../../shared/live-protocol.ts';
 /** Longest slot the API accepts; lets range reads use the (teacher_id, starts_at) index. */
 export const MAX_SLOT_MINUTES = 12 * 60;
 
+/**
+ * The bounds of a read of the slots overlapping [from, to): they start in [startsFrom, to), since a slot that
+ * overlaps `from` began at most the longest slot before it.
+ */
+export const overlappingRange = (from: number, to: number) => ({
+  startsFrom: from - MAX_SLOT_MINUTES * 60_000,
+  from,
+  to,
+});
+
 /** What a slot's view shows: a calendar read selects these columns and no others (DESIGN.md, "Cost per request"). */
 type SlotRow = Pick<typeof slots.$inferSelect, 'id' | 'startsAt' | 'endsAt' | 'subject' | 'status' | 'seriesId'>;
 const slotViewColumns = {
@@ -95,8 +105,7 @@ const slotsOfSessionsTeacher = statementTemplate((db, p: RangeValues & { session
  * read that finds the teacher by the session in the same batch passes the session (auth/guard.ts).
  */
 export function teacherSlotsQuery(db: Db, teacher: UserKey, from: number, to: number) {
-  // A slot that overlaps `from` started at most the longest slot before it.
-  const range = { startsFrom: from - MAX_SLOT_MINUTES * 60_000, from, to };
+  const range = overlappingRange(from, to);
   return 'userId' in teacher
     ? slotsOfTeacher(db, { ...range, userId: teacher.userId })
     : slotsOfSessionsTeacher(db, { ...range, sessionId: teacher.sessionId });

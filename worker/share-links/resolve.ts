@@ -27,7 +27,8 @@ const linkByTokenHash = statementTemplate((db, { tokenHash }: { tokenHash: strin
 );
 
 /** The link with its student and teacher, by the token's hash: a statement a caller may put into its own batch. */
-export const linkQuery = (db: Db, token: string) => linkByTokenHash(db, { tokenHash: shareTokenHash(token) });
+export const linkWithTokenHash = (db: Db, tokenHash: string) => linkByTokenHash(db, { tokenHash });
+export const linkQuery = (db: Db, token: string) => linkWithTokenHash(db, shareTokenHash(token));
 
 function findLink(db: Db, token: string) {
   return linkQuery(db, token).then((rows) => rows[0] ?? null);
