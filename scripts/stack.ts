@@ -23,6 +23,7 @@ import { migrate } from '../db/migrate.ts';
 import { seed } from '../db/seed.ts';
 import { startMailbox } from './mailbox/index.ts';
 import { maskRequestLines } from './mask-request-lines.ts';
+import { freePort } from './free-port.ts';
 import { startSchoolProvider } from './oidc-provider/index.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +60,8 @@ export interface StackOptions {
   inspectorPort?: number;
 }
 
+export { freePort };
+
 export interface Stack {
   appUrl: string;
   mailboxUrl: string;
@@ -69,18 +72,6 @@ export interface Stack {
   schoolUrl: string | null;
   /** Stops wrangler (its whole process group), the mailbox and the database server. Safe to call twice. */
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Fails with a message that says what to do when something already listens on the port. */
