@@ -12,7 +12,10 @@
  * the 5 ms-above-baseline goal. Book and cancel are
  * measured in two parts, as Cloudflare runs them: the request (`book_request`), and the queue consumer's delivery
  * of the emails it queued (`book_email`, per request: the warm-up's emails are counted and divided in), and
- * `book` is their sum, as earlier runs of this bench measured it. `cpu_ms` counts both
+ * `book` is their sum, as earlier runs of this bench measured it. `elimination.booking_plumbing_alone` is a
+ * booking's calls to the runtime (two rate-limit checks, two round trips, a queue send, an object call) made in
+ * one request without any of Slotcast's code, measured like the paths: the floor under a booking's and a
+ * cancellation's request on this runtime. `cpu_ms` counts both
  * workerd processes `wrangler dev` runs (the Worker's runtime and wrangler's proxy in front of it, which
  * production doesn't have); `worker_ms` counts the Worker's runtime alone.
  */
@@ -173,6 +176,14 @@ export async function main(args: Map<string, string>): Promise<void> {
     const runtimeLog = await measure('runtime: one log line', requests, bare('log'));
     const runtimeQueue = await measure('runtime: one queue sendBatch of one message', requests, bare('queue-send'));
     const runtimeObject = await measure('runtime: one RPC call to a Durable Object', requests, bare('object-call'));
+    // A booking's runtime calls in one request, with none of Slotcast's code, next to health like the paths:
+    // the floor under any booking's and cancellation's request on this runtime.
+    const bookingPlumbing = await measure(
+      "runtime: a booking's calls alone (2 rate-limit checks, 2 round trips, a queue send, an object call)",
+      requests,
+      bare('booking-plumbing'),
+      { paired: true },
+    );
 
     // Each read's ticket is kept: the ticket upgrades below use them, as a client coming back after a deploy does.
     const tickets = new Map<string, string>();
@@ -447,6 +458,17 @@ export async function main(args: Map<string, string>): Promise<void> {
           portal_read_refused_before_database: figure(noDatabase),
           portal_read_refused_after_one_round_trip: figure(oneRoundTrip),
           one_round_trip_cpu_ms: round(oneRoundTrip.cpuMs - noDatabase.cpuMs, 2),
+          // The runtime's calls of a booking in one request, without Slotcast's code (worker/bench/index.ts),
+          // and what the booking's and the cancellation's requests spend beyond them: Slotcast's own share.
+          booking_plumbing_alone: figure(bookingPlumbing),
+          book_request_beyond_plumbing_worker_ms: round(
+            bookRequest.paired!.workerAboveMs - bookingPlumbing.paired!.workerAboveMs,
+            2,
+          ),
+          cancel_request_beyond_plumbing_worker_ms: round(
+            cancelRequest.paired!.workerAboveMs - bookingPlumbing.paired!.workerAboveMs,
+            2,
+          ),
         },
         runtime: {
           empty_answer: figure(runtimeEmpty),

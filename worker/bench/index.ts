@@ -82,6 +82,18 @@ const BARE: Record<string, (env: BenchEnv) => Promise<unknown> | unknown> = {
     env.EMAIL_QUEUE.sendBatch([{ body: { outboxId: 'bench-probe', clockShiftMs: 0 }, delaySeconds: 3600 }]),
   // A booking's publish: one RPC call to a Durable Object that does nothing with it.
   '/api/bench/bare/object-call': (env) => env.BENCH_ROOM.get(env.BENCH_ROOM.idFromName('bare')).ping(),
+  // Everything a booking's (and a cancellation's) request hands the runtime, in one request and in order, with
+  // none of Slotcast's code: two rate-limit checks (the address's, the link's), two round trips through getDb,
+  // the outbox's queue send and the publish's call to an object. What any booking costs on this runtime.
+  '/api/bench/bare/booking-plumbing': async (env) => {
+    await env.RL_API.limit({ key: 'bench-ip' });
+    await env.RL_API.limit({ key: 'bench-link' });
+    const db = getDb(env);
+    await db.run(sql`SELECT 1`);
+    await db.run(sql`SELECT 1`);
+    await env.EMAIL_QUEUE.sendBatch([{ body: { outboxId: 'bench-probe', clockShiftMs: 0 }, delaySeconds: 3600 }]);
+    await env.BENCH_ROOM.get(env.BENCH_ROOM.idFromName('bare')).ping();
+  },
   '/api/bench/bare/log': () => console.log(JSON.stringify({ method: 'GET', path: '/api/bench/bare/log', status: 200 })),
   '/api/bench/email/hold': () => {
     holdingEmail = true;
