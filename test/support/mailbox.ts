@@ -65,48 +65,59 @@ async function poll<T>(look: () => Promise<T | undefined>, timeoutMs: number, fa
   }
 }
 
-/** Waits until at least `count` emails reached the address; newest first. */
-export async function waitForEmails(
+/**
+ * Waits until `select` finds at least `count` emails among those that reached the address (newest first), and
+ * returns what it found.
+ */
+async function waitForCount(
   to: string,
   count: number,
-  options: { timeoutMs?: number; mailboxUrl?: string } = {},
+  options: { timeoutMs?: number; mailboxUrl?: string },
+  select: (newestFirst: ReceivedEmail[]) => ReceivedEmail[],
+  what: string,
 ): Promise<ReceivedEmail[]> {
   let seen = 0;
   return poll(
     async () => {
-      const list = await emailsTo(to, options.mailboxUrl);
-      seen = list.length;
-      return list.length >= count ? list : undefined;
+      const found = select(await emailsTo(to, options.mailboxUrl));
+      seen = found.length;
+      return found.length >= count ? found : undefined;
     },
     options.timeoutMs ?? 15_000,
-    () => `expected ${count} emails to ${to}, got ${seen}`,
+    () => `expected ${count} ${what} to ${to}, got ${seen}`,
   );
+}
+
+/** Waits until at least `count` emails reached the address; newest first. */
+export function waitForEmails(
+  to: string,
+  count: number,
+  options: { timeoutMs?: number; mailboxUrl?: string } = {},
+): Promise<ReceivedEmail[]> {
+  return waitForCount(to, count, options, (list) => list, 'emails');
 }
 
 /**
  * Waits until the address received `count` different emails, and returns each as first received, newest
  * first. An email sent again under its outbox id carries the same Message-ID (worker/email/delivery.ts): it is
- * the same email to a mail client. Other test files run the cron sweep at instants days ahead, which rightly takes a row still
- * being sent for an interrupted one and sends it again, so a test that counts emails counts them this way.
+ * the same email to a mail client. Other test files run the cron sweep at instants days ahead, which rightly
+ * takes a row still being sent for an interrupted one and sends it again, so a test that counts emails counts
+ * them this way.
  */
-export async function waitForDistinctEmails(
+export function waitForDistinctEmails(
   to: string,
   count: number,
   options: { timeoutMs?: number; mailboxUrl?: string } = {},
 ): Promise<ReceivedEmail[]> {
-  let seen = 0;
-  return poll(
-    async () => {
-      // Each email as first received, so a repeat of an older email doesn't pass for the newest.
-      const byMessageId = new Map<string, ReceivedEmail>();
-      for (const email of (await emailsTo(to, options.mailboxUrl)).reverse())
-        if (!byMessageId.has(email.messageId ?? email.id)) byMessageId.set(email.messageId ?? email.id, email);
-      seen = byMessageId.size;
-      return byMessageId.size >= count ? [...byMessageId.values()].reverse() : undefined;
-    },
-    options.timeoutMs ?? 15_000,
-    () => `expected ${count} different emails to ${to}, got ${seen}`,
-  );
+  return waitForCount(to, count, options, firstOfEachMessage, 'different emails');
+}
+
+/** Each email as first received, so a repeat of an older email doesn't pass for the newest; newest first. */
+function firstOfEachMessage(newestFirst: ReceivedEmail[]): ReceivedEmail[] {
+  const byMessageId = new Map<string, ReceivedEmail>();
+  for (const email of [...newestFirst].reverse())
+    if (!byMessageId.has(email.messageId ?? email.id)) byMessageId.set(email.messageId ?? email.id, email);
+  return [...byMessageId.values()].reverse();
 }
 
 const decodeEntities = (value: string) =>

@@ -18,6 +18,9 @@ export const overlappingRange = (from: number, to: number) => ({
   to,
 });
 
+/** The bounds `overlappingRange` gives, as a read's values. */
+type RangeValues = ReturnType<typeof overlappingRange>;
+
 /** What a slot's view shows: a calendar read selects these columns and no others (DESIGN.md, "Cost per request"). */
 type SlotRow = Pick<typeof slots.$inferSelect, 'id' | 'startsAt' | 'endsAt' | 'subject' | 'status' | 'seriesId'>;
 const slotViewColumns = {
@@ -55,11 +58,7 @@ export function teacherSlotView(slot: SlotRow, booking: BookingInfo = null): Slo
 }
 
 /** The slots of the teacher `teacherId` names that overlap [from, to), with who booked them. */
-function teacherSlots(
-  db: Db,
-  teacherId: ReturnType<typeof userIdOf>,
-  p: { startsFrom: number; from: number; to: number },
-) {
+function teacherSlots(db: Db, teacherId: ReturnType<typeof userIdOf>, p: RangeValues) {
   return (
     db
       .select({
@@ -91,7 +90,6 @@ function teacherSlots(
   );
 }
 
-type RangeValues = { startsFrom: number; from: number; to: number };
 // Built once each (worker/db-template.ts): the teacher found by id, or by the session the same batch validates.
 const slotsOfTeacher = statementTemplate((db, p: RangeValues & { userId: string }) =>
   teacherSlots(db, userIdOf(db, { userId: p.userId }), p),
