@@ -14,7 +14,7 @@ import { openLive, refusedUpgradeStatus, type Live, type LiveOptions } from '../
 import { givenStudent, givenTeacher, portalClient } from '../support/scenario.ts';
 import { appUrl, uniqueIp } from '../support/stack.ts';
 import { createSessionFor } from '../support/teacher-session.ts';
-import { hoursFromNow, inFreshRateWindow } from '../support/time.ts';
+import { hoursFromNow, inFreshRateWindow, timeoutWithRateWindowWaits } from '../support/time.ts';
 
 /** One heartbeat of the test stack, plus room for a loaded machine. */
 const WITHIN_A_HEARTBEAT_MS = 1500 + 3000;
@@ -101,33 +101,37 @@ describe('a ticket opens nothing else', () => {
       expect(await refusedUpgradeStatus(withTicket(path, { value, expiresAt: 0 }), headers)).toBe(403);
   });
 
-  it('spends no address budget when good, while forged ones from that address are limited (429)', async () => {
-    const teacher = await givenTeacher();
-    const student = await givenStudent(teacher);
-    const ticket = await portalTicket(student.token);
-    const path = `/api/live/link/${student.token}`;
-    const ip = uniqueIp();
-    const headers = { origin: appUrl(), 'cf-connecting-ip': ip };
-    await inFreshRateWindow(30);
-    // The address's portal budget is 120 a minute (wrangler.toml RL_PORTAL_READ): forged tickets spend it.
-    const forged = { value: `${ticket.value.split('.')[0]}.AAAA`, expiresAt: 0 };
-    const statuses: number[] = [];
-    for (let sent = 0; sent < 121; sent += 11)
-      statuses.push(
-        ...(await Promise.all(
-          Array.from({ length: Math.min(11, 121 - sent) }, () =>
-            refusedUpgradeStatus(withTicket(path, forged), headers),
-          ),
-        )),
-      );
-    expect(statuses.filter((s) => s === 403)).toHaveLength(120);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
-    // The good ticket is no guess: it opens from the same address, whose budget is spent.
-    const live = await watch(withTicket(path, ticket), undefined, { ip });
-    expect(await live.next((m) => m.type === 'hello')).toMatchObject({ type: 'hello' });
-    // A guess from that address (a token this isolate hasn't seen hold) is refused before any lookup.
-    expect(await refusedUpgradeStatus(`/api/live/link/${'a'.repeat(32)}`, headers)).toBe(429);
-  });
+  it(
+    'spends no address budget when good, while forged ones from that address are limited (429)',
+    async () => {
+      const teacher = await givenTeacher();
+      const student = await givenStudent(teacher);
+      const ticket = await portalTicket(student.token);
+      const path = `/api/live/link/${student.token}`;
+      const ip = uniqueIp();
+      const headers = { origin: appUrl(), 'cf-connecting-ip': ip };
+      await inFreshRateWindow(30);
+      // The address's portal budget is 120 a minute (wrangler.toml RL_PORTAL_READ): forged tickets spend it.
+      const forged = { value: `${ticket.value.split('.')[0]}.AAAA`, expiresAt: 0 };
+      const statuses: number[] = [];
+      for (let sent = 0; sent < 121; sent += 11)
+        statuses.push(
+          ...(await Promise.all(
+            Array.from({ length: Math.min(11, 121 - sent) }, () =>
+              refusedUpgradeStatus(withTicket(path, forged), headers),
+            ),
+          )),
+        );
+      expect(statuses.filter((s) => s === 403)).toHaveLength(120);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+      // The good ticket is no guess: it opens from the same address, whose budget is spent.
+      const live = await watch(withTicket(path, ticket), undefined, { ip });
+      expect(await live.next((m) => m.type === 'hello')).toMatchObject({ type: 'hello' });
+      // A guess from that address (a token this isolate hasn't seen hold) is refused before any lookup.
+      expect(await refusedUpgradeStatus(`/api/live/link/${'a'.repeat(32)}`, headers)).toBe(429);
+    },
+    timeoutWithRateWindowWaits(30),
+  );
 
   it('is refused for another link, another teacher’s calendar or another session (403)', async () => {
     const teacher = await givenTeacher();

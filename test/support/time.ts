@@ -40,6 +40,14 @@ export async function inFreshRateWindow(needSeconds = 20): Promise<void> {
   if (left < needSeconds * 1000) await new Promise((r) => setTimeout(r, left + 250));
 }
 
+/**
+ * The timeout of a test that calls `inFreshRateWindow(needSeconds)` `waits` times: each wait can take up to
+ * `needSeconds`, on top of the test's own work (the default 30 s). Without it, a test that started late in a
+ * minute spent its timeout waiting and failed at random.
+ */
+export const timeoutWithRateWindowWaits = (needSeconds = 20, waits = 1, workMs = 30_000) =>
+  workMs + waits * (needSeconds * 1000 + 250);
+
 /** Seconds (fractional) left in the current one-minute rate-limit window, by the wall clock. */
 export const secondsLeftInRateWindow = () => (60_000 - (Date.now() % 60_000)) / 1000;
 
